@@ -1,0 +1,47 @@
+"""Analysis parameters a user can set (the UI's parameters panel, the CLI's flags)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..errors import AnalysisError
+
+__all__ = ["AnalysisSettings"]
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """What the analysis may assume.
+
+    Attributes
+    ----------
+    bpm_min, bpm_max : float
+        Range the beat tempo must fall in (half/double tempo outside it is folded in).
+    beats_per_bar : int or None
+        Force the meter (2-12 beats a bar); None detects it.
+    sensitivity : float in [0, 1]
+        Higher finds more onsets and cues.
+    """
+
+    bpm_min: float = 50.0
+    bpm_max: float = 220.0
+    beats_per_bar: int | None = None
+    sensitivity: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not (10 <= self.bpm_min < self.bpm_max <= 400):
+            raise AnalysisError(
+                f"BPM range {self.bpm_min:g}-{self.bpm_max:g} is not valid: need 10 <= min < max <= 400"
+            )
+        if self.beats_per_bar is not None and not (1 <= self.beats_per_bar <= 12):
+            raise AnalysisError(f"beats per bar {self.beats_per_bar} must be 1 to 12")
+        if not (0.0 <= self.sensitivity <= 1.0):
+            raise AnalysisError(f"sensitivity {self.sensitivity} must be between 0 and 1")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnalysisSettings:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)

@@ -1,0 +1,178 @@
+"""Open, check and stream audio files (WAV, AIFF, FLAC, OGG, MP3 through soundfile).
+
+Audio is read in blocks and mixed to mono as it streams, so a two-hour reel never sits in
+memory as multichannel samples. Every way a file can be bad gets its own one-line error that
+names the file.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from .errors import (
+    AudioDecodeError,
+    AudioNotFoundError,
+    AudioTruncatedError,
+    EmptyAudioError,
+)
+from .progress import Progress
+
+__all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES"]
+
+#: File suffixes offered in open dialogs.
+SUFFIXES = (".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".mp3")
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What an audio file holds.
+
+    Attributes
+    ----------
+    path : Path
+    sample_rate : int
+    channels : int
+    samples : int
+        Samples per channel.
+    format, subtype : str
+        soundfile's names (``WAV``, ``PCM_16``).
+    """
+
+    path: Path
+    sample_rate: int
+    channels: int
+    samples: int
+    format: str
+    subtype: str
+
+    @property
+    def duration(self) -> float:
+        return self.samples / self.sample_rate
+
+
+def probe(path: str | os.PathLike) -> AudioInfo:
+    """Check that *path* is readable audio and describe it.
+
+    Raises
+    ------
+    AudioNotFoundError, AudioDecodeError, AudioTruncatedError, EmptyAudioError
+    """
+    p = Path(path)
+    if not p.exists():
+        raise AudioNotFoundError(f"{p}: no such file")
+    if p.is_dir():
+        raise AudioDecodeError(f"{p}: is a folder, not an audio file")
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise AudioDecodeError(f"{p}: cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise EmptyAudioError(f"{p}: the file is empty (0 bytes)")
+    if not os.access(p, os.R_OK):
+        raise AudioDecodeError(f"{p}: permission denied")
+    try:
+        info = sf.info(str(p))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioDecodeError(f"{p}: not an audio file that can be decoded ({_why(exc)})") from None
+    if info.samplerate <= 0 or info.channels <= 0:
+        raise AudioDecodeError(f"{p}: header has {info.samplerate} Hz and {info.channels} channels")
+    _check_riff_length(p, size)
+    samples = int(info.frames) if 0 <= info.frames < 2**62 else -1
+    if samples == 0:
+        raise EmptyAudioError(f"{p}: holds no samples (a header with no audio)")
+    return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.removeprefix("Error opening ").strip()
+
+
+def _check_riff_length(path: Path, size: int) -> None:
+    """A WAV whose data chunk is cut short decodes silently short: name it as truncated."""
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            return
+        endian = "<" if head[:4] == b"RIFF" else ">"
+        pos = 12
+        while pos + 8 <= size:
+            fh.seek(pos)
+            chunk = fh.read(8)
+            cid, clen = chunk[:4], struct.unpack(endian + "I", chunk[4:])[0]
+            if cid == b"data":
+                if clen != 0xFFFFFFFF and pos + 8 + clen > size:  # 0xFFFFFFFF: streaming writers
+                    missing = pos + 8 + clen - size
+                    raise AudioTruncatedError(
+                        f"{path}: truncated: the header promises {clen} bytes of audio, {missing} are missing"
+                    )
+                return
+            pos += 8 + clen + (clen & 1)
+
+
+def blocks(
+    path: str | os.PathLike,
+    blocksize: int = 1 << 16,
+    *,
+    info: AudioInfo | None = None,
+    progress: Progress | None = None,
+) -> Iterator[np.ndarray]:
+    """Stream a file as mono float32 blocks of *blocksize* samples (the last may be shorter).
+
+    Parameters
+    ----------
+    path : path-like
+    blocksize : int > 0
+    info : AudioInfo, optional
+        From :func:`probe`, to skip probing again.
+    progress : callable(fraction, stage), optional
+        Called after each block with the share decoded; may raise :class:`Cancelled`.
+
+    Yields
+    ------
+    numpy.ndarray
+        1-D float32, the mean of all channels.
+    """
+    info = info or probe(path)
+    done = 0
+    try:
+        with sf.SoundFile(str(info.path)) as fh:
+            while True:
+                data = fh.read(blocksize, dtype="float32", always_2d=True)
+                if not len(data):
+                    break
+                mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
+                done += len(mono)
+                yield np.ascontiguousarray(mono)
+                if progress is not None and info.samples > 0:
+                    progress(min(1.0, done / info.samples), "decoding")
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        at = done / info.sample_rate
+        raise AudioDecodeError(f"{info.path}: corrupt or truncated audio after {at:.2f} s ({_why(exc)})") from None
+
+
+def read_mono(
+    path: str | os.PathLike,
+    *,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, int]:
+    """Decode a whole file to one mono float32 array (for short files and tests).
+
+    Returns
+    -------
+    samples : numpy.ndarray
+    sample_rate : int
+    """
+    info = probe(path)
+    parts = list(blocks(path, info=info, progress=progress))
+    out = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    if not out.size:
+        raise EmptyAudioError(f"{info.path}: decodes to no samples")
+    return out, info.sample_rate

@@ -1,0 +1,51 @@
+"""``syncsheet analyze AUDIO``: analyse a file and write sheets and exports."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..analysis import analyze
+from . import common
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="analyse an audio file and write sheets/exports",
+                       description="Analyse AUDIO and write the outputs asked for (or all of them into -o DIR).")
+    p.add_argument("audio", type=Path, help="WAV, AIFF, FLAC, OGG or MP3")
+    common.add_sheet_arguments(p)
+    common.add_analysis_arguments(p)
+    common.add_output_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = common.settings_from(args)
+    bar = common.progress_bar(args, args.audio.name)
+    try:
+        result = analyze(args.audio, settings, progress=bar)
+    finally:
+        bar.close()
+    sheet = common.sheet_from(result, args)
+    written = common.write_outputs(sheet, args, args.audio.stem)
+    if not args.quiet:
+        print(summary(sheet))
+        for w in result.warnings:
+            print(f"warning: {w}")
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+
+
+def summary(sheet) -> str:
+    """One line on what was found."""
+    a = sheet.analysis
+    tempo = ", ".join(
+        f"{s.bpm:.1f} BPM ({sheet.frames_per_beat(s):.1f} fpb, {s.beats_per_bar}/4)" for s in a.tempo.segments[:4]
+    )
+    more = " ..." if len(a.tempo.segments) > 4 else ""
+    return (
+        f"{a.source or 'audio'}: {a.duration:.2f} s = {sheet.frames} frames at {sheet.fps.name} fps; "
+        f"{len(a.beats)} beats, {len(a.downbeats)} bars, {len(a.onsets)} onsets, {len(a.cues)} cues; "
+        f"tempo {tempo or '-'}{more}"
+    )

@@ -1,0 +1,122 @@
+"""Arguments and steps shared by the commands that make sheets (analyze, demo, sheet, batch)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import exporters
+from ..analysis import AnalysisSettings
+from ..errors import FrameRateError, OutputError
+from ..progress import TerminalBar
+from ..sheet import ExposureSheet, SheetOptions
+from ..timebase import parse_rate
+
+__all__ = [
+    "add_analysis_arguments",
+    "add_sheet_arguments",
+    "add_output_arguments",
+    "settings_from",
+    "sheet_from",
+    "write_outputs",
+    "progress_bar",
+]
+
+
+def rate_arg(text: str):
+    """argparse type for --fps that keeps our message (argparse hides ValueError's)."""
+    try:
+        return parse_rate(text)
+    except FrameRateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("analysis")
+    g.add_argument("--bpm-min", type=float, default=AnalysisSettings.bpm_min, metavar="BPM",
+                   help="slowest beat tempo to consider (default %(default)s)")
+    g.add_argument("--bpm-max", type=float, default=AnalysisSettings.bpm_max, metavar="BPM",
+                   help="fastest beat tempo to consider (default %(default)s)")
+    g.add_argument("--meter", type=int, default=None, metavar="N",
+                   help="beats per bar (default: detect)")
+    g.add_argument("--sensitivity", type=float, default=AnalysisSettings.sensitivity, metavar="0..1",
+                   help="higher finds more onsets and cues (default %(default)s)")
+
+
+def add_sheet_arguments(p: argparse.ArgumentParser, fps_required: bool = False) -> None:
+    g = p.add_argument_group("sheet")
+    g.add_argument("--fps", type=rate_arg, default=None if fps_required else parse_rate("24"),
+                   required=fps_required, metavar="RATE",
+                   help="frame rate: 24, 23.976, 25, 29.97df, 30, N/D... (default 24)")
+    g.add_argument("--first-frame", type=int, choices=(0, 1), default=1, help="number of the first row (default 1)")
+    g.add_argument("--lead", type=int, default=0, metavar="N", help="mark events N frames early (default 0)")
+    g.add_argument("--start-tc", default=None, metavar="TC", help="timecode of the first frame, e.g. 01:00:00:00")
+    g.add_argument("--production", default="", help="production title for sheet headers")
+    g.add_argument("--scene", default="", help="scene number for sheet headers")
+    g.add_argument("--cut", default="", help="cut number for sheet headers")
+    g.add_argument("--gauge", choices=("35mm", "16mm"), default="35mm", help="film gauge for footage")
+
+
+def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("outputs (any number)")
+    g.add_argument("-o", "--out-dir", type=Path, default=None, metavar="DIR",
+                   help="write every format into DIR, named after the audio file")
+    for mod in exporters.all_formats():
+        g.add_argument(f"--{mod.NAME}", type=Path, default=None, metavar="PATH", dest=f"out_{mod.NAME}",
+                       help=mod.DESCRIPTION)
+    for mod in exporters.all_formats():
+        if hasattr(mod, "add_arguments"):
+            mod.add_arguments(p.add_argument_group(f"{mod.NAME} options"))
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def settings_from(args: argparse.Namespace) -> AnalysisSettings:
+    return AnalysisSettings(args.bpm_min, args.bpm_max, args.meter, args.sensitivity)
+
+
+def sheet_from(analysis, args: argparse.Namespace) -> ExposureSheet:
+    options = SheetOptions(
+        first_frame=args.first_frame, lead=args.lead, start_timecode=args.start_tc,
+        production=args.production, scene=args.scene, cut=args.cut, gauge=args.gauge,
+    )
+    return ExposureSheet(analysis, args.fps, options)
+
+
+def requested_outputs(args: argparse.Namespace, stem: str, everything: bool = False) -> list[tuple[object, Path]]:
+    """(format module, path) pairs asked for: explicit flags, plus every format into -o DIR."""
+    out: list[tuple[object, Path]] = []
+    for mod in exporters.all_formats():
+        path = getattr(args, f"out_{mod.NAME}", None)
+        if path is not None:
+            out.append((mod, path))
+        elif args.out_dir is not None and (everything or not _any_explicit(args)):
+            out.append((mod, args.out_dir / exporters.default_name(mod, stem)))
+    return out
+
+
+def _any_explicit(args: argparse.Namespace) -> bool:
+    return any(getattr(args, f"out_{m.NAME}", None) is not None for m in exporters.all_formats())
+
+
+def write_outputs(sheet: ExposureSheet, args: argparse.Namespace, stem: str, everything: bool = False) -> list[Path]:
+    """Write every requested format atomically; returns the paths written."""
+    if args.out_dir is not None:
+        try:
+            args.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{args.out_dir}: cannot create the output folder ({exc.strerror})") from None
+    written = []
+    for mod, path in requested_outputs(args, stem, everything):
+        opts = mod.options_from(args) if hasattr(mod, "options_from") else {}
+        written.append(exporters.write_file(sheet, path, mod.NAME, **opts))
+    return written
+
+
+def progress_bar(args: argparse.Namespace, label: str) -> TerminalBar:
+    return TerminalBar(label, stream=sys.stderr if not getattr(args, "quiet", False) else _Null())
+
+
+class _Null:
+    def isatty(self) -> bool:
+        return False

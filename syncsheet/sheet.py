@@ -1,0 +1,246 @@
+"""The exposure sheet: an analysis quantised to film frames, one row per frame, in pages.
+
+This is the only module where seconds become frames (through :mod:`syncsheet.timebase`).
+Rows are built on demand, so a two-hour reel (172,800 rows at 24 fps) costs a few arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import timebase as tb
+from .errors import TimecodeError
+from .model import Analysis, Beat, Cue, TempoSegment
+from .timebase import FrameRate
+
+__all__ = ["SheetOptions", "Row", "ExposureSheet", "level_0_9"]
+
+#: Per-frame levels 0-9 span this many dB below the loudest frame.
+LEVEL_RANGE_DB = 48.0
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    """How a sheet is numbered and titled.
+
+    Attributes
+    ----------
+    first_frame : {0, 1}
+        Number shown on the first row (frames are 0-based inside the code).
+    lead : int >= 0
+        Mark every event this many frames before it sounds.
+    start_timecode : str or None
+        Timecode of the first frame (``01:00:00:00``); None starts at 00:00:00:00.
+    production, scene, cut : str
+        Header fields.
+    gauge : {"35mm", "16mm"}
+        Film gauge for footage.
+    """
+
+    first_frame: int = 1
+    lead: int = 0
+    start_timecode: str | None = None
+    production: str = ""
+    scene: str = ""
+    cut: str = ""
+    gauge: str = "35mm"
+
+    def __post_init__(self) -> None:
+        if self.first_frame not in (0, 1):
+            raise TimecodeError(f"first frame number {self.first_frame} must be 0 or 1")
+        if self.lead < 0:
+            raise TimecodeError(f"lead of {self.lead} frames must be 0 or more")
+        if self.gauge not in tb.FRAMES_PER_FOOT:
+            raise TimecodeError(f"film gauge {self.gauge!r} is unknown; use 35mm or 16mm")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One frame of the sheet.
+
+    Attributes
+    ----------
+    frame : int
+        0-based frame index.
+    number : int
+        The frame number as printed (``frame + first_frame``).
+    timecode, footage : str
+    beat : Beat or None
+        The beat that falls on this frame.
+    onset : float
+        Strongest onset on this frame (0 if none).
+    cues : tuple of Cue
+    level_db : float
+        Loudest 10 ms RMS in the frame, dBFS.
+    level : int
+        0-9 relative level.
+    """
+
+    frame: int
+    number: int
+    timecode: str
+    footage: str
+    beat: Beat | None
+    onset: float
+    cues: tuple[Cue, ...]
+    level_db: float
+    level: int
+
+
+def level_0_9(db: np.ndarray) -> np.ndarray:
+    """Map dBFS to 0-9, 9 at the loudest value and 0 at LEVEL_RANGE_DB below it (or silence)."""
+    db = np.asarray(db, dtype=np.float32)
+    if not db.size:
+        return np.zeros(0, np.int8)
+    top = float(db.max())
+    if top <= -100:
+        return np.zeros(db.shape, np.int8)
+    scaled = (db - (top - LEVEL_RANGE_DB)) / LEVEL_RANGE_DB * 9
+    return np.clip(np.round(scaled), 0, 9).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class ExposureSheet:
+    """An analysis on frames.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    fps : FrameRate
+    options : SheetOptions
+    """
+
+    analysis: Analysis
+    fps: FrameRate
+    options: SheetOptions = field(default_factory=SheetOptions)
+    frames: int = field(init=False)
+    start_frame: int = field(init=False)
+    beat_at: dict[int, Beat] = field(init=False, repr=False, compare=False)
+    onset_at: dict[int, float] = field(init=False, repr=False, compare=False)
+    cues_at: dict[int, tuple[Cue, ...]] = field(init=False, repr=False, compare=False)
+    beat_frames: np.ndarray = field(init=False, repr=False, compare=False)
+    level_db: np.ndarray = field(init=False, repr=False, compare=False)
+    levels: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fps = tb.parse_rate(self.fps)
+        object.__setattr__(self, "fps", fps)
+        a, lead = self.analysis, self.options.lead
+        total = max(1, _ceil_frames(a.duration, fps))
+        start = tb.from_timecode(self.options.start_timecode, fps) if self.options.start_timecode else 0
+        beats: dict[int, Beat] = {}
+        for b in a.beats:
+            f = min(self.frame_of(b.time), total - 1)
+            if f not in beats or (b.is_downbeat and not beats[f].is_downbeat):
+                beats[f] = b
+        onsets: dict[int, float] = {}
+        for o in a.onsets:
+            f = min(self.frame_of(o.time), total - 1)
+            onsets[f] = max(onsets.get(f, 0.0), o.strength)
+        cues: dict[int, list[Cue]] = {}
+        for c in a.cues:
+            cues.setdefault(min(self.frame_of(c.time), total - 1), []).append(c)
+        level_db = _frame_levels(a, fps, total, lead)
+        for name, value in (
+            ("frames", total),
+            ("start_frame", start),
+            ("beat_at", beats),
+            ("onset_at", onsets),
+            ("cues_at", {k: tuple(v) for k, v in cues.items()}),
+            ("beat_frames", tb.frames_of([b.time for b in a.beats], fps, lead)),
+            ("level_db", level_db),
+            ("levels", level_0_9(level_db)),
+        ):
+            object.__setattr__(self, name, value)
+        self.level_db.setflags(write=False)
+        self.levels.setflags(write=False)
+
+    # -- frames -------------------------------------------------------------------------
+    def frame_of(self, seconds: float) -> int:
+        """The 0-based frame an event at *seconds* is marked on (lead applied)."""
+        return tb.frame_of(seconds, self.fps, self.options.lead)
+
+    def number(self, frame: int) -> int:
+        """The printed number of a 0-based frame."""
+        return frame + self.options.first_frame
+
+    def timecode(self, frame: int) -> str:
+        return tb.to_timecode(frame, self.fps, self.start_frame)
+
+    def footage(self, frame: int) -> str:
+        return tb.to_feet(frame, self.options.gauge)
+
+    def bar_beat(self, frame: int) -> str:
+        """``bar:beat`` in force on a frame (the last beat at or before it), or ``-``."""
+        beat = self.beat_before(frame)
+        return f"{beat.bar}:{beat.beat}" if beat else "-"
+
+    def beat_before(self, frame: int) -> Beat | None:
+        """The last beat marked at or before a frame."""
+        i = int(np.searchsorted(self.beat_frames, frame, side="right"))
+        return self.analysis.beats[i - 1] if i else None
+
+    # -- rows and pages ----------------------------------------------------------------
+    def row(self, frame: int) -> Row:
+        if not 0 <= frame < self.frames:
+            raise IndexError(f"frame {frame} is outside the sheet (0-{self.frames - 1})")
+        return Row(
+            frame,
+            self.number(frame),
+            self.timecode(frame),
+            self.footage(frame),
+            self.beat_at.get(frame),
+            self.onset_at.get(frame, 0.0),
+            self.cues_at.get(frame, ()),
+            float(self.level_db[frame]),
+            int(self.levels[frame]),
+        )
+
+    def rows(self, start: int = 0, stop: int | None = None) -> Iterator[Row]:
+        """Rows of frames ``[start, stop)``, built one at a time."""
+        stop = self.frames if stop is None else min(stop, self.frames)
+        for f in range(max(0, start), stop):
+            yield self.row(f)
+
+    def pages(self, per_page: int, first_page: int | None = None) -> list[range]:
+        """Frame ranges of each page: *first_page* frames on page 1 (default *per_page*)."""
+        if per_page < 1 or (first_page is not None and first_page < 1):
+            raise ValueError("pages need at least one frame each")
+        first = per_page if first_page is None else first_page
+        out = [range(0, min(first, self.frames))]
+        f = out[0].stop
+        while f < self.frames:
+            out.append(range(f, min(f + per_page, self.frames)))
+            f += per_page
+        return out
+
+    # -- music on frames ---------------------------------------------------------------
+    def frames_per_beat(self, segment: TempoSegment) -> float:
+        """Tempo as animators write it: frames per beat (12.0 for 120 BPM at 24 fps)."""
+        return float(self.fps.rate) * 60.0 / segment.bpm
+
+    @property
+    def duration_frames(self) -> int:
+        return self.frames
+
+
+def _ceil_frames(seconds: float, fps: FrameRate) -> int:
+    """Frames needed to hold *seconds* of audio (exact, rounding up)."""
+    ns = round(seconds * 10**9)
+    num, den = fps.rate.numerator, fps.rate.denominator
+    return -((-ns * num) // (10**9 * den))
+
+
+def _frame_levels(a: Analysis, fps: FrameRate, total: int, lead: int) -> np.ndarray:
+    """Loudest level step inside each frame (shifted by the lead like every other mark)."""
+    db = a.levels.db
+    out = np.full(total, -120.0, np.float32)
+    if not db.size:
+        return out
+    idx = tb.frames_of(np.arange(db.size) * a.levels.step, fps, lead)
+    keep = idx < total
+    np.maximum.at(out, idx[keep], db[keep])
+    return out
