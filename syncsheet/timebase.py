@@ -42,6 +42,8 @@ __all__ = [
     "first_sample",
     "to_timecode",
     "from_timecode",
+    "timecode_fields",
+    "frames_from_fields",
     "to_feet",
     "from_feet",
     "parse_rate",
@@ -258,23 +260,39 @@ def to_timecode(frame: int, fps: FrameRate, start: int = 0) -> str:
     n = int(frame) + int(start)
     if n < 0:
         raise TimecodeError(f"frame {n} is before 00:00:00:00")
-    nom, drop = fps.nominal, fps._drop
     if n >= fps.frames_per_day:
         raise TimecodeError(
             f"frame {n} is at or past 24 hours at {fps.name} fps ({fps.frames_per_day} frames); "
             "timecode would wrap to 00:00:00:00"
         )
+    hh, mm, ss, ff = (int(x) for x in timecode_fields(n, fps))
+    drop = fps._drop
+    sep = ";" if drop else ":"
+    return f"{hh:02d}:{mm:02d}:{ss:02d}{sep}{ff:02d}"
+
+
+def timecode_fields(frames, fps: FrameRate):
+    """Hours, minutes, seconds and frames of 0-based frame counts (int or int array), no checks.
+
+    The drop-frame count adds back the skipped numbers: ``drop`` per minute, except the
+    minutes divisible by ten.
+    """
+    nom, drop = fps.nominal, fps._drop
+    n = np.asarray(frames, dtype=np.int64)
     if drop:
         per_10 = 600 * nom - 9 * drop
         per_min = 60 * nom - drop
-        tens, rem = divmod(n, per_10)
-        n += 9 * drop * tens
-        if rem > drop:
-            n += drop * ((rem - drop) // per_min)
-    ff = n % nom
+        tens, rem = np.divmod(n, per_10)
+        n = n + 9 * drop * tens + drop * (np.maximum(rem - drop, 0) // per_min)
     secs = n // nom
-    sep = ";" if drop else ":"
-    return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}{sep}{ff:02d}"
+    return secs // 3600, secs // 60 % 60, secs % 60, n % nom
+
+
+def frames_from_fields(hh, mm, ss, ff, fps: FrameRate):
+    """Inverse of :func:`timecode_fields` (no range checks)."""
+    nom, drop = fps.nominal, fps._drop
+    minutes = np.asarray(hh, dtype=np.int64) * 60 + mm
+    return (minutes * 60 + ss) * nom + ff - drop * (minutes - minutes // 10)
 
 
 _TC = re.compile(r"^(\d{1,2})[:.](\d{2})[:.](\d{2})([:;.,])(\d{2,3})$")
@@ -308,9 +326,7 @@ def from_timecode(text: str, fps: FrameRate, start: int = 0) -> int:
             f"timecode {text} does not exist at {fps.name}: drop-frame skips frames "
             f"00-{drop - 1:02d} at the start of each minute except every tenth"
         )
-    minutes = hh * 60 + mm
-    n = (minutes * 60 + ss) * nom + ff - drop * (minutes - minutes // 10)
-    n -= int(start)
+    n = int(frames_from_fields(hh, mm, ss, ff, fps)) - int(start)
     if n < 0:
         raise TimecodeError(f"timecode {text} is before the start timecode")
     return n

@@ -1,0 +1,24 @@
+"""Shared test helpers: a seeded RNG and small synthesised audio written at test time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def write_audio(tmp_path):
+    """write_audio(name, samples, sr, **soundfile_kwargs) -> path in tmp_path."""
+
+    def _write(name: str, y: np.ndarray, sr: int = 44100, **kwargs):
+        path = tmp_path / name
+        sf.write(path, y, sr, **kwargs)
+        return path
+
+    return _write

@@ -1,0 +1,141 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from syncsheet import audio
+from syncsheet.errors import (
+    AudioDecodeError,
+    AudioNotFoundError,
+    AudioTruncatedError,
+    EmptyAudioError,
+    SyncsheetError,
+)
+
+
+def tone(sr=44100, seconds=1.0, channels=1):
+    t = np.arange(int(sr * seconds)) / sr
+    y = 0.5 * np.sin(2 * np.pi * 440 * t)
+    return np.repeat(y[:, None], channels, axis=1) if channels > 1 else y
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "subtype"),
+    [("a.wav", "WAV", "PCM_16"), ("a.aiff", "AIFF", "PCM_24"), ("a.flac", "FLAC", "PCM_16"),
+     ("a.ogg", "OGG", "VORBIS"), ("a.mp3", "MP3", "MPEG_LAYER_III"), ("f.wav", "WAV", "FLOAT")],
+)
+def test_formats_decode(tmp_path, name, fmt, subtype):
+    path = tmp_path / name
+    sf.write(path, tone(), 44100, format=fmt, subtype=subtype)
+    info = audio.probe(path)
+    assert info.sample_rate == 44100 and info.channels == 1
+    y, sr = audio.read_mono(path)
+    assert sr == 44100
+    # lossy codecs add padding: the length is right within 50 ms
+    assert abs(len(y) - 44100) < 0.05 * 44100
+    assert 0.3 < np.max(np.abs(y)) < 0.7
+
+
+@pytest.mark.parametrize("channels", [1, 2, 6])
+def test_any_channel_count_mixes_to_mono(write_audio, channels):
+    y = tone(channels=channels)
+    if channels > 1:
+        y[:, 1:] = 0.0  # only the first channel sounds: the mono mix is its mean
+    path = write_audio(f"c{channels}.wav", y, 44100)
+    info = audio.probe(path)
+    assert info.channels == channels
+    mono, _ = audio.read_mono(path)
+    assert mono.ndim == 1
+    assert np.max(np.abs(mono)) == pytest.approx(0.5 / channels, rel=0.01)
+
+
+def test_blocks_stream_everything_in_order(write_audio):
+    y = np.linspace(-1, 1, 100_003).astype(np.float32)
+    path = write_audio("ramp.wav", y, 8000, subtype="FLOAT")
+    parts = list(audio.blocks(path, blocksize=4096))
+    assert all(len(p) == 4096 for p in parts[:-1])
+    assert np.array_equal(np.concatenate(parts), y)
+
+
+def test_progress_reaches_one_and_can_cancel(write_audio):
+    from syncsheet.errors import Cancelled
+
+    path = write_audio("p.wav", tone(seconds=3), 44100)
+    seen = []
+    list(audio.blocks(path, blocksize=8192, progress=lambda f, s: seen.append(f)))
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+    def cancel(fraction, stage):
+        if fraction > 0.3:
+            raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        list(audio.blocks(path, blocksize=8192, progress=cancel))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioNotFoundError, match="no such file") as e:
+        audio.probe(tmp_path / "nope.wav")
+    assert "nope.wav" in str(e.value)
+
+
+def test_directory(tmp_path):
+    with pytest.raises(AudioDecodeError, match="folder"):
+        audio.probe(tmp_path)
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.wav"
+    p.write_bytes(b"")
+    with pytest.raises(EmptyAudioError, match="empty"):
+        audio.probe(p)
+
+
+@pytest.mark.parametrize("name", ["noise.wav", "notes.mp3", "x.flac"])
+def test_not_audio(tmp_path, rng, name):
+    p = tmp_path / name
+    p.write_bytes(rng.bytes(5000) if name != "notes.mp3" else b"this is a text file\n" * 50)
+    with pytest.raises(AudioDecodeError, match="not an audio file") as e:
+        audio.probe(p)
+    assert name in str(e.value)
+
+
+def test_truncated_wav(write_audio):
+    path = write_audio("t.wav", tone(seconds=2), 44100)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(AudioTruncatedError, match="truncated") as e:
+        audio.probe(path)
+    assert "t.wav" in str(e.value)
+
+
+def test_truncated_flac_is_an_error_or_shorter(write_audio):
+    path = write_audio("t.flac", tone(seconds=3), 44100)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    try:
+        y, _ = audio.read_mono(path)
+    except SyncsheetError as exc:
+        assert "t.flac" in str(exc)
+    else:
+        assert len(y) < 3 * 44100
+
+
+def test_header_only_wav_has_no_samples(write_audio):
+    path = write_audio("zero.wav", np.zeros(0), 44100)
+    with pytest.raises(EmptyAudioError, match="no samples"):
+        audio.probe(path)
+
+
+def test_one_sample(write_audio):
+    path = write_audio("one.wav", np.array([0.5]), 44100)
+    y, sr = audio.read_mono(path)
+    assert len(y) == 1
+
+
+def test_every_error_is_one_line(tmp_path, rng):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(rng.bytes(300))
+    for target in (tmp_path / "missing.wav", tmp_path, bad):
+        with pytest.raises(SyncsheetError) as e:
+            audio.probe(target)
+        assert "\n" not in str(e.value)

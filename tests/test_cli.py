@@ -1,0 +1,115 @@
+"""The CLI in-process (main(argv)) and as the installed console script."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import click_track
+
+from syncsheet.cli import main
+
+CONVERT_EXAMPLES = [
+    (["17982", "--fps", "29.97df", "--to", "timecode"], "00:10:00;00"),
+    (["00:01:00;02", "--fps", "29.97df", "--to", "frames"], "1800"),
+    (["100", "--fps", "24", "--to", "feet"], "6+04"),
+    (["90+00", "--fps", "24", "--to", "frames"], "1440"),
+    (["60s", "--fps", "24", "--to", "frames"], "1440"),
+    (["2.5s", "--fps", "25", "--to", "timecode"], "00:00:02:12"),
+    (["01:00:00:00", "--fps", "23.976", "--to", "frames"], "86400"),
+    (["86400", "--fps", "23.976", "--to", "seconds"], "3603.6"),
+    (["1440", "--fps", "24", "--to", "seconds"], "60"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), CONVERT_EXAMPLES)
+def test_convert_prints_only_the_result(capsys, argv, expected):
+    assert main(["convert", *argv]) == 0
+    out = capsys.readouterr()
+    assert out.out == expected + "\n" and out.err == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["00:01:00;00", "--fps", "29.97df", "--to", "frames"],
+        ["00:00:00:30", "--fps", "30", "--to", "frames"],
+        ["12+16", "--fps", "24", "--to", "frames"],
+        ["banana", "--fps", "24", "--to", "frames"],
+        ["3000000", "--fps", "24", "--to", "timecode"],
+    ],
+)
+def test_convert_impossible_values(capsys, argv):
+    assert main(["convert", *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("syncsheet: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fps", ["0", "abc", "24df", "-5"])
+def test_bad_rate_is_a_one_line_usage_error(capsys, fps):
+    with pytest.raises(SystemExit) as e:
+        main(["convert", "10", "--fps", fps, "--to", "frames"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("syncsheet: error: ") and err.count("\n") == 1
+
+
+def test_analyze_missing_file(capsys, tmp_path):
+    assert main(["analyze", str(tmp_path / "nope.wav"), "--json", str(tmp_path / "x.json")]) == 1
+    err = capsys.readouterr().err
+    assert "nope.wav" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_analyze_writes_json_and_csv(capsys, tmp_path, write_audio):
+    y, _ = click_track(120, 6.0)
+    wav = write_audio("clicks.wav", y)
+    out_json, out_csv = tmp_path / "a.json", tmp_path / "a.csv"
+    assert main(["analyze", str(wav), "--fps", "24", "--json", str(out_json), "--csv", str(out_csv), "-q"]) == 0
+    doc = json.loads(out_json.read_text())
+    assert doc["fps"] == "24" and doc["frames"] == 144 and doc["duration_s"] == pytest.approx(6.0)
+    for key in ("beats", "downbeats", "onsets", "cues"):
+        assert isinstance(doc[key], list)
+    assert len(doc["beats"]) >= 8
+    for b in doc["beats"]:
+        assert set(b) >= {"time", "frame", "bar", "beat", "strength"} and b["bar"] >= 1 and b["beat"] >= 1
+        assert b["frame"] == int(np.floor(b["time"] * 24 + 1e-9))
+    rows = out_csv.read_text().splitlines()
+    assert len(rows) == 1 + doc["frames"]
+
+
+def test_analyze_out_dir_writes_every_format(tmp_path, write_audio):
+    y, _ = click_track(100, 4.0)
+    wav = write_audio("song.wav", y)
+    out = tmp_path / "out"
+    assert main(["analyze", str(wav), "-o", str(out), "-q"]) == 0
+    from syncsheet import exporters
+
+    for mod in exporters.all_formats():
+        assert (out / exporters.default_name(mod, "song")).is_file(), mod.NAME
+
+
+def test_unwritable_output_is_one_line(capsys, tmp_path, write_audio):
+    y, _ = click_track(100, 3.0)
+    wav = write_audio("song.wav", y)
+    assert main(["analyze", str(wav), "--json", str(tmp_path / "no" / "such" / "dir.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("syncsheet: error: ") and "does not exist" in err
+
+
+def _script() -> str:
+    found = Path(sys.executable).with_name("syncsheet")
+    return str(found) if found.exists() else (shutil.which("syncsheet") or "")
+
+
+@pytest.mark.skipif(not _script(), reason="syncsheet console script not installed")
+def test_installed_script_convert_and_errors():
+    run = subprocess.run([_script(), "convert", "17982", "--fps", "29.97df", "--to", "timecode"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout == "00:10:00;00\n"
+    run = subprocess.run([_script(), "analyze", "/nonexistent/a.wav"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().startswith("syncsheet: error:") and len(run.stderr.strip().splitlines()) == 1
