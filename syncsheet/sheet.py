@@ -259,6 +259,23 @@ class ExposureSheet:
         bpm = f"{segment.bpm:.1f}".removesuffix(".0")
         return f"{bpm} BPM = {segment.beats_per_bar}-{fpb_text(self.frames_per_beat(segment))}"
 
+    def tempo_changes(self) -> list[tuple[int, str, TempoSegment]]:
+        """Where the written tempo changes: ``(frame, "4-12", segment)``.
+
+        Segments that read the same are one, and a tempo lasting less than a bar is a wobble of
+        the beat rather than a change an animator writes down.
+        """
+        segs = self.tempo_segments
+        out: list[tuple[int, str, TempoSegment]] = []
+        for i, (f, seg) in enumerate(zip(self.segment_frames, segs, strict=True)):
+            text = f"{seg.beats_per_bar}-{fpb_text(self.frames_per_beat(seg))}"
+            nxt = int(self.segment_frames[i + 1]) if i + 1 < len(segs) else self.frames
+            if i and nxt - f < seg.beats_per_bar * self.frames_per_beat(seg):
+                continue
+            if not out or out[-1][1] != text:
+                out.append((0 if not out else int(f), text, seg))
+        return out
+
     def bar_sheet(self) -> BarSheet:
         """The bar sheet: tempo sections in frames per beat and each bar's first frame."""
         return _bar_sheet(self)
@@ -351,13 +368,12 @@ class BarSheet:
 
 
 def _bar_sheet(sheet: ExposureSheet) -> BarSheet:
-    segs = sheet.tempo_segments
-    starts = [int(f) for f in sheet.segment_frames]
+    changes = sheet.tempo_changes()
+    starts = [f for f, _, _ in changes]
     section_cues = [(sheet.frame_of(c.time), c.text) for c in sheet.analysis.cues if c.kind == "section"]
     sections = []
-    for i, seg in enumerate(segs):
-        start = starts[i] if i else 0
-        end = starts[i + 1] if i + 1 < len(segs) else sheet.frames
+    for i, (start, _, seg) in enumerate(changes):
+        end = starts[i + 1] if i + 1 < len(changes) else sheet.frames
         label = next((text for f, text in section_cues if start <= f < max(end, start + 1)), "")
         sections.append(BarSection(i, start, end, seg.bpm, seg.beats_per_bar, sheet.frames_per_beat(seg), label))
     beats = sheet.analysis.beats

@@ -25,6 +25,9 @@ _MODULES = (
     "jsonsheet",
     "csvsheet",
     "pdfsheet",
+    "xdts",
+    "barsheet",
+    "barcsv",
 )
 
 

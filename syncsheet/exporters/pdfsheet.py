@@ -29,7 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import FormatError
 from ..progress import Progress, report
-from ..sheet import ExposureSheet, fpb_text
+from ..sheet import ExposureSheet
 
 NAME = "pdf"
 SUFFIXES = (".pdf",)
@@ -211,7 +211,7 @@ def write(
     canvas.setSubject(f"Exposure sheet, {layout} layout, {sheet.fps.name} fps")
     pages = sheet.page_count(p.per_page, p.first_page)
     forms: set[str] = set()
-    changes = _tempo_changes(sheet)
+    changes = [(f, text) for f, text, _ in sheet.tempo_changes()]
     for n, frames in enumerate(sheet.iter_pages(p.per_page, p.first_page), 1):
         _page(canvas, sheet, p, frames, n, pages, forms, changes)
         canvas.showPage()
@@ -454,21 +454,6 @@ def _tc_len(sheet: ExposureSheet) -> str:
 
 
 # -- headers ----------------------------------------------------------------------------------
-def _tempo_changes(sheet: ExposureSheet) -> list[tuple[int, str]]:
-    """(frame, ``4-12``) where the written tempo changes; segments that read the same are one."""
-    raw = [(int(f), f"{seg.beats_per_bar}-{fpb_text(sheet.frames_per_beat(seg))}", seg)
-           for f, seg in zip(sheet.segment_frames, sheet.tempo_segments, strict=True)]
-    out: list[tuple[int, str]] = []
-    for i, (f, text, seg) in enumerate(raw):
-        # a tempo that lasts less than a bar is a wobble of the beat, not a change to write down
-        nxt = raw[i + 1][0] if i + 1 < len(raw) else sheet.frames
-        if i and nxt - f < seg.beats_per_bar * sheet.frames_per_beat(seg):
-            continue
-        if not out or out[-1][1] != text:
-            out.append((f, text))
-    return out
-
-
 def _within(changes: list[tuple[int, str]], frames: range) -> list[tuple[int, str]]:
     lo = bisect.bisect_left(changes, (frames.start, ""))
     hi = bisect.bisect_left(changes, (frames.stop, ""))
