@@ -6,6 +6,7 @@ Rows are built on demand, so a two-hour reel (172,800 rows at 24 fps) costs a fe
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -378,21 +379,19 @@ def _bar_sheet(sheet: ExposureSheet) -> BarSheet:
         sections.append(BarSection(i, start, end, seg.bpm, seg.beats_per_bar, sheet.frames_per_beat(seg), label))
     beats = sheet.analysis.beats
     frames = sheet.beat_frames
+    # a bar runs from its downbeat to the next; beats before the first downbeat are an upbeat
+    downs = [i for i, b in enumerate(beats) if b.is_downbeat]
     bars: list[Bar] = []
-    i = 0
-    while i < len(beats):
-        j = i + 1
-        while j < len(beats) and beats[j].bar == beats[i].bar:
-            j += 1
+    for n, i in enumerate(downs):
+        j = downs[n + 1] if n + 1 < len(downs) else len(beats)
         first = int(frames[i])
         if j < len(beats):
             length = int(frames[j]) - first
         else:  # the last bar lasts its beats at the last tempo
             seg = sheet.tempo_at(first)
             length = round((j - i) * sheet.frames_per_beat(seg)) if seg else int(frames[j - 1]) - first + 1
-        k = max(0, int(np.searchsorted(starts, first, side="right")) - 1) if sections else 0
+        k = max(0, bisect.bisect_right(starts, first) - 1)
         bars.append(Bar(beats[i].bar, first, j - i, max(1, length), k))
-        i = j
     return BarSheet(tuple(sections), tuple(bars))
 
 

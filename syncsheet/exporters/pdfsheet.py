@@ -67,8 +67,8 @@ _WESTERN = (
 )
 _JAPANESE = (
     Column("frame", "FR", 2.5), Column("sec", "SEC", 3.0), Column("beat", "BEAT", 3.5),
-    Column("acc", "ACC", 2.2), Column("cue", "CUES", 5.2), Column("level", "LV", 2.4),
-    Column("action", "ACTION", 5.4), Column("dialogue", "DIAL", 3.0),
+    Column("acc", "ACC", 2.2), Column("cue", "CUES", 6.0), Column("level", "LV", 2.4),
+    Column("action", "ACTION", 5.0), Column("dialogue", "DIAL", 2.8),
     Column("celA", "A", 1.3), Column("celB", "B", 1.3), Column("celC", "C", 1.3), Column("celD", "D", 1.3),
     Column("camera", "CAM", 2.5),
 )
@@ -274,9 +274,7 @@ def _grid(canvas: Canvas, p: Plan, top: float, rows: int, start: int) -> None:
         canvas.setFillGray(0)
         for i, c in enumerate(p.columns):
             x0, x1 = off + p.col_x[i], off + p.col_x[i + 1]
-            size = 6.5
-            while size > 4.5 and stringWidth(c.title, BOLD, size) > x1 - x0 - 2:
-                size -= 0.25
+            size = _shrink(c.title, BOLD, 6.5, x1 - x0 - 2, 4.5)
             canvas.setFont(BOLD, size)
             canvas.drawCentredString((x0 + x1) / 2, top + 5, _fit(c.title, BOLD, size, x1 - x0 - 2))
         # music columns tinted so the hand-filled ones stand out
@@ -326,6 +324,7 @@ def _music(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top: fl
     base = p.row_h * 0.28  # text baseline above the row's bottom
     cue_spans: list[tuple[int, int]] = []  # (first, last frame) of lasting cues
     tempo_starts = dict(_within(changes, frames))
+    pending: list[str] = []
     for i, row in enumerate(sheet.rows(frames.start, frames.stop)):
         block, y_top = _row_pos(p, top, i)
         y = y_top - p.row_h + base
@@ -358,13 +357,21 @@ def _music(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top: fl
             marks = ">" * (1 + (row.onset >= 1 / 3) + (row.onset >= 2 / 3))
             canvas.setFont(BOLD if row.onset >= 2 / 3 else FONT, fs)
             canvas.drawString(x0 + 2, y, marks)
-        labels = [c.text for c in row.cues]
+        labels = [c.text for c in row.cues] + pending
         if f in tempo_starts:
             labels.append(f"TEMPO {tempo_starts[f]}")
+        pending = []
         if labels:
+            # labels that do not fit side by side flow down to the next rows, as one would write them
             x0, x1 = p.x("cue", block)
-            canvas.setFont(BOLD, fs)
-            canvas.drawString(x0 + 2, y, _fit(" / ".join(labels), BOLD, fs, x1 - x0 - 4))
+            room = x1 - x0 - 4
+            text = " / ".join(labels)
+            while len(labels) > 1 and stringWidth(text, BOLD, fs * 0.72) > room and f + 1 < frames.stop:
+                pending.insert(0, labels.pop())
+                text = " / ".join(labels)
+            size = _shrink(text, BOLD, fs, room, fs * 0.72)
+            canvas.setFont(BOLD, size)
+            canvas.drawString(x0 + 2, y, _fit(text, BOLD, size, room))
         for c in row.cues:
             if c.end is not None:
                 last = min(sheet.frame_of(c.end) - 1, frames.stop - 1)
@@ -561,6 +568,13 @@ def _compact_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range
     canvas.setFont(FONT, 7)
     info = f"{sheet.fps.name} fps   {_tempo_summary(sheet, frames, changes, 2)}   {sheet.analysis.source}"
     canvas.drawString(MARGIN + w * 0.31, y, _fit(info, FONT, 7, w * 0.55))
+
+
+def _shrink(text: str, font: str, size: float, width: float, smallest: float) -> float:
+    """The font size, down to *smallest*, at which text fits a width."""
+    while size > smallest and stringWidth(text, font, size) > width:
+        size -= 0.25
+    return max(size, smallest)
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
