@@ -460,8 +460,13 @@ def _end_mark(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top:
     canvas.line(off, y_top, off + p.block_w, y_top)
     canvas.line(off, y_top - 2.2, off + p.block_w, y_top - 2.2)
     length = f"END  {sheet.frames} frames = {sheet.footage(sheet.frames)} ft = {_tc_len(sheet)}"
-    canvas.setFont(BOLD, max(p.font, 7))
-    canvas.drawString(p.x("action", block)[0] + 2, y_top - p.row_h * 1.3 - 3, length)
+    size = max(p.font, 7)
+    x, y = p.x("action", block)[0] + 2, y_top - p.row_h * 1.3 - 3
+    canvas.setFillGray(1)
+    canvas.rect(x - 2, y - 2.5, stringWidth(length, BOLD, size) + 4, size + 3.5, stroke=0, fill=1)
+    canvas.setFillGray(0)
+    canvas.setFont(BOLD, size)
+    canvas.drawString(x, y, length)
     # strike out the rest of the page so nothing is timed on it by mistake
     canvas.setLineWidth(0.5)
     canvas.setStrokeGray(GREY)
@@ -545,7 +550,16 @@ def _full_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, n
         _field(canvas, x, row2, label, value, w * frac, size=8)
         x += w * frac
     if p.layout == "western" and y_bottom < row2 - 30:
-        _bar_strip(canvas, sheet, frames, MARGIN, row2 - 6, w, y_bottom + 10)
+        # the space the Western first page leaves above its 80 frames: bars at a glance, and notes
+        box_top, box_bottom = row2 - 4, y_bottom + 10
+        canvas.setLineWidth(0.5)
+        canvas.rect(MARGIN, box_bottom, w * 0.62, box_top - box_bottom, stroke=1, fill=0)
+        canvas.rect(MARGIN + w * 0.62, box_bottom, w * 0.38, box_top - box_bottom, stroke=1, fill=0)
+        _bar_strip(canvas, sheet, frames, MARGIN, box_top - 2, w * 0.62, box_bottom)
+        canvas.setFont(FONT, 5.5)
+        canvas.setFillGray(0.35)
+        canvas.drawString(MARGIN + w * 0.62 + 2, box_top - 9, "NOTES")
+        canvas.setFillGray(0)
     canvas.setFont(FONT, 5.5)
     canvas.setFillGray(0.3)
     canvas.drawString(MARGIN, y_bottom + 3, _fit(_LEGEND, FONT, 5.5, w))
