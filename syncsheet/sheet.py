@@ -128,6 +128,7 @@ class ExposureSheet:
     options: SheetOptions = field(default_factory=SheetOptions)
     frames: int = field(init=False)
     start_frame: int = field(init=False)
+    has_timecode: bool = field(init=False, repr=False)
     beat_at: dict[int, Beat] = field(init=False, repr=False, compare=False)
     onset_at: dict[int, float] = field(init=False, repr=False, compare=False)
     cues_at: dict[int, tuple[Cue, ...]] = field(init=False, repr=False, compare=False)
@@ -143,6 +144,10 @@ class ExposureSheet:
         a, lead = self.analysis, self.options.lead
         total = max(1, _ceil_frames(a.duration, fps))
         start = tb.from_timecode(self.options.start_timecode, fps) if self.options.start_timecode else 0
+        try:
+            has_tc = fps.nominal > 0
+        except TimecodeError:
+            has_tc = False
         beats: dict[int, Beat] = {}
         for b in a.beats:
             f = min(self.frame_of(b.time), total - 1)
@@ -160,6 +165,7 @@ class ExposureSheet:
         for name, value in (
             ("frames", total),
             ("start_frame", start),
+            ("has_timecode", has_tc),
             ("beat_at", beats),
             ("onset_at", onsets),
             ("cues_at", {k: tuple(v) for k, v in cues.items()}),
@@ -183,6 +189,10 @@ class ExposureSheet:
         return frame + self.options.first_frame
 
     def timecode(self, frame: int) -> str:
+        """SMPTE timecode of a frame from the start timecode; ``""`` at rates timecode cannot count
+        (such as 12.5 fps)."""
+        if not self.has_timecode:
+            return ""
         return tb.to_timecode(frame, self.fps, self.start_frame)
 
     def footage(self, frame: int) -> str:

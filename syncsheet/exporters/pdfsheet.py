@@ -32,6 +32,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..errors import FormatError
 from ..progress import Progress, report
 from ..sheet import ExposureSheet
+from ..timebase import FRAMES_PER_FOOT, to_timecode
 
 NAME = "pdf"
 SUFFIXES = (".pdf",)
@@ -129,6 +130,7 @@ class Plan:
     first_top: float  # on page 1
     font: float
     second: int  # frames per second for rules (nominal)
+    foot: int = 16  # frames per foot of the sheet's film gauge
 
     def x(self, key: str, block: int = 0) -> tuple[float, float]:
         """Left and right edge of a column in a block."""
@@ -174,7 +176,7 @@ def plan(sheet: ExposureSheet, layout: str = "western", paper: str = "A4", frame
         xs.append(xs[-1] + c.weight / total * block_w)
     font = max(4.0, min(8.0, row_h * 0.8))
     return Plan(layout, width, height, per_page, first_page, blocks, rows, row_h, columns, tuple(xs), block_w,
-                top, first_top, font, second)
+                top, first_top, font, second, FRAMES_PER_FOOT[sheet.options.gauge])
 
 
 def _nominal(sheet: ExposureSheet) -> int:
@@ -261,7 +263,7 @@ def _page(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, n: int, 
     else:
         _full_header(canvas, sheet, p, frames, n, pages, changes, top + HEAD_ROW)
     # the grid depends on where the page starts in the rule cycle: one form per phase
-    cycle = 16 if p.layout == "western" else p.second
+    cycle = p.foot if p.layout == "western" else p.second
     key = f"grid{int(first)}_{frames.start % cycle}_{rows}"
     if key not in forms:
         canvas.beginForm(key)
@@ -326,9 +328,9 @@ def _rule(p: Plan, frame: int, edge: bool) -> tuple[float, float]:
     if edge:
         return 1.0, 0
     if p.layout == "western":
-        if frame % 16 == 0:
+        if frame % p.foot == 0:
             return 1.3, 0  # a foot
-        if frame % 8 == 0:
+        if frame % (p.foot // 2) == 0:
             return 0.75, 0  # half a foot
         return 0.25, 0.45
     if frame % p.second == 0:
@@ -352,15 +354,15 @@ def _music(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top: fl
         f = row.frame
         # frame number
         x0, x1 = p.x("frame", block)
-        heavy = (f % 16 == 0) if p.layout == "western" else (f % p.second == 0)
+        heavy = (f % p.foot == 0) if p.layout == "western" else (f % p.second == 0)
         canvas.setFont(BOLD if heavy else FONT, fs)
         canvas.drawRightString(x1 - 2, y, str(row.number))
         if p.layout == "western":
-            if f % 16 == 0:
+            if f % p.foot == 0:
                 x0, x1 = p.x("feet", block)
                 canvas.setFont(BOLD, fs)
                 canvas.drawRightString(x1 - 2, y, row.footage)
-            if f == frames.start or _tc_second(row.timecode):
+            if row.timecode and (f == frames.start or _tc_second(row.timecode)):
                 x0, x1 = p.x("tc", block)
                 canvas.setFont(FONT, fs * 0.92)
                 canvas.drawRightString(x1 - 2, y, row.timecode)
@@ -480,9 +482,9 @@ def _end_mark(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top:
 
 
 def _tc_len(sheet: ExposureSheet) -> str:
-    """Length of the sheet as a duration in timecode (from 00:00:00:00)."""
-    from ..timebase import to_timecode
-
+    """Length of the sheet as a duration in timecode (from 00:00:00:00), or seconds without timecode."""
+    if not sheet.has_timecode:
+        return f"{sheet.frames / sheet.fps.fps:.2f} s"
     return to_timecode(sheet.frames, sheet.fps)
 
 
@@ -537,7 +539,7 @@ def _full_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, n
                       f"of {sheet.frames}  ({sheet.footage(sheet.frames)} ft, {_tc_len(sheet)})")
     row1 = y_top - 36
     boxes = [("PRODUCTION", o.production, 0.34), ("SCENE", o.scene, 0.12), ("CUT", o.cut, 0.12),
-             ("FPS", sheet.fps.name, 0.1), ("START TC", sheet.timecode(0), 0.16), ("ANIMATOR", "", 0.16)]
+             ("FPS", sheet.fps.name, 0.1), ("START TC", sheet.timecode(0) or "-", 0.16), ("ANIMATOR", "", 0.16)]
     x = MARGIN
     for label, value, frac in boxes:
         _field(canvas, x, row1, label, value, w * frac)

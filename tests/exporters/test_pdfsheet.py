@@ -196,3 +196,27 @@ def test_a_lasting_cue_and_a_long_label(tmp_path):
     write_file(s, path)
     text = pdf_text(path)
     assert "A VERY LONG" in text and "AT ALL" not in text, "a label too long is cut, not spilled over"
+
+
+def test_16mm_footage_and_rates_without_timecode(tmp_path):
+    s = ExposureSheet(make_analysis(), "12.5", SheetOptions(gauge="16mm"))
+    assert s.timecode(10) == "" and not s.has_timecode
+    path = tmp_path / "s.pdf"
+    write_file(s, path)
+    plan = pdfsheet.plan(s, "western")
+    assert plan.foot == 40
+    words = pdf_words(path)[1]
+    feet = [w[4] for w in words if plan.x("feet")[0] <= w[0] < plan.x("feet")[1] and w[1] > plan.height - plan.top]
+    page2 = s.pages(96, 80)[1]
+    assert feet == [f"{f // 40}+00" for f in page2 if f % 40 == 0] == ["2+00", "3+00", "4+00"], "at each 40-frame foot"
+    assert not [w for w in words if plan.x("tc")[0] <= w[0] < plan.x("tc")[1] and w[1] > plan.height - plan.top]
+
+
+def test_drop_frame_timecode_column_marks_each_second(tmp_path):
+    a = make_analysis()
+    s = ExposureSheet(a.replace(duration=70.0), "29.97df", SheetOptions(start_timecode="00:00:59;00"))
+    path = tmp_path / "s.pdf"
+    write_file(s, path)
+    text = pdf_text(path)
+    # the minute boundary skips ;00 and ;01: the second starts at 00:01:00;02
+    assert "00:01:00;02" in text and "00:01:00;00" not in text and "00:01:01;00" in text
