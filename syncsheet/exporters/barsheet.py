@@ -170,8 +170,10 @@ def _section(c: Canvas, sheet: ExposureSheet, s: BarSection, y: float, width: fl
     c.setFont(FONT, 9)
     bpm = f"{s.bpm:.1f}".removesuffix(".0")
     fpb = f"{s.frames_per_beat:.2f}".rstrip("0").rstrip(".")
-    text = (f"{bpm} BPM   {s.beats_per_bar} beats a bar, {fpb} frames a beat   from frame {sheet.number(s.frame)} "
-            f"({sheet.footage(s.frame)} ft, {sheet.timecode(s.frame)}) to {sheet.number(max(s.frame, s.end - 1))}")
+    beats = f"{s.beats_per_bar} beat{'s' if s.beats_per_bar != 1 else ''} a bar"
+    last = sheet.number(max(s.frame, s.end - 1))
+    text = (f"{bpm} BPM   {beats}, {fpb} frames a beat   from frame {sheet.number(s.frame)} "
+            f"({sheet.footage(s.frame)} ft, {sheet.timecode(s.frame) or '-'}) to {last}")
     c.drawString(x + 8, y - 21, text)
     if s.label:
         c.setFont(BOLD, 10)
