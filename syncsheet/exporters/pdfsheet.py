@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import math
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -50,6 +51,7 @@ MARGIN = 22.0
 HEAD_ROW = 16.0  # column titles
 COMPACT_HEADER = 20.0  # one-line header on Western continuation pages
 FULL_HEADER_JP = 76.0
+FULL_HEADER_W = 52.0  # what the Western page-1 header needs beyond the compact one
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 GREY = 0.55
 
@@ -153,8 +155,12 @@ def plan(sheet: ExposureSheet, layout: str = "western", paper: str = "A4", frame
         blocks, rows, columns = 1, per_page, _WESTERN
         top = height - MARGIN - COMPACT_HEADER - HEAD_ROW
         row_h = (top - MARGIN) / rows
-        header_rows = per_page // 6  # 96 -> 80 under the header, the Western convention
-        first_page = max(1, per_page - header_rows)
+        # 96 -> 80 under the header, the Western convention; never less room than the header needs
+        header_rows = max(per_page // 6, math.ceil(FULL_HEADER_W / row_h))
+        first_page = per_page - header_rows
+        if first_page < 1:
+            raise FormatError(f"{per_page} frames a page leave no room for the first page's header; "
+                              f"use at least {header_rows + 1}")
         first_top = top - (per_page - first_page) * row_h
     else:
         per_page = frames_per_page or 6 * second

@@ -186,6 +186,15 @@ def test_bad_options_name_what_is_valid(sheet):
         pdfsheet.plan(sheet, paper="A0")
     with pytest.raises(FormatError, match="at most"):
         pdfsheet.plan(sheet, frames_per_page=1000)
+    with pytest.raises(FormatError, match="at least 2"):
+        pdfsheet.plan(sheet, frames_per_page=1)
+
+
+@pytest.mark.parametrize("per_page", [2, 9, 11, 24, 150])
+def test_first_page_header_never_covers_rows(sheet, per_page):
+    p = pdfsheet.plan(sheet, "western", frames_per_page=per_page)
+    assert p.height - pdfsheet.MARGIN - (p.first_top + pdfsheet.HEAD_ROW) >= pdfsheet.COMPACT_HEADER + 52
+    assert p.first_page == per_page - round((p.top - p.first_top) / p.row_h)
 
 
 def test_a_lasting_cue_and_a_long_label(tmp_path):
