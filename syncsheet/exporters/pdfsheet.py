@@ -92,6 +92,7 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
+    """write() options from the parsed CLI flags."""
     return {"layout": args.layout, "paper": args.paper, "frames_per_page": args.frames_per_page}
 
 
@@ -142,7 +143,14 @@ class Plan:
 
 
 def plan(sheet: ExposureSheet, layout: str = "western", paper: str = "A4", frames_per_page: int | None = None) -> Plan:
-    """The page plan for a sheet; raises FormatError for unknown layouts/papers or too many rows."""
+    """The page plan of a sheet in a layout on a paper.
+
+    Raises
+    ------
+    FormatError
+        For an unknown layout or paper, or a frame count whose rows would be too small to read
+        (or leave no room for the Western first page's header).
+    """
     if layout not in LAYOUTS:
         raise FormatError(f"X-sheet layout {layout!r} is unknown; use {' or '.join(LAYOUTS)}")
     size = next((v for k, v in PAPERS.items() if k.lower() == str(paper).lower()), None)
