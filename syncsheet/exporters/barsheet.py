@@ -34,7 +34,8 @@ SECTION_H = 34.0
 
 def options_from(args: argparse.Namespace) -> dict:
     """CSV when ``--bar-sheet`` names a .csv file; the paper of ``--paper``."""
-    path = getattr(args, "out_bar-sheet", None)
+    # the CLI's dest for --bar-sheet is out_bar-sheet (or out_bar_sheet if the registry maps dashes)
+    path = getattr(args, "out_bar-sheet", None) or getattr(args, "out_bar_sheet", None)
     kind = "csv" if path is not None and str(path).lower().endswith(".csv") else "pdf"
     return {"kind": kind, "paper": getattr(args, "paper", "A4")}
 
