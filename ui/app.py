@@ -1,0 +1,102 @@
+"""``syncsheet-ui [AUDIO|PROJECT]``: start the timeline app; ``--screenshot PNG FILE`` saves a picture.
+
+The screenshot mode opens FILE, waits for the waveform and the analysis, lays the window out at
+1600×1000, saves the window as PNG and exits (it works offscreen: ``QT_QPA_PLATFORM=offscreen``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="syncsheet-ui", description="syncsheet timeline: music on film frames")
+    p.add_argument("file", nargs="?", help="an audio file or a .syncsheet project to open")
+    p.add_argument("--screenshot", metavar="PNG", help="open FILE, save a 1600x1000 screenshot to PNG and exit")
+    p.add_argument("--at", type=float, default=None, metavar="SECONDS",
+                   help="with --screenshot: put the playhead here and show the bars around it")
+    p.add_argument("--ruler", choices=("frames", "timecode", "feet", "bars"), default=None,
+                   help="ruler units (default frames)")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="S",
+                   help="with --screenshot: longest wait for the analysis (default %(default)s s)")
+    return p
+
+
+def _wait_idle(app, win, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not win.busy:
+            app.processEvents()
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.screenshot and not args.file:
+        print("syncsheet-ui: error: --screenshot needs a FILE to open", file=sys.stderr)
+        return 2
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("syncsheet")
+    app.setOrganizationName("syncsheet")
+    from .mainwindow import MainWindow
+    from .style import apply_dark_palette
+
+    apply_dark_palette(app)
+    win = MainWindow(ask_on_close=not args.screenshot, autosave_ms=0 if args.screenshot else 60_000)
+    if args.ruler:
+        win.set_ruler_mode(args.ruler)
+    if args.screenshot:
+        return _screenshot(app, win, args)
+    win.resize(1600, 1000)
+    win.show()
+    if args.file:
+        win.open_path(args.file)
+    return app.exec()
+
+
+def _screenshot(app, win, args) -> int:
+    errors: list[str] = []
+    win.dialogs.error = lambda title, text: errors.append(f"{title}: {text}")
+    win.dialogs.confirm = lambda *_a: False
+    win.dialogs.locate_audio = lambda *_a: None
+    win.resize(1600, 1000)
+    win.show()
+    if not Path(args.file).exists():
+        print(f"syncsheet-ui: error: {args.file}: no such file", file=sys.stderr)
+        return 1
+    if not win.open_path(args.file) or errors:
+        print(f"syncsheet-ui: error: {'; '.join(errors) or 'cannot open ' + args.file}", file=sys.stderr)
+        return 1
+    if not _wait_idle(app, win, args.timeout):
+        print(f"syncsheet-ui: error: still analysing after {args.timeout:g} s", file=sys.stderr)
+        return 1
+    if errors:
+        print(f"syncsheet-ui: error: {'; '.join(errors)}", file=sys.stderr)
+        return 1
+    if args.at is not None:
+        win.seek(args.at)
+        win.zoom_bars()
+    for _ in range(5):
+        app.processEvents()
+    image = win.grab()
+    if not image.save(args.screenshot):
+        print(f"syncsheet-ui: error: cannot write {args.screenshot}", file=sys.stderr)
+        return 1
+    print(f"saved {args.screenshot} ({image.width()}x{image.height()})")
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""The main timeline (waveform, frame ruler, markers, playhead) and the whole-file overview.
+
+The waveform is drawn from :mod:`syncsheet.waveform`'s peak pyramid: on every view change the
+level whose buckets are just finer than the pixels is sliced and drawn as one vertical stroke a
+bucket (the way audio editors draw), so a two-hour reel costs the same as a jingle. Close in,
+the few samples in view are decoded from the file and drawn as a line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, Qt, pyqtSignal
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+from syncsheet import timebase as tb
+from syncsheet.errors import SyncsheetError
+from syncsheet.model import Analysis
+from syncsheet.sheet import ExposureSheet
+from syncsheet.waveform import Peaks, read_span
+
+from .markers import STYLES, WAVE, Y_RANGE, Marker, MarkerPool, markers_of
+from .ruler import FrameAxis
+from .style import COLORS, color
+
+__all__ = ["Timeline", "Overview", "snap_to_frame", "envelope_xy"]
+
+pg.setConfigOptions(antialias=False, background=COLORS["background"], foreground="#c8ccd2")
+_RAW_MAX_SAMPLES = 200_000  # decode at most this many samples for a close zoom
+
+
+def snap_to_frame(seconds: float, fps: tb.FrameRate) -> float:
+    """The start of the frame nearest to *seconds* (markers snap to frame boundaries)."""
+    half = 0.5 / fps.fps
+    return tb.frame_start(tb.frame_of(max(0.0, seconds + half), fps), fps)
+
+
+def envelope_xy(times: np.ndarray, mins: np.ndarray, maxs: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """x, y of one vertical stroke per bucket (for ``connect='pairs'``)."""
+    x = np.repeat(times, 2)
+    y = np.empty(2 * len(times), np.float64)
+    y[0::2] = mins * scale
+    y[1::2] = maxs * scale
+    return x, y
+
+
+class _ClickViewBox(pg.ViewBox):
+    """Horizontal-only view box that reports clicks (seek, add marker, context menu)."""
+
+    def __init__(self, owner) -> None:
+        super().__init__(enableMenu=False)
+        self.owner = owner
+        self.setMouseEnabled(x=True, y=False)
+
+    def mouseClickEvent(self, ev):
+        x = self.mapSceneToView(ev.scenePos()).x()
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            if ev.double():
+                self.owner.addRequested.emit(float(x))
+            else:
+                self.owner.clicked_empty(float(x))
+        elif ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            self.owner.contextRequested.emit(None, float(x), ev.screenPos().toPoint())
+
+
+class Timeline(QWidget):
+    """Waveform, frame ruler, colour-coded music markers and the playhead.
+
+    Signals
+    -------
+    seekRequested(seconds), scrubRequested(seconds)
+    markerMoved(Marker, new_seconds), markerSelected(object), markerActivated(Marker)
+    addRequested(seconds), contextRequested(marker or None, seconds, QPoint)
+    viewChanged(t0, t1)
+    """
+
+    seekRequested = pyqtSignal(float)
+    scrubRequested = pyqtSignal(float)
+    markerMoved = pyqtSignal(object, float)
+    markerSelected = pyqtSignal(object)
+    markerActivated = pyqtSignal(object)
+    addRequested = pyqtSignal(float)
+    contextRequested = pyqtSignal(object, float, object)
+    viewChanged = pyqtSignal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ruler = FrameAxis("top")
+        self.vb = _ClickViewBox(self)
+        self.plot_widget = pg.PlotWidget(viewBox=self.vb, axisItems={"top": self.ruler})
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showAxis("top")
+        self.plot.hideAxis("bottom")
+        self.plot.hideAxis("left")
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.layout.setContentsMargins(0, 0, 0, 4)
+        self.ruler.setHeight(30)
+        self.ruler.setStyle(tickTextOffset=4, tickLength=-8)
+        self.vb.setYRange(*Y_RANGE, padding=0)
+        for lo, hi in ((WAVE + 0.02, Y_RANGE[1]), (Y_RANGE[0], -WAVE - 0.02)):  # label and accent lanes
+            lane = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
+                                       brush=color("panel", 255), pen=pg.mkPen(None))
+            lane.setZValue(-10)
+            self.plot.addItem(lane, ignoreBounds=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+
+        self.fps = tb.parse_rate("24")
+        self.peaks: Peaks | None = None
+        self.audio_path: str | None = None
+        self.duration = 0.0
+        self._scale = 1.0
+        self._last_raw: tuple | None = None
+        self.wave = pg.PlotCurveItem(pen=pg.mkPen(color("wave"), width=1, cosmetic=True), connect="pairs")
+        self.wave.setZValue(1)
+        self.plot.addItem(self.wave, ignoreBounds=True)
+        self.zero = pg.InfiniteLine(0, angle=0, pen=pg.mkPen(color("wave", 70), width=1))
+        self.plot.addItem(self.zero, ignoreBounds=True)
+        self.stop_regions: list[pg.LinearRegionItem] = []
+        self.pools = {kind: MarkerPool(self.plot, kind, self._marker_event) for kind in STYLES}
+        self.selected: Marker | None = None
+        self.playhead = pg.InfiniteLine(0, angle=90, movable=True,
+                                        pen=pg.mkPen(color("playhead"), width=2, cosmetic=True),
+                                        hoverPen=pg.mkPen(color("selected"), width=3, cosmetic=True))
+        self.playhead.addMarker("v", 1.0, 14)
+        self.playhead.setZValue(100)
+        self.plot.addItem(self.playhead, ignoreBounds=True)
+        self.playhead.sigPositionChanged.connect(self._playhead_dragged)
+        self.playhead.sigPositionChangeFinished.connect(self._playhead_released)
+        self.vb.sigXRangeChanged.connect(self._range_changed)
+        self.vb.sigResized.connect(self._range_changed)
+
+    # -- data --------------------------------------------------------------------------
+    def set_audio(self, peaks: Peaks | None, path: str | None, duration: float) -> None:
+        self.peaks, self.audio_path = peaks, path
+        self.duration = max(float(duration), peaks.duration if peaks else 0.0, 1e-3)
+        top = max((float(max(-lvl.mins.min(), lvl.maxs.max())) for lvl in peaks.levels[-1:]), default=0.0) \
+            if peaks else 0.0
+        self._scale = WAVE / top if top > 1e-6 else 1.0  # normalised display: quiet files still read
+        self._last_raw = None
+        self.vb.setLimits(xMin=0.0, xMax=self.duration, minXRange=4.0 / self.fps.fps, yMin=Y_RANGE[0], yMax=Y_RANGE[1])
+        self.playhead.setBounds((0.0, self.duration))
+        self._redraw_wave()
+
+    def set_analysis(self, analysis: Analysis | None, sheet: ExposureSheet | None, fps: tb.FrameRate) -> None:
+        """Show the (edited) analysis' events and number the ruler for *fps*."""
+        self.fps = fps
+        self.ruler.configure(fps, sheet)
+        self.vb.setLimits(minXRange=4.0 / fps.fps)
+        groups = markers_of(analysis)
+        for kind, pool in self.pools.items():
+            pool.set_events(groups[kind])
+            for ln in pool.lines:
+                ln.marker = None  # force relabelling
+        for reg in self.stop_regions:
+            self.plot.removeItem(reg)
+        self.stop_regions = []
+        for m in groups["stop"]:
+            if m.end is not None and m.end > m.time:
+                reg = pg.LinearRegionItem((m.time, m.end), movable=False, brush=color("stop", 45),
+                                          pen=pg.mkPen(None))
+                reg.setZValue(0)
+                self.plot.addItem(reg, ignoreBounds=True)
+                self.stop_regions.append(reg)
+        self._update_markers()
+
+    def markers(self, kind: str | None = None) -> list[Marker]:
+        """Every marker of a kind (or all), for tests and the overview."""
+        kinds = [kind] if kind else list(self.pools)
+        return [m for k in kinds for m in self.pools[k].events]
+
+    # -- view --------------------------------------------------------------------------
+    def view_range(self) -> tuple[float, float]:
+        (x0, x1), _ = self.vb.viewRange()
+        return float(x0), float(x1)
+
+    def set_view(self, t0: float, t1: float) -> None:
+        self.vb.setXRange(t0, t1, padding=0)
+
+    def zoom(self, factor: float, center: float | None = None) -> None:
+        t0, t1 = self.view_range()
+        c = self.playhead.value() if center is None else center
+        width = max((t1 - t0) * factor, 4.0 / self.fps.fps)
+        left = c - (c - t0) * (width / (t1 - t0))
+        self.set_view(left, left + width)
+
+    def _range_changed(self, *_args) -> None:
+        self._redraw_wave()
+        self._update_markers()
+        t0, t1 = self.view_range()
+        self.viewChanged.emit(t0, t1)
+
+    def _redraw_wave(self) -> None:
+        t0, t1 = self.view_range()
+        px = max(1, int(self.vb.width()))
+        if self.peaks is None:
+            self.wave.setData([], [])
+            return
+        env = self.peaks.view(t0, t1, px)
+        if env is not None:
+            self._last_raw = None
+            x, y = envelope_xy(*env, self._scale)
+            self.wave.setData(x, y, connect="pairs")
+            return
+        sr = self.peaks.sample_rate
+        a, b = max(0, int(t0 * sr) - 1), min(self.peaks.samples, int(t1 * sr) + 2)
+        if b - a > _RAW_MAX_SAMPLES or not self.audio_path:
+            return
+        key = (a, b)
+        if self._last_raw != key:
+            try:
+                y = read_span(self.audio_path, a, b)
+            except SyncsheetError:
+                return
+            self._last_raw = key
+            self.wave.setData(np.arange(a, a + len(y)) / sr, y * self._scale, connect="all")
+
+    def _update_markers(self) -> None:
+        t0, t1 = self.view_range()
+        (_, _), (y0, y1) = self.vb.viewRange()
+        for pool in self.pools.values():
+            pool.update_view(t0, t1, y0, y1)
+
+    # -- playhead ----------------------------------------------------------------------
+    def set_playhead(self, seconds: float, follow: bool = False) -> None:
+        """Move the playhead (not while the user drags it); *follow* pages the view along."""
+        if self.playhead.moving:
+            return
+        self.playhead.blockSignals(True)
+        self.playhead.setValue(seconds)
+        self.playhead.blockSignals(False)
+        if follow:
+            t0, t1 = self.view_range()
+            if not t0 <= seconds <= t1 - 0.02 * (t1 - t0):
+                width = t1 - t0
+                self.set_view(seconds - 0.1 * width, seconds + 0.9 * width)
+
+    def playhead_time(self) -> float:
+        return float(self.playhead.value())
+
+    def clicked_empty(self, x: float) -> None:
+        self.select(None)
+        self.markerSelected.emit(None)
+        self.seekRequested.emit(snap_to_frame(x, self.fps))
+
+    def _playhead_dragged(self, line) -> None:
+        if not line.moving:
+            return
+        snapped = snap_to_frame(line.value(), self.fps)
+        if abs(snapped - line.value()) > 1e-9:
+            line.setValue(snapped)
+            return
+        self.scrubRequested.emit(snapped)
+
+    def _playhead_released(self, line) -> None:
+        self.seekRequested.emit(snap_to_frame(line.value(), self.fps))
+
+    # -- markers -----------------------------------------------------------------------
+    def select(self, marker: Marker | None) -> None:
+        self.selected = marker
+        for pool in self.pools.values():
+            pool.select(marker if marker is not None and marker.kind == pool.kind else None)
+
+    def _marker_event(self, name: str, marker: Marker | None, line, ev) -> None:
+        if marker is None:
+            return
+        if name == "dragging":
+            snapped = snap_to_frame(line.value(), self.fps)
+            if abs(snapped - line.value()) > 1e-9:
+                line.setValue(snapped)
+        elif name == "moved":
+            new = snap_to_frame(line.value(), self.fps)
+            if abs(new - marker.time) > 1e-9:
+                self.markerMoved.emit(marker, new)
+        elif name == "clicked":
+            ev.accept()
+            self.select(marker)
+            self.markerSelected.emit(marker)
+            if ev.button() == Qt.MouseButton.RightButton:
+                self.contextRequested.emit(marker, marker.time, ev.screenPos().toPoint())
+            elif ev.double():
+                self.markerActivated.emit(marker)
+
+    def marker_near(self, seconds: float, pixels: float = 6.0) -> Marker | None:
+        """The marker drawn nearest *seconds*, within a few pixels."""
+        t0, t1 = self.view_range()
+        tol = pixels * (t1 - t0) / max(1.0, self.vb.width())
+        best, best_d = None, tol
+        for pool in self.pools.values():
+            for m in pool.visible_events(seconds - tol, seconds + tol):
+                if abs(m.time - seconds) <= best_d:
+                    best, best_d = m, abs(m.time - seconds)
+        return best
+
+
+class Overview(QWidget):
+    """The whole file at a glance: waveform, bar lines, cues, the playhead and the main view's span.
+
+    Signals
+    -------
+    seekRequested(seconds), viewRequested(t0, t1)
+    """
+
+    seekRequested = pyqtSignal(float)
+    viewRequested = pyqtSignal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vb = pg.ViewBox(enableMenu=False)
+        self.vb.setMouseEnabled(x=False, y=False)
+        self.plot_widget = pg.PlotWidget(viewBox=self.vb)
+        plot = self.plot_widget.getPlotItem()
+        for ax in ("left", "bottom"):
+            plot.hideAxis(ax)
+        plot.hideButtons()
+        plot.layout.setContentsMargins(0, 0, 0, 0)
+        self.plot_widget.setFixedHeight(64)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.wave = pg.PlotCurveItem(pen=pg.mkPen(color("wave_overview"), width=1), connect="pairs")
+        self.bars = pg.PlotCurveItem(pen=pg.mkPen(color("downbeat", 90), width=1), connect="pairs")
+        self.cues = pg.PlotCurveItem(pen=pg.mkPen(color("cue"), width=2), connect="pairs")
+        self.region = pg.LinearRegionItem((0, 1), brush=color("region", 40), pen=pg.mkPen(color("region", 160)))
+        self.region.setZValue(20)
+        self.head = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(color("playhead"), width=1))
+        self.head.setZValue(30)
+        for item in (self.wave, self.bars, self.cues, self.region, self.head):
+            plot.addItem(item, ignoreBounds=True)
+        self.vb.setYRange(-1, 1, padding=0.05)
+        self.duration = 1.0
+        self._syncing = False
+        self.region.sigRegionChanged.connect(self._region_moved)
+        self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
+
+    def set_audio(self, peaks: Peaks | None, duration: float) -> None:
+        self.duration = max(float(duration), 1e-3)
+        self.vb.setXRange(0, self.duration, padding=0)
+        self.vb.setLimits(xMin=0, xMax=self.duration)
+        self.region.setBounds((0, self.duration))
+        if peaks is None:
+            self.wave.setData([], [])
+            return
+        lvl = peaks.levels[-1]
+        top = float(max(-lvl.mins.min(), lvl.maxs.max())) or 1.0
+        times = np.arange(len(lvl)) * (lvl.size / peaks.sample_rate)
+        self.wave.setData(*envelope_xy(times, lvl.mins, lvl.maxs, 0.95 / top), connect="pairs")
+
+    def set_analysis(self, analysis: Analysis | None) -> None:
+        groups = markers_of(analysis)
+        bars = np.repeat([m.time for m in groups["downbeat"]], 2)
+        self.bars.setData(bars, np.tile([-1.0, 1.0], len(bars) // 2), connect="pairs")
+        cues = np.repeat([m.time for k in ("cue", "stop") for m in groups[k]], 2)
+        self.cues.setData(cues, np.tile([-1.0, 1.0], len(cues) // 2), connect="pairs")
+
+    def set_view(self, t0: float, t1: float) -> None:
+        self._syncing = True
+        self.region.setRegion((t0, t1))
+        self._syncing = False
+
+    def set_playhead(self, seconds: float) -> None:
+        self.head.setValue(seconds)
+
+    def _region_moved(self) -> None:
+        if not self._syncing:
+            t0, t1 = self.region.getRegion()
+            self.viewRequested.emit(float(t0), float(t1))
+
+    def _clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or ev.isAccepted():
+            return
+        x = self.vb.mapSceneToView(QPointF(ev.scenePos())).x()
+        self.seekRequested.emit(float(min(max(x, 0.0), self.duration)))
