@@ -76,10 +76,13 @@ class Document(QObject):
         self.path: Path | None = None
         self.peaks: Peaks | None = None
         self.undo = QUndoStack(self)
-        self.undo.cleanChanged.connect(lambda _clean: self.fileChanged.emit())
+        self.undo.cleanChanged.connect(self._clean_changed)
         self._dirty_outside_undo = False
         self._sheet: ExposureSheet | None = None
         self._edited: Analysis | None = None
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.fileChanged.emit()
 
     # -- state ------------------------------------------------------------------------
     def set_project(self, project: pj.Project | None, path: Path | None = None, *, dirty: bool = False) -> None:

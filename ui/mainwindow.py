@@ -387,12 +387,12 @@ class MainWindow(QMainWindow):
         if status != "missing":
             with contextlib.suppress(SyncsheetError):
                 self.audio_info = audio.probe(project.audio_path)
+        self._opened(needs_checksum=False)
         if status == "changed":
             self._audio_note(f"{Path(project.audio_path).name} has changed since the project was saved: "
                              "re-analyse to follow it")
         elif self.audio_info is None:
             self._audio_note(f"audio missing ({Path(project.audio_path).name}): markers and sheet only")
-        self._opened(needs_checksum=False)
         if project.analysis is None and self.audio_info is not None:
             self.start_analysis(project.settings)
         self._add_recent(p)

@@ -38,7 +38,7 @@ class ParamsPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fps = QComboBox()
         for rate in tb.STANDARD_RATES:
-            self.fps.addItem(f"{rate.name} fps", rate)
+            self.fps.addItem(f"{rate.name} fps", rate.name)  # names: QVariant cannot compare Python objects
         self.fps.setToolTip("Frame rate of the sheet, ruler and timecode (no re-analysis needed)")
         self.lead = QSpinBox()
         self.lead.setRange(0, 48)
@@ -83,9 +83,9 @@ class ParamsPanel(QWidget):
     def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
         """Show a project's values (emits nothing)."""
         self._loading = True
-        i = self.fps.findData(fps)
+        i = self.fps.findData(fps.name)
         if i < 0:
-            self.fps.addItem(f"{fps.name} fps", fps)
+            self.fps.addItem(f"{fps.name} fps", fps.name)
             i = self.fps.count() - 1
         self.fps.setCurrentIndex(i)
         self.lead.setValue(lead)
@@ -111,4 +111,4 @@ class ParamsPanel(QWidget):
 
     def _fps_changed(self, _i: int) -> None:
         if not self._loading:
-            self.fpsChanged.emit(self.fps.currentData())
+            self.fpsChanged.emit(tb.parse_rate(self.fps.currentData()))

@@ -99,7 +99,7 @@ class Transport(QObject):
             self._ensure_player()
             if self._player is not None:
                 self._player.setSource(QUrl.fromLocalFile(path))
-        if self.silent_reason:
+        if self.silent_reason and path:
             self.note.emit(self.silent_reason)
 
     def _ensure_player(self) -> None:
