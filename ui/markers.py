@@ -1,25 +1,31 @@
 """Music markers on the timeline: beats, downbeats, accents (onsets), cues and stops.
 
 Each kind has its colour, weight, lane and label. A two-hour reel has tens of thousands of
-events, far too many graphics items, so each kind keeps a small pool of draggable
-``InfiniteLine`` items that are re-pointed at the events in view; when more events are in view
-than the pool holds, the kind is drawn as one batched line item instead (zoom in to edit).
+events; one graphics item per event (pyqtgraph's ``InfiniteLine``) costs milliseconds per
+hundred on every pan. So all markers are one item, :class:`MarkerLayer`, that finds the events
+in view with a binary search and paints them in a few batched calls in device pixels. Dragging,
+clicking and hovering are hit-tested by the timeline against the same sorted times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 
 from syncsheet.model import Analysis
 
 from .style import color
 
-__all__ = ["Marker", "STYLES", "MarkerPool", "markers_of"]
+__all__ = ["Marker", "STYLES", "KINDS", "MarkerLayer", "markers_of", "Y_RANGE", "WAVE"]
+
+#: The timeline's vertical layout (view coordinates): the waveform in +-WAVE, a label lane above
+#: it and an accent lane below it. Style spans are fractions of this range.
+Y_RANGE = (-1.17, 1.17)
+WAVE = 0.98
 
 
 @dataclass(frozen=True)
@@ -38,28 +44,23 @@ class Style:
     width: float
     dash: bool
     span: tuple[float, float]
-    label_pos: float
+    label_row: int | None  # 0: top row of the label lane, 1: the row under it
     bold: bool = False
-    marker: tuple[str, float, float] | None = None
+    point_size: float = 8.5
+    tick: str | None = None  # "up" (triangle at the bottom) or "down" (at the top)
 
 
 #: Kinds in drawing order (later ones on top).
 STYLES = {
-    "onset": Style(1.5, False, (0.0, 0.075), 0.0, marker=("^", 0.0, 9.0)),
-    "beat": Style(1.0, True, (0.075, 1.0), 0.995),
-    "downbeat": Style(2.5, False, (0.0, 1.0), 0.995, bold=True),
-    "restart": Style(2.0, False, (0.0, 1.0), 0.962),
-    "stop": Style(2.5, False, (0.0, 1.0), 0.962, bold=True),
-    "cue": Style(2.5, False, (0.0, 1.0), 0.962, bold=True, marker=("v", 1.0, 11.0)),
+    "onset": Style(1.5, False, (0.0, 0.075), None, tick="up"),
+    "beat": Style(1.0, True, (0.075, 0.93), 0),
+    "downbeat": Style(2.5, False, (0.0, 1.0), 0, bold=True, point_size=10.5),
+    "restart": Style(2.0, False, (0.0, 0.93), 1, bold=True),
+    "stop": Style(2.5, False, (0.0, 0.93), 1, bold=True),
+    "cue": Style(2.5, False, (0.0, 0.93), 1, bold=True, point_size=9.0, tick="down"),
 }
-#: The timeline's vertical layout (view coordinates): waveform in +-WAVE, label lane above it,
-#: accent lane below it. The spans above are fractions of this range.
-Y_RANGE = (-1.17, 1.17)
-WAVE = 0.98
-
-
-def kind_color(kind: str):
-    return color(kind if kind in ("downbeat", "beat", "onset", "stop", "restart") else "cue")
+KINDS = tuple(STYLES)
+_LABEL_GAP_PX = 4  # labels closer than this to the previous one on their row are skipped
 
 
 def markers_of(analysis: Analysis | None) -> dict[str, list[Marker]]:
@@ -77,135 +78,168 @@ def markers_of(analysis: Analysis | None) -> dict[str, list[Marker]]:
     for c in analysis.cues:
         kind = c.kind if c.kind in ("stop", "restart") else "cue"
         out[kind].append(Marker("cue", kind, c.time, c.text, c.end))
+    for kind in out:
+        out[kind].sort(key=lambda m: m.time)
     return out
 
 
-def _pen(kind: str, selected: bool = False, hover: bool = False):
+def kind_color(kind: str) -> QColor:
+    return color(kind if kind in ("downbeat", "beat", "onset", "stop", "restart") else "cue")
+
+
+def _pen(kind: str, selected: bool = False) -> QPen:
     st = STYLES[kind]
-    col = color("selected") if selected else kind_color(kind)
-    if hover:
-        col = col.lighter(150)
-    style = Qt.PenStyle.DashLine if st.dash and not selected else Qt.PenStyle.SolidLine
-    return pg.mkPen(col, width=st.width + (1.5 if selected else 0), style=style, cosmetic=True)
+    pen = QPen(color("selected") if selected else kind_color(kind), st.width + (1.5 if selected else 0))
+    pen.setCosmetic(True)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if st.dash and not selected:
+        pen.setDashPattern([4, 3])
+    return pen
 
 
-class MarkerPool:
-    """Draws one kind of marker in a plot, reusing a bounded set of line items.
+class MarkerLayer(pg.GraphicsObject):
+    """Every marker of the timeline, drawn by one item.
 
-    Parameters
+    Attributes
     ----------
-    plot : pyqtgraph PlotItem
-    kind : str
-        A key of :data:`STYLES`.
-    on_event : callable(name, marker, line, ev)
-        Called with ``"moved"`` (line released), ``"dragging"``, ``"clicked"`` (mouse event).
-    cap : int
-        Most interactive lines at once; more events in view are drawn batched.
+    events : dict kind -> list of Marker
+    times : dict kind -> numpy array of the events' times (sorted)
+    selected : Marker or None
+    drag : tuple (Marker, seconds) or None
+        A marker being dragged and where it is now (drawn there, highlighted).
     """
 
-    def __init__(self, plot, kind: str, on_event: Callable, cap: int = 300) -> None:
-        self.plot, self.kind, self.on_event, self.cap = plot, kind, on_event, cap
-        self.style = STYLES[kind]
-        self.lines: list[pg.InfiniteLine] = []
-        self.events: list[Marker] = []
-        self.times = np.zeros(0)
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: dict[str, list[Marker]] = {k: [] for k in STYLES}
+        self.times: dict[str, np.ndarray] = {k: np.zeros(0) for k in STYLES}
         self.selected: Marker | None = None
-        self.batch = pg.PlotCurveItem(pen=_pen(kind), connect="pairs")
-        self.batch.setZValue(5)
-        self.batch.setVisible(False)
-        plot.addItem(self.batch, ignoreBounds=True)
-        self.shown: list[Marker] = []
+        self.drag: tuple[Marker, float] | None = None
+        self.duration = 1.0
+        self.labels = True
+        self._fonts = {}
+        for kind, st in STYLES.items():
+            f = QFont()
+            f.setPointSizeF(st.point_size)
+            f.setBold(st.bold)
+            self._fonts[kind] = f
+        self._stop_brush = color("stop", 45)
+        self.setZValue(10)
 
-    def set_events(self, events: Sequence[Marker]) -> None:
-        self.events = list(events)
-        self.times = np.fromiter((m.time for m in self.events), float, len(self.events))
+    def set_events(self, groups: dict[str, list[Marker]], duration: float) -> None:
+        self.prepareGeometryChange()
+        self.events = {k: list(groups.get(k, [])) for k in STYLES}
+        self.times = {k: np.fromiter((m.time for m in v), float, len(v)) for k, v in self.events.items()}
+        self.duration = max(duration, max((float(t[-1]) for t in self.times.values() if t.size), default=0.0), 1e-3)
+        self.update()
 
-    def _new_line(self) -> pg.InfiniteLine:
-        st = self.style
-        line = pg.InfiniteLine(angle=90, movable=True, pen=_pen(self.kind), hoverPen=_pen(self.kind, hover=True),
-                               span=st.span)
-        if st.marker:
-            line.addMarker(*st.marker)
-        line.label = None
-        if self.kind != "onset":
-            # text hangs right of the line, under its top: it stays on screen and never hides the line
-            line.label = pg.InfLineLabel(line, text="", position=st.label_pos, color=kind_color(self.kind),
-                                         anchors=[(0, 0), (0, 0)])
-            font = line.label.textItem.font()
-            font.setBold(st.bold)
-            font.setPointSizeF(10.5 if self.kind == "downbeat" else 9.0 if st.bold else 8.0)
-            line.label.setFont(font)
-        line.setZValue(10 if self.kind in ("cue", "stop", "downbeat") else 8)
-        line.marker = None
-        line.sigPositionChangeFinished.connect(lambda ln: self.on_event("moved", ln.marker, ln, None))
-        line.sigPositionChanged.connect(lambda ln: ln.moving and self.on_event("dragging", ln.marker, ln, None))
-        line.sigClicked.connect(lambda ln, ev: self.on_event("clicked", ln.marker, ln, ev))
-        self.plot.addItem(line, ignoreBounds=True)
-        self.lines.append(line)
-        return line
+    def visible(self, kind: str, t0: float, t1: float) -> list[Marker]:
+        """Events of a kind inside ``[t0, t1]`` (binary search: cheap at any reel length)."""
+        times = self.times[kind]
+        i0 = int(np.searchsorted(times, t0, side="left"))
+        i1 = int(np.searchsorted(times, t1, side="right"))
+        return self.events[kind][i0:i1]
 
-    def visible_events(self, t0: float, t1: float) -> list[Marker]:
-        i0 = int(np.searchsorted(self.times, t0, side="left"))
-        i1 = int(np.searchsorted(self.times, t1, side="right"))
-        return self.events[i0:i1]
+    def boundingRect(self) -> QRectF:
+        return QRectF(0.0, Y_RANGE[0], self.duration, Y_RANGE[1] - Y_RANGE[0])
 
-    def update_view(self, t0: float, t1: float, y0: float, y1: float, labels: bool = True) -> None:
-        """Show the events inside ``[t0, t1]`` (y0/y1: the view's vertical range for batches)."""
-        vis = self.visible_events(t0, t1)
-        if len(vis) > self.cap:
-            for ln in self.lines:
-                if ln.isVisible():
-                    ln.setVisible(False)
-                ln.marker = None
-            lo, hi = (y0 + (y1 - y0) * s for s in self.style.span)
-            x = np.repeat(self.times[np.searchsorted(self.times, t0): np.searchsorted(self.times, t1, "right")], 2)
-            y = np.tile([lo, hi], len(x) // 2)
-            self.batch.setData(x, y, connect="pairs")
-            self.batch.setVisible(True)
-            self.shown = []
-            return
-        self.batch.setVisible(False)
-        while len(self.lines) < len(vis):
-            self._new_line()
-        for ln, m in zip(self.lines, vis, strict=False):
-            if ln.moving:
-                continue  # never yank a line out from under the mouse
-            if ln.marker != m:
-                sel = self.selected is not None and self._same(m, self.selected)
-                was_sel = getattr(ln, "is_selected", False)
-                ln.marker = m
-                ln.blockSignals(True)
-                ln.setValue(m.time)
-                ln.blockSignals(False)
-                if sel != was_sel:
-                    self._paint_selected(ln, sel)
-                if ln.label is not None:
-                    ln.label.setFormat(m.text if labels else "")
-                    ln.label.updatePosition()
-            if not ln.isVisible():
-                ln.setVisible(True)
-        for ln in self.lines[len(vis):]:
-            if ln.isVisible():
-                ln.setVisible(False)
-            ln.marker = None
-        self.shown = vis
-
-    def _paint_selected(self, ln: pg.InfiniteLine, sel: bool) -> None:
-        ln.is_selected = sel
-        ln.setPen(_pen(self.kind, selected=sel))
-        if ln.label is not None:
-            ln.label.setColor(color("selected") if sel else kind_color(self.kind))
+    def viewRangeChanged(self) -> None:
+        self.update()
 
     @staticmethod
-    def _same(a: Marker, b: Marker) -> bool:
-        return a.layer == b.layer and a.kind == b.kind and abs(a.time - b.time) < 1e-9
+    def same(a: Marker | None, b: Marker | None) -> bool:
+        return a is not None and b is not None and a.layer == b.layer and a.kind == b.kind \
+            and abs(a.time - b.time) < 1e-9
 
-    def select(self, marker: Marker | None) -> None:
-        self.selected = marker
-        for ln in self.lines:
-            sel = ln.marker is not None and marker is not None and self._same(ln.marker, marker)
-            if sel != getattr(ln, "is_selected", False):
-                self._paint_selected(ln, sel)
+    def paint(self, painter: QPainter, *_args) -> None:
+        vb = self.getViewBox()
+        if vb is None:
+            return
+        (t0, t1), _ = vb.viewRange()
+        tr = painter.transform()  # item (seconds) -> device pixels
+        y_top = tr.map(QPointF(0.0, Y_RANGE[1])).y()
+        y_bot = tr.map(QPointF(0.0, Y_RANGE[0])).y()
+        height = y_bot - y_top
+        sx, dx = tr.m11(), tr.dx()  # x pixel = sx * seconds + dx (no rotation in a ViewBox)
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        drag_marker = self.drag[0] if self.drag else None
+        for m in self.visible("stop", t0 - 600.0, t1):  # stops last a while: shade from the stop to its end
+            if m.end is not None and m.end >= t0:
+                painter.fillRect(QRectF(sx * m.time + dx, y_top, sx * (m.end - m.time), height), self._stop_brush)
+        label_rows: list[list[tuple[float, float, str, QColor, QFont]]] = [[], []]
+        width_px = max(1.0, (t1 - t0) * abs(sx))
+        for kind, st in STYLES.items():
+            times = self.times[kind]
+            i0 = int(np.searchsorted(times, t0, side="left"))
+            i1 = int(np.searchsorted(times, t1, side="right"))
+            if i1 <= i0:
+                continue
+            lo = y_bot - height * st.span[0]
+            hi = y_bot - height * st.span[1]
+            xs = sx * times[i0:i1] + dx
+            painter.setPen(_pen(kind))
+            if (i1 - i0) * 3 > width_px:
+                # denser than a line every 3 pixels: full-height lines would flood the waveform, so
+                # the kind becomes a short comb in its lane (one stroke per pixel column, no labels)
+                a, b = (lo - 7, lo) if st.span[0] == 0.0 and st.span[1] < 0.5 else (hi, hi + 7)
+                if kind == "downbeat":
+                    a, b = y_top, y_top + 10
+                painter.drawLines([QLineF(x, a, x, b) for x in np.unique(xs.astype(np.int64)).tolist()])
+                continue
+            vis = self.events[kind][i0:i1]
+            normal, special = [], []
+            for m, x in zip(vis, xs.tolist(), strict=True):
+                if self.same(m, drag_marker):
+                    continue
+                (special if self.same(m, self.selected) else normal).append(QLineF(x, lo, x, hi))
+            if normal:
+                painter.drawLines(normal)
+            if special:
+                painter.setPen(_pen(kind, selected=True))
+                painter.drawLines(special)
+            if st.tick and (i1 - i0) * 10 < width_px:  # ticks only where there is room
+                self._ticks(painter, kind, xs, lo if st.tick == "up" else hi, st.tick == "up")
+            if self.labels and st.label_row is not None:
+                col = kind_color(kind)
+                for m, x in zip(vis, xs.tolist(), strict=True):
+                    if m.text and not self.same(m, drag_marker):
+                        label_rows[st.label_row].append((x, 0.0, m.text, col, self._fonts[kind]))
+        if self.drag is not None:
+            m, t = self.drag
+            x = sx * t + dx
+            painter.setPen(_pen(m.kind, selected=True))
+            st = STYLES[m.kind]
+            painter.drawLine(QLineF(x, y_bot - height * st.span[0], x, y_bot - height * st.span[1]))
+            if m.text and st.label_row is not None:
+                label_rows[st.label_row].append((x, 0.0, m.text, color("selected"), self._fonts[m.kind]))
+        self._labels(painter, label_rows, y_top)
+        painter.restore()
 
-    def line_for(self, marker: Marker) -> pg.InfiniteLine | None:
-        return next((ln for ln in self.lines if ln.marker is not None and self._same(ln.marker, marker)), None)
+    def _ticks(self, painter: QPainter, kind: str, xs, y: float, up: bool) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(kind_color(kind))
+        size = 5.0
+        for x in xs:
+            if up:
+                pts = [QPointF(x - size, y), QPointF(x + size, y), QPointF(x, y - 1.6 * size)]
+            else:
+                pts = [QPointF(x - size, y), QPointF(x + size, y), QPointF(x, y + 1.6 * size)]
+            painter.drawPolygon(pts)
+
+    def _labels(self, painter: QPainter, rows, y_top: float) -> None:
+        """Labels right of their line, in two rows of the label lane; crowded ones are skipped."""
+        y = y_top + 2
+        for row in rows:
+            row.sort(key=lambda r: r[0])
+            right = -1e9
+            for x, _w, text, col, font in row:
+                fm = QFontMetrics(font)
+                if x + 3 < right + _LABEL_GAP_PX:
+                    continue
+                painter.setFont(font)
+                painter.setPen(col)
+                painter.drawText(QPointF(x + 3, y + fm.ascent()), text)
+                right = x + 3 + fm.horizontalAdvance(text)
+            y += QFontMetrics(max((r[4] for r in row), key=lambda f: f.pointSizeF(), default=QFont())).height() + 1

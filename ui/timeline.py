@@ -19,7 +19,7 @@ from syncsheet.model import Analysis
 from syncsheet.sheet import ExposureSheet
 from syncsheet.waveform import Peaks, read_span
 
-from .markers import STYLES, WAVE, Y_RANGE, Marker, MarkerPool, markers_of
+from .markers import KINDS, WAVE, Y_RANGE, Marker, MarkerLayer, markers_of
 from .ruler import FrameAxis
 from .style import COLORS, color
 
@@ -45,24 +45,53 @@ def envelope_xy(times: np.ndarray, mins: np.ndarray, maxs: np.ndarray, scale: fl
 
 
 class _ClickViewBox(pg.ViewBox):
-    """Horizontal-only view box that reports clicks (seek, add marker, context menu)."""
+    """Horizontal-only view box that hit-tests markers: click selects, drag moves (snapping to
+    frames), double-click renames or adds, right-click opens a menu; elsewhere a drag pans."""
 
     def __init__(self, owner) -> None:
         super().__init__(enableMenu=False)
         self.owner = owner
         self.setMouseEnabled(x=True, y=False)
+        self.setAcceptHoverEvents(True)
+        self._dragging: Marker | None = None
+
+    def _x(self, ev) -> float:
+        return float(self.mapSceneToView(ev.scenePos()).x())
 
     def mouseClickEvent(self, ev):
-        x = self.mapSceneToView(ev.scenePos()).x()
+        x = self._x(ev)
+        marker = self.owner.marker_near(x)
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
-            if ev.double():
-                self.owner.addRequested.emit(float(x))
-            else:
-                self.owner.clicked_empty(float(x))
+            self.owner.clicked(marker, x, ev.double())
         elif ev.button() == Qt.MouseButton.RightButton:
             ev.accept()
-            self.owner.contextRequested.emit(None, float(x), ev.screenPos().toPoint())
+            self.owner.select(marker)
+            if marker is not None:
+                self.owner.markerSelected.emit(marker)
+            self.owner.contextRequested.emit(marker, marker.time if marker else x, ev.screenPos().toPoint())
+
+    def mouseDragEvent(self, ev, axis=None):
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseDragEvent(ev, axis)
+        if ev.isStart():
+            self._dragging = self.owner.marker_near(float(self.mapSceneToView(ev.buttonDownScenePos()).x()))
+        if self._dragging is None:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        x = self._x(ev)
+        if ev.isFinish():
+            marker, self._dragging = self._dragging, None
+            self.owner.finish_drag(marker, x)
+        else:
+            self.owner.drag_marker(self._dragging, x)
+
+    def hoverEvent(self, ev):
+        if ev.isExit():
+            self.setCursor(Qt.CursorShape.ArrowCursor)
+            return
+        near = self.owner.marker_near(float(self.mapSceneToView(ev.scenePos()).x()))
+        self.setCursor(Qt.CursorShape.SizeHorCursor if near is not None else Qt.CursorShape.ArrowCursor)
 
 
 class Timeline(QWidget):
@@ -120,8 +149,8 @@ class Timeline(QWidget):
         self.plot.addItem(self.wave, ignoreBounds=True)
         self.zero = pg.InfiniteLine(0, angle=0, pen=pg.mkPen(color("wave", 70), width=1))
         self.plot.addItem(self.zero, ignoreBounds=True)
-        self.stop_regions: list[pg.LinearRegionItem] = []
-        self.pools = {kind: MarkerPool(self.plot, kind, self._marker_event) for kind in STYLES}
+        self.layer = MarkerLayer()
+        self.plot.addItem(self.layer, ignoreBounds=True)
         self.selected: Marker | None = None
         self.playhead = pg.InfiniteLine(0, angle=90, movable=True,
                                         pen=pg.mkPen(color("playhead"), width=2, cosmetic=True),
@@ -151,27 +180,12 @@ class Timeline(QWidget):
         self.fps = fps
         self.ruler.configure(fps, sheet)
         self.vb.setLimits(minXRange=4.0 / fps.fps)
-        groups = markers_of(analysis)
-        for kind, pool in self.pools.items():
-            pool.set_events(groups[kind])
-            for ln in pool.lines:
-                ln.marker = None  # force relabelling
-        for reg in self.stop_regions:
-            self.plot.removeItem(reg)
-        self.stop_regions = []
-        for m in groups["stop"]:
-            if m.end is not None and m.end > m.time:
-                reg = pg.LinearRegionItem((m.time, m.end), movable=False, brush=color("stop", 45),
-                                          pen=pg.mkPen(None))
-                reg.setZValue(0)
-                self.plot.addItem(reg, ignoreBounds=True)
-                self.stop_regions.append(reg)
-        self._update_markers()
+        self.layer.set_events(markers_of(analysis), self.duration)
 
     def markers(self, kind: str | None = None) -> list[Marker]:
-        """Every marker of a kind (or all), for tests and the overview."""
-        kinds = [kind] if kind else list(self.pools)
-        return [m for k in kinds for m in self.pools[k].events]
+        """Every marker of a kind (or all kinds)."""
+        kinds = [kind] if kind else list(KINDS)
+        return [m for k in kinds for m in self.layer.events[k]]
 
     # -- view --------------------------------------------------------------------------
     def view_range(self) -> tuple[float, float]:
@@ -190,7 +204,6 @@ class Timeline(QWidget):
 
     def _range_changed(self, *_args) -> None:
         self._redraw_wave()
-        self._update_markers()
         t0, t1 = self.view_range()
         self.viewChanged.emit(t0, t1)
 
@@ -219,12 +232,6 @@ class Timeline(QWidget):
             self._last_raw = key
             self.wave.setData(np.arange(a, a + len(y)) / sr, y * self._scale, connect="all")
 
-    def _update_markers(self) -> None:
-        t0, t1 = self.view_range()
-        (_, _), (y0, y1) = self.vb.viewRange()
-        for pool in self.pools.values():
-            pool.update_view(t0, t1, y0, y1)
-
     # -- playhead ----------------------------------------------------------------------
     def set_playhead(self, seconds: float, follow: bool = False) -> None:
         """Move the playhead (not while the user drags it); *follow* pages the view along."""
@@ -242,10 +249,18 @@ class Timeline(QWidget):
     def playhead_time(self) -> float:
         return float(self.playhead.value())
 
-    def clicked_empty(self, x: float) -> None:
-        self.select(None)
-        self.markerSelected.emit(None)
-        self.seekRequested.emit(snap_to_frame(x, self.fps))
+    def clicked(self, marker: Marker | None, x: float, double: bool) -> None:
+        """A left click: on a marker selects it (double: activates it), elsewhere moves the playhead
+        (double: asks to add a cue there)."""
+        self.select(marker)
+        self.markerSelected.emit(marker)
+        if marker is not None:
+            if double:
+                self.markerActivated.emit(marker)
+        elif double:
+            self.addRequested.emit(snap_to_frame(x, self.fps))
+        else:
+            self.seekRequested.emit(snap_to_frame(x, self.fps))
 
     def _playhead_dragged(self, line) -> None:
         if not line.moving:
@@ -259,40 +274,32 @@ class Timeline(QWidget):
     def _playhead_released(self, line) -> None:
         self.seekRequested.emit(snap_to_frame(line.value(), self.fps))
 
-    # -- markers -----------------------------------------------------------------------
+    # -- markers ----------------------------------------------------------------------
     def select(self, marker: Marker | None) -> None:
         self.selected = marker
-        for pool in self.pools.values():
-            pool.select(marker if marker is not None and marker.kind == pool.kind else None)
+        self.layer.selected = marker
+        self.layer.update()
 
-    def _marker_event(self, name: str, marker: Marker | None, line, ev) -> None:
-        if marker is None:
-            return
-        if name == "dragging":
-            snapped = snap_to_frame(line.value(), self.fps)
-            if abs(snapped - line.value()) > 1e-9:
-                line.setValue(snapped)
-        elif name == "moved":
-            new = snap_to_frame(line.value(), self.fps)
-            if abs(new - marker.time) > 1e-9:
-                self.markerMoved.emit(marker, new)
-        elif name == "clicked":
-            ev.accept()
-            self.select(marker)
-            self.markerSelected.emit(marker)
-            if ev.button() == Qt.MouseButton.RightButton:
-                self.contextRequested.emit(marker, marker.time, ev.screenPos().toPoint())
-            elif ev.double():
-                self.markerActivated.emit(marker)
+    def drag_marker(self, marker: Marker, x: float) -> None:
+        """Show *marker* being dragged to *x*, snapped to a frame start."""
+        self.layer.drag = (marker, snap_to_frame(x, self.fps))
+        self.layer.update()
 
-    def marker_near(self, seconds: float, pixels: float = 6.0) -> Marker | None:
-        """The marker drawn nearest *seconds*, within a few pixels."""
+    def finish_drag(self, marker: Marker, x: float) -> None:
+        self.layer.drag = None
+        self.layer.update()
+        new = snap_to_frame(x, self.fps)
+        if abs(new - marker.time) > 1e-9:
+            self.markerMoved.emit(marker, new)
+
+    def marker_near(self, seconds: float, pixels: float = 5.0) -> Marker | None:
+        """The marker drawn nearest *seconds*, within a few pixels (cues and bars win ties)."""
         t0, t1 = self.view_range()
         tol = pixels * (t1 - t0) / max(1.0, self.vb.width())
         best, best_d = None, tol
-        for pool in self.pools.values():
-            for m in pool.visible_events(seconds - tol, seconds + tol):
-                if abs(m.time - seconds) <= best_d:
+        for kind in reversed(KINDS):  # the ones drawn on top first
+            for m in self.layer.visible(kind, seconds - tol, seconds + tol):
+                if abs(m.time - seconds) < best_d:
                     best, best_d = m, abs(m.time - seconds)
         return best
 

@@ -7,9 +7,10 @@ import shutil
 import time
 
 import pytest
-from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from syncsheet_ui.sheetview import COLUMNS
+from syncsheet_ui.timeline import snap_to_frame
 
 from syncsheet import exporters
 from syncsheet import project as pj
@@ -28,11 +29,11 @@ def open_demo(make_window, wait_idle, path, **kwargs):
 def test_demo_markers_match_the_analysis(make_window, wait_idle, demo_project_file, demo_analysis):
     win = open_demo(make_window, wait_idle, demo_project_file)
     a = demo_analysis
-    beats = sorted(m.time for k in ("beat", "downbeat") for m in win.timeline.pools[k].events)
+    beats = sorted(m.time for k in ("beat", "downbeat") for m in win.timeline.layer.events[k])
     assert beats == [b.time for b in a.beats]
-    assert [m.text for m in win.timeline.pools["downbeat"].events] == [str(b.bar) for b in a.downbeats]
-    assert [m.time for m in win.timeline.pools["onset"].events] == [o.time for o in a.onsets]
-    cues = sorted(m.time for k in ("cue", "stop", "restart") for m in win.timeline.pools[k].events)
+    assert [m.text for m in win.timeline.layer.events["downbeat"]] == [str(b.bar) for b in a.downbeats]
+    assert [m.time for m in win.timeline.layer.events["onset"]] == [o.time for o in a.onsets]
+    cues = sorted(m.time for k in ("cue", "stop", "restart") for m in win.timeline.layer.events[k])
     assert cues == [c.time for c in a.cues]
     # the X-sheet has a row per frame and prints the beats on their frames
     sheet = win.doc.sheet()
@@ -45,15 +46,52 @@ def test_demo_markers_match_the_analysis(make_window, wait_idle, demo_project_fi
     assert win.doc.peaks is not None and win.timeline.wave.xData is not None and len(win.timeline.wave.xData) > 0
 
 
-def test_interactive_markers_are_at_their_times(make_window, wait_idle, demo_project_file):
+def _view_to_widget(win, seconds: float, y: float = 0.0):
+    """Widget pixel of a timeline point (view coordinates)."""
+    tl = win.timeline
+    scene = tl.vb.mapViewToScene(QPointF(seconds, y))
+    return tl.plot_widget.mapFromScene(scene)
+
+
+def _mouse(widget, kind, pos, buttons):
+    from PyQt6.QtGui import QMouseEvent
+    from PyQt6.QtWidgets import QApplication
+
+    button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
+    ev = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, ev)
+
+
+def test_drag_a_marker_with_the_mouse_snaps_to_frames(make_window, wait_idle, demo_project_file, qtbot):
     win = open_demo(make_window, wait_idle, demo_project_file)
-    win.timeline.set_view(5.0, 15.0)
-    pool = win.timeline.pools["downbeat"]
-    shown = [ln for ln in pool.lines if ln.isVisible()]
-    expected = [m for m in pool.events if 5.0 <= m.time <= 15.0]
-    assert len(shown) == len(expected) > 0
-    assert sorted(ln.value() for ln in shown) == [m.time for m in expected]
-    assert [ln.label.format for ln in shown] == [m.text for m in expected]
+    fps = win.doc.project.fps
+    win.timeline.set_view(5.0, 9.0)
+    qtbot.wait(20)
+    bar = next(m for m in win.timeline.layer.events["downbeat"] if 6.0 < m.time < 8.0)
+    assert win.timeline.marker_near(bar.time + 0.004) == bar  # within a few pixels
+    vp = win.timeline.plot_widget.viewport()
+    start = _view_to_widget(win, bar.time + 0.002)
+    target_t = bar.time + 5.3 / fps.fps
+    end = _view_to_widget(win, target_t)
+    left = Qt.MouseButton.LeftButton
+    _mouse(vp, QEvent.Type.MouseButtonPress, start, left)
+    for i in range(1, 11):
+        p = start + (end - start) * (i / 10)
+        _mouse(vp, QEvent.Type.MouseMove, p, left)
+    assert win.timeline.layer.drag is not None and win.timeline.layer.drag[0] == bar
+    _mouse(vp, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+    assert win.timeline.layer.drag is None
+    edit = win.doc.project.edits[-1]
+    assert edit.op == "move" and edit.time == bar.time
+    frame = tb.frame_of(edit.new_time, fps)
+    assert edit.new_time == tb.frame_start(frame, fps)  # on a frame start
+    assert abs(frame - target_t * fps.fps) <= 1.0
+    assert any(m.time == edit.new_time for m in win.timeline.layer.events["downbeat"])
+    # a click on empty waveform moves the playhead to that frame
+    empty = 5.55 if win.timeline.marker_near(5.55) is None else 5.6
+    qtbot.mouseClick(vp, left, pos=_view_to_widget(win, empty))
+    assert win.current_frame == tb.frame_of(snap_to_frame(empty, fps), fps)
 
 
 def test_edit_undo_redo(make_window, wait_idle, demo_project_file, demo_analysis):
@@ -68,14 +106,14 @@ def test_edit_undo_redo(make_window, wait_idle, demo_project_file, demo_analysis
     win.rename_selected()
     assert any(c.label == "Door slam" for c in win.doc.edited().cues)
     # move the third beat two frames later: it lands on a frame start
-    beat = win.timeline.pools["beat"].events[2]
+    beat = win.timeline.layer.events["beat"][2]
     target = tb.frame_start(tb.frame_of(beat.time, fps) + 2, fps) + 0.3 / fps.fps
     win.move_marker(beat, target)
     moved = tb.frame_start(tb.frame_of(beat.time, fps) + 2, fps)
     times = [b.time for b in win.doc.edited().beats]
     assert moved in times and beat.time not in times
     # delete an accent
-    onset = win.timeline.pools["onset"].events[5]
+    onset = win.timeline.layer.events["onset"][5]
     win._marker_selected(onset)
     win.act_delete.trigger()
     assert onset.time not in [o.time for o in win.doc.edited().onsets]
@@ -84,7 +122,7 @@ def test_edit_undo_redo(make_window, wait_idle, demo_project_file, demo_analysis
         win.act_undo.trigger()
     assert win.doc.project.edits == ()
     assert win.doc.edited().beats == demo_analysis.beats and win.doc.edited().cues == demo_analysis.cues
-    assert [m.time for m in win.timeline.pools["onset"].events] == [o.time for o in demo_analysis.onsets]
+    assert [m.time for m in win.timeline.layer.events["onset"]] == [o.time for o in demo_analysis.onsets]
     for _ in range(4):
         win.act_redo.trigger()
     assert len(win.doc.project.edits) == 4
@@ -94,11 +132,11 @@ def test_edit_undo_redo(make_window, wait_idle, demo_project_file, demo_analysis
 def test_toggle_downbeat_renumbers_bars(make_window, wait_idle, demo_project_file):
     win = open_demo(make_window, wait_idle, demo_project_file)
     bars = len(win.doc.edited().downbeats)
-    beat = win.timeline.pools["beat"].events[1]
+    beat = win.timeline.layer.events["beat"][1]
     win._marker_selected(beat)
     win.act_toggle_down.trigger()
     assert len(win.doc.edited().downbeats) == bars + 1
-    assert any(m.time == beat.time for m in win.timeline.pools["downbeat"].events)
+    assert any(m.time == beat.time for m in win.timeline.layer.events["downbeat"])
 
 
 def test_save_load_round_trip(make_window, wait_idle, demo_project_file, tmp_path):
@@ -203,7 +241,7 @@ def test_reanalysis_keeps_edits(make_window, wait_idle, click_wav):
     assert len(win.doc.edited().beats) >= len(times) // 2
     win.go_to_frame(30)
     win.act_add_cue.trigger()
-    first = win.timeline.pools["beat"].events[0]
+    first = win.timeline.layer.events["beat"][0]
     win._marker_selected(first)
     win.act_delete.trigger()
     edits = win.doc.project.edits
@@ -217,7 +255,7 @@ def test_reanalysis_keeps_edits(make_window, wait_idle, click_wav):
     cue_time = tb.frame_start(30, win.doc.project.fps)
     assert any(c.time == cue_time for c in win.doc.edited().cues)
     assert first.time not in [b.time for b in win.doc.edited().beats]
-    assert [m.time for m in win.timeline.pools["cue"].events].count(cue_time) == 1
+    assert [m.time for m in win.timeline.layer.events["cue"]].count(cue_time) == 1
 
 
 def test_cancel_analysis(make_window, wait_idle, click_wav, qtbot):
