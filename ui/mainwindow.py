@@ -1,14 +1,15 @@
-"""The main window: overview, timeline, X-sheet, parameters, menus, playback and project files."""
+"""The main window: layout, actions and menus, views kept in step, the playhead and playback.
+
+Files, background jobs and marker editing live in :mod:`.files`, :mod:`.tasks` and
+:mod:`.editing` (mixins of :class:`MainWindow`).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
-from PyQt6.QtCore import QSettings, QStandardPaths, Qt, QTimer
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import (
     QDockWidget,
@@ -17,7 +18,6 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -26,27 +26,25 @@ from PyQt6.QtWidgets import (
 )
 
 from syncsheet import audio, exporters
-from syncsheet import project as pj
 from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings, analyze
-from syncsheet.errors import ProjectError, SyncsheetError
-from syncsheet.waveform import compute_peaks
 
 from .dialogs import Dialogs
-from .document import Document, autosave_path
+from .document import Document
+from .editing import EditingMixin
+from .files import FilesMixin, app_settings
 from .jobs import Job, JobRunner
 from .markers import STYLES, Marker
 from .params import ParamsPanel
 from .ruler import MODES
 from .sheetview import SheetView
 from .style import COLORS, mono_font
-from .timeline import Overview, Timeline, snap_to_frame
+from .tasks import TasksMixin
+from .timeline import Overview, Timeline
 from .transport import Transport
 
 __all__ = ["MainWindow", "app_settings"]
 
-APP = "syncsheet"
-MAX_RECENT = 10
 _LEGEND = (
     ("downbeat", "Downbeat (bar number)"),
     ("beat", "Beat"),
@@ -57,12 +55,7 @@ _LEGEND = (
 )
 
 
-def app_settings() -> QSettings:
-    """Where recent files and window state are kept (INI: readable, and redirectable in tests)."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP, "syncsheet-ui")
-
-
-class MainWindow(QMainWindow):
+class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
     """The syncsheet timeline app.
 
     Parameters
@@ -331,375 +324,6 @@ class MainWindow(QMainWindow):
         self.play_button.clicked.connect(self.transport.toggle)
         self.cancel_button.clicked.connect(self.cancel_jobs)
 
-    # ------------------------------------------------------------------ files
-    def open_dialog(self) -> None:
-        start = str(Path(self.doc.project.audio_path).parent) if self.doc.project else ""
-        path = self.dialogs.open_path(start)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str | os.PathLike) -> bool:
-        """Open an audio file (and analyse it) or a ``.syncsheet`` project."""
-        p = Path(path)
-        if not self._maybe_save():
-            return False
-        if p.suffix.lower() == pj.SUFFIX or p.name.endswith(".autosave"):
-            return self.open_project(p)
-        return self.open_audio(p)
-
-    def open_audio(self, p: Path) -> bool:
-        try:
-            info = audio.probe(p)
-        except SyncsheetError as exc:
-            self._error("Cannot open audio", str(exc))
-            return False
-        project = pj.Project(str(p.resolve()))
-        recovered = self._recover(autosave_path(None, project.audio_path, self._autosave_folder()), None,
-                                  lambda pr: Path(pr.audio_path) == Path(project.audio_path))
-        self._stop_jobs()
-        self.doc.set_project(recovered or project, None, dirty=True)
-        self.audio_info = info
-        self._opened(needs_checksum=True)
-        if self.doc.project.analysis is None:
-            self.start_analysis(self.doc.project.settings)
-        self._add_recent(p)
-        return True
-
-    def open_project(self, p: Path) -> bool:
-        try:
-            project = pj.load(p)
-        except ProjectError as exc:
-            self._error("Cannot open project", str(exc))
-            return False
-        dirty = False
-        recovered = self._recover(autosave_path(p, project.audio_path, self._autosave_folder()), p, None)
-        if recovered is not None:
-            project, dirty = recovered, True
-        status = project.audio_status()
-        if status == "missing":
-            located = self._locate_audio(project)
-            if located is not project:
-                project, dirty = located, True
-            status = project.audio_status()
-        self._stop_jobs()
-        self.doc.set_project(project, p, dirty=dirty)
-        self.audio_info = None
-        if status != "missing":
-            with contextlib.suppress(SyncsheetError):
-                self.audio_info = audio.probe(project.audio_path)
-        self._opened(needs_checksum=False)
-        if status == "changed":
-            self._audio_note(f"{Path(project.audio_path).name} has changed since the project was saved: "
-                             "re-analyse to follow it")
-        elif self.audio_info is None:
-            self._audio_note(f"audio missing ({Path(project.audio_path).name}): markers and sheet only")
-        if project.analysis is None and self.audio_info is not None:
-            self.start_analysis(project.settings)
-        self._add_recent(p)
-        return True
-
-    def _locate_audio(self, project: pj.Project) -> pj.Project:
-        """Ask where a missing audio file went; the same content is required unless the user insists."""
-        path = self.dialogs.locate_audio(project.audio_path, str(Path(project.audio_path).parent))
-        if not path:
-            return project
-        try:
-            return project.relocated(path)
-        except ProjectError as exc:
-            if self.dialogs.confirm("Different audio", f"{exc}.\n\nUse this file anyway?"):
-                try:
-                    return project.relocated(path, force=True)
-                except ProjectError as exc2:
-                    self._error("Cannot use this audio", str(exc2))
-            return project
-
-    def _recover(self, side: Path, project_file: Path | None, accept) -> pj.Project | None:
-        """Offer an autosave newer than the file it belongs to."""
-        if not side.is_file():
-            return None
-        if project_file is not None and project_file.is_file() and side.stat().st_mtime <= project_file.stat().st_mtime:
-            return None
-        try:
-            saved = pj.load(side)
-        except ProjectError:
-            return None
-        if accept is not None and not accept(saved):
-            return None
-        if self.dialogs.confirm("Recover unsaved work", f"There are autosaved changes newer than the saved "
-                                f"file ({side.name}). Recover them?"):
-            return saved
-        return None
-
-    def _opened(self, needs_checksum: bool) -> None:
-        project = self.doc.project
-        self.params.load(project.fps, project.sheet_options.lead, project.settings)
-        if self.audio_info is not None:
-            duration = self.audio_info.duration
-        else:
-            duration = project.analysis.duration if project.analysis else 0.0
-        path = str(self.audio_info.path) if self.audio_info else None
-        self.transport.load(path, duration, self.audio_info.sample_rate if self.audio_info else 0)
-        self.timeline.set_audio(None, path, duration)
-        self.overview.set_audio(None, duration)
-        self.current_frame = -1
-        self.zoom_bars()
-        self.seek(0.0)
-        if self.audio_info is not None:
-            self._start_peaks(path, needs_checksum)
-
-    def _start_peaks(self, path: str, needs_checksum: bool) -> None:
-        def work(progress):
-            digest = pj.file_checksum(path) if needs_checksum else ""
-            progress(0.0, "reading waveform")
-            return digest, compute_peaks(path, progress=progress)
-
-        job = Job("Reading waveform", work)
-        job.succeeded.connect(self._peaks_done)
-        self._enqueue(job)
-
-    def _peaks_done(self, result) -> None:
-        digest, peaks = result
-        if digest:
-            self.doc.set_checksum(digest)
-        self.doc.set_peaks(peaks)
-
-    def save(self) -> bool:
-        if self.doc.project is None:
-            return False
-        if self.doc.path is None:
-            return self.save_as()
-        return self._save_to(self.doc.path)
-
-    def save_as(self) -> bool:
-        if self.doc.project is None:
-            return False
-        stem = Path(self.doc.project.audio_path).with_suffix(pj.SUFFIX)
-        path = self.dialogs.save_project_path(str(self.doc.path or stem))
-        return bool(path) and self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        old_side = self._autosave_file()
-        try:
-            pj.save(self.doc.project, path)
-        except SyncsheetError as exc:
-            self._error("Project not saved", str(exc))
-            return False
-        self.doc.mark_saved(path)
-        for side in {old_side, self._autosave_file()}:
-            with contextlib.suppress(OSError):
-                side.unlink(missing_ok=True)
-        self._add_recent(path)
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
-
-    def _autosave_folder(self) -> Path:
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home())
-        return Path(base) / "autosave"
-
-    def _autosave_file(self) -> Path:
-        return autosave_path(self.doc.path, self.doc.project.audio_path if self.doc.project else "untitled",
-                             self._autosave_folder())
-
-    def autosave(self) -> Path | None:
-        """Save unsaved work to a side file (never over the user's file)."""
-        if self.doc.project is None or not self.doc.modified:
-            return None
-        side = self._autosave_file()
-        try:
-            side.parent.mkdir(parents=True, exist_ok=True)
-            pj.save(self.doc.project, side)
-        except (OSError, SyncsheetError) as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
-            return None
-        self.statusBar().showMessage(f"Autosaved to {side}", 3000)
-        return side
-
-    def _maybe_save(self) -> bool:
-        if not self.ask_on_close or self.doc.project is None or not self.doc.modified:
-            return True
-        name = self.doc.path.name if self.doc.path else Path(self.doc.project.audio_path).name
-        answer = self.dialogs.save_changes(name)
-        if answer == "save":
-            return self.save()
-        if answer == "discard":
-            with contextlib.suppress(OSError):
-                self._autosave_file().unlink(missing_ok=True)
-        return answer == "discard"
-
-    # recent files
-    def _add_recent(self, path: Path) -> None:
-        s = app_settings()
-        new = str(Path(path).resolve())
-        items = [new] + [p for p in self.recent_files() if p != new]
-        s.setValue("recent", items[:MAX_RECENT])
-        self._refresh_recent()
-
-    def recent_files(self) -> list[str]:
-        value = app_settings().value("recent", []) or []
-        return [value] if isinstance(value, str) else list(value)
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        files = self.recent_files()
-        for f in files:
-            act = self.recent_menu.addAction(Path(f).name)
-            act.setStatusTip(f)
-            act.setToolTip(f)
-            act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
-        self.recent_menu.setEnabled(bool(files))
-
-    # drag and drop
-    def dragEnterEvent(self, event):
-        if self._dropped_path(event.mimeData()) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event):
-        path = self._dropped_path(event.mimeData())
-        if path is not None:
-            event.acceptProposedAction()
-            QTimer.singleShot(0, lambda: self.open_path(path))
-
-    @staticmethod
-    def _dropped_path(mime) -> str | None:
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile():
-                p = url.toLocalFile()
-                if p.lower().endswith((*audio.SUFFIXES, pj.SUFFIX)):
-                    return p
-        return None
-
-    # ------------------------------------------------------------------ export
-    def export(self, mod: ModuleType, path: str | None = None) -> Job | None:
-        """Export the current sheet in one format (asks where, unless *path* is given)."""
-        sheet = self.doc.sheet()
-        if sheet is None:
-            self._error("Nothing to export", "Analyse the audio first.")
-            return None
-        if path is None:
-            stem = self.doc.path.stem if self.doc.path else Path(self.doc.project.audio_path).stem
-            folder = (self.doc.path or Path(self.doc.project.audio_path)).parent
-            path = self.dialogs.export_path(mod, str(folder / exporters.default_name(mod, stem)))
-            if not path:
-                return None
-        job = Job(f"Export {mod.NAME}", lambda _progress: exporters.write_file(sheet, path, fmt=mod.NAME))
-        job.succeeded.connect(lambda p: self.statusBar().showMessage(f"Exported {p}", 6000))
-        self._enqueue(job)
-        return job
-
-    def export_all(self, folder: str | None = None) -> Job | None:
-        sheet = self.doc.sheet()
-        if sheet is None:
-            self._error("Nothing to export", "Analyse the audio first.")
-            return None
-        folder = folder or self.dialogs.export_folder(str(Path(self.doc.project.audio_path).parent))
-        if not folder:
-            return None
-        stem = self.doc.path.stem if self.doc.path else Path(self.doc.project.audio_path).stem
-        mods = exporters.all_formats()
-
-        def work(progress):
-            out = []
-            for i, mod in enumerate(mods):
-                progress(i / len(mods), mod.NAME)
-                out.append(exporters.write_file(sheet, Path(folder) / exporters.default_name(mod, stem), fmt=mod.NAME))
-            return out
-
-        job = Job("Export", work)
-        job.succeeded.connect(lambda ps: self.statusBar().showMessage(f"Exported {len(ps)} files to {folder}", 6000))
-        self._enqueue(job)
-        return job
-
-    # ------------------------------------------------------------------ background jobs
-    def start_analysis(self, settings: AnalysisSettings) -> None:
-        """Analyse (again) in the background; a running analysis is cancelled and replaced."""
-        if self.doc.project is None or self.audio_info is None:
-            if self.doc.project is not None:
-                self._audio_note("cannot analyse: the audio file is missing")
-            return
-        if self._analysis_job is not None:
-            self._pending_settings = settings
-            self._analysis_job.cancel()
-            return
-        path, fn = str(self.audio_info.path), self.analyze_fn
-
-        def work(progress):
-            return fn(path, settings, progress=progress), settings
-
-        job = Job("Analysis", work)
-        job.succeeded.connect(self._analysis_done)
-        job.cancelled.connect(lambda: self.statusBar().showMessage("Analysis cancelled", 5000))
-        job.done.connect(self._analysis_finished)
-        self._analysis_job = job
-        self._enqueue(job)
-
-    def _analysis_done(self, result) -> None:
-        analysis, settings = result
-        unmatched = self.doc.set_analysis(analysis, settings)
-        msg = f"Analysed: {len(analysis.beats)} beats, {len(analysis.onsets)} accents, {len(analysis.cues)} cues"
-        if unmatched:
-            msg += f"; {len(unmatched)} of your edits no longer find their event (kept in the project)"
-        self.statusBar().showMessage(msg, 8000)
-
-    def _analysis_finished(self) -> None:
-        self._analysis_job = None
-        if self._pending_settings is not None:
-            settings, self._pending_settings = self._pending_settings, None
-            self.start_analysis(settings)
-
-    def _enqueue(self, job: Job) -> None:
-        job.progressed.connect(self._on_progress)
-        job.failed.connect(lambda msg, name=job.name: self._error(name, msg))
-        job.done.connect(self._job_done)
-        self._queue.append(job)
-        self._next_job()
-
-    def _next_job(self) -> None:
-        if self._active is not None or not self._queue:
-            self._show_progress(self._active is not None)
-            return
-        self._active = self._queue.pop(0)
-        self.progress_label.setText(self._active.name)
-        self.progress.setValue(0)
-        self._show_progress(True)
-        self.runner.start(self._active)
-
-    def _job_done(self) -> None:
-        self._active = None
-        self._next_job()
-
-    def _show_progress(self, on: bool) -> None:
-        for w in (self.progress_label, self.progress, self.cancel_button):
-            w.setVisible(on)
-
-    def _on_progress(self, fraction: float, stage: str) -> None:
-        if self._active is not None:
-            self.progress_label.setText(f"{self._active.name}: {stage}")
-        self.progress.setValue(int(fraction * 1000))
-
-    @property
-    def busy(self) -> bool:
-        return self._active is not None or bool(self._queue)
-
-    def cancel_jobs(self) -> None:
-        """Cancel the running job and everything queued."""
-        for job in self._queue:
-            job.cancel()
-        if self._active is not None:
-            self._active.cancel()
-        self._pending_settings = None
-
-    def _stop_jobs(self) -> None:
-        self.cancel_jobs()
-        self.runner.cancel_all()
-        self._queue.clear()
-        self._active = None
-        self._analysis_job = None
-        self._show_progress(False)
-
     # ------------------------------------------------------------------ views
     def _refresh(self) -> None:
         """Rebuild the views from the document (after an edit, analysis, frame rate or lead change)."""
@@ -876,94 +500,6 @@ class MainWindow(QMainWindow):
         self.transport.seek(tb.frame_start(frame, self._fps()))
         self.transport.scrub(frame, self._fps())
         self._keep_in_view(tb.frame_start(frame, self._fps()))
-
-    # ------------------------------------------------------------------ editing
-    def _find_marker(self, layer: str, seconds: float) -> Marker | None:
-        best, best_d = None, pj.MATCH_SECONDS
-        for m in self.timeline.markers():
-            if m.layer == layer and abs(m.time - seconds) <= best_d:
-                best, best_d = m, abs(m.time - seconds)
-        return best
-
-    def _marker_selected(self, marker: Marker | None) -> None:
-        self.selected = marker
-        self.timeline.select(marker)
-        if marker is not None:
-            self.statusBar().showMessage(f"{marker.kind} at frame {self.doc.sheet().number(self.frame_at(marker.time))}"
-                                         if self.doc.sheet() else marker.kind, 4000)
-
-    def add_marker(self, kind: str, seconds: float | None = None) -> None:
-        """Add a cue, beat, downbeat or accent on the playhead's frame (or at *seconds*, snapped)."""
-        if self.doc.project is None or self.doc.project.analysis is None:
-            return
-        t = snap_to_frame(self.transport.position() if seconds is None else seconds, self._fps())
-        if kind == "cue":
-            edit, text = pj.Edit("add", "cue", t, label="MARK", kind="marker"), "Add cue"
-        elif kind == "downbeat":
-            edit, text = pj.Edit("add", "beat", t, label="downbeat"), "Add downbeat"
-        elif kind == "beat":
-            edit, text = pj.Edit("add", "beat", t), "Add beat"
-        else:
-            edit, text = pj.Edit("add", "onset", t), "Add accent"
-        self.doc.apply_edit(edit, f"{text} at frame {self.frame_at(t) + self.doc.project.sheet_options.first_frame}")
-        self.selected = self._find_marker(edit.layer, t)
-        self.timeline.select(self.selected)
-
-    def move_marker(self, marker: Marker, new_time: float) -> None:
-        if self.doc.project is None:
-            return
-        fps = self._fps()
-        new_time = snap_to_frame(new_time, fps)
-        edit = pj.Edit("move", marker.layer, marker.time, new_time=new_time)
-        self.doc.apply_edit(edit, f"Move {marker.kind} to frame {self.frame_at(new_time) + 1}")
-        self.selected = self._find_marker(marker.layer, new_time)
-        self.timeline.select(self.selected)
-
-    def delete_selected(self) -> None:
-        m = self.selected
-        if m is None or self.doc.project is None:
-            return
-        self.doc.apply_edit(pj.Edit("delete", m.layer, m.time), f"Delete {m.kind}")
-        self.selected = None
-        self.timeline.select(None)
-
-    def rename_selected(self) -> None:
-        m = self.selected
-        if m is None or self.doc.project is None:
-            return
-        if m.layer == "beat":
-            self.toggle_downbeat()
-            return
-        if m.layer != "cue":
-            self.statusBar().showMessage("Accents have no name; add a cue to label a moment", 5000)
-            return
-        text = self.dialogs.text("Rename cue", "Label printed on the sheet:", m.text)
-        if text is None or text == m.text:
-            return
-        self.doc.apply_edit(pj.Edit("rename", "cue", m.time, label=text), f"Rename cue to {text}")
-
-    def toggle_downbeat(self) -> None:
-        m = self.selected
-        if m is None or m.layer != "beat" or self.doc.project is None:
-            return
-        label = "beat" if m.kind == "downbeat" else "downbeat"
-        self.doc.apply_edit(pj.Edit("rename", "beat", m.time, label=label),
-                            "Make downbeat" if label == "downbeat" else "Make plain beat")
-
-    def _context_menu(self, marker: Marker | None, seconds: float, pos) -> None:
-        menu = QMenu(self)
-        if marker is not None:
-            self._marker_selected(marker)
-            if marker.layer == "cue":
-                menu.addAction(self.act_rename)
-            if marker.layer == "beat":
-                menu.addAction(self.act_toggle_down)
-            menu.addAction(self.act_delete)
-        else:
-            for kind, title in (("cue", "Add cue here"), ("beat", "Add beat here"),
-                                ("downbeat", "Add downbeat here"), ("onset", "Add accent here")):
-                menu.addAction(title, lambda k=kind: self.add_marker(k, seconds))
-        menu.popup(pos)
 
     # ------------------------------------------------------------------ misc
     def _error(self, title: str, text: str) -> None:

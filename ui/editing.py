@@ -1,0 +1,108 @@
+"""Marker editing for the main window: add, move, delete, rename, toggle downbeat.
+
+Every change is a :class:`syncsheet.project.Edit` pushed on the undo stack
+(:meth:`Document.apply_edit`), so it can be undone and survives re-analysis. Times snap to
+frame starts.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import QMenu
+
+from syncsheet import project as pj
+
+from .markers import Marker
+from .timeline import snap_to_frame
+
+__all__ = ["EditingMixin"]
+
+
+class EditingMixin:
+    """Marker edits, for :class:`~syncsheet_ui.mainwindow.MainWindow`."""
+
+    def _find_marker(self, layer: str, seconds: float) -> Marker | None:
+        best, best_d = None, pj.MATCH_SECONDS
+        for m in self.timeline.markers():
+            if m.layer == layer and abs(m.time - seconds) <= best_d:
+                best, best_d = m, abs(m.time - seconds)
+        return best
+
+    def _marker_selected(self, marker: Marker | None) -> None:
+        self.selected = marker
+        self.timeline.select(marker)
+        if marker is not None:
+            self.statusBar().showMessage(f"{marker.kind} at frame {self.doc.sheet().number(self.frame_at(marker.time))}"
+                                         if self.doc.sheet() else marker.kind, 4000)
+
+    def add_marker(self, kind: str, seconds: float | None = None) -> None:
+        """Add a cue, beat, downbeat or accent on the playhead's frame (or at *seconds*, snapped)."""
+        if self.doc.project is None or self.doc.project.analysis is None:
+            return
+        t = snap_to_frame(self.transport.position() if seconds is None else seconds, self._fps())
+        if kind == "cue":
+            edit, text = pj.Edit("add", "cue", t, label="MARK", kind="marker"), "Add cue"
+        elif kind == "downbeat":
+            edit, text = pj.Edit("add", "beat", t, label="downbeat"), "Add downbeat"
+        elif kind == "beat":
+            edit, text = pj.Edit("add", "beat", t), "Add beat"
+        else:
+            edit, text = pj.Edit("add", "onset", t), "Add accent"
+        self.doc.apply_edit(edit, f"{text} at frame {self.frame_at(t) + self.doc.project.sheet_options.first_frame}")
+        self.selected = self._find_marker(edit.layer, t)
+        self.timeline.select(self.selected)
+
+    def move_marker(self, marker: Marker, new_time: float) -> None:
+        if self.doc.project is None:
+            return
+        fps = self._fps()
+        new_time = snap_to_frame(new_time, fps)
+        edit = pj.Edit("move", marker.layer, marker.time, new_time=new_time)
+        self.doc.apply_edit(edit, f"Move {marker.kind} to frame {self.frame_at(new_time) + 1}")
+        self.selected = self._find_marker(marker.layer, new_time)
+        self.timeline.select(self.selected)
+
+    def delete_selected(self) -> None:
+        m = self.selected
+        if m is None or self.doc.project is None:
+            return
+        self.doc.apply_edit(pj.Edit("delete", m.layer, m.time), f"Delete {m.kind}")
+        self.selected = None
+        self.timeline.select(None)
+
+    def rename_selected(self) -> None:
+        m = self.selected
+        if m is None or self.doc.project is None:
+            return
+        if m.layer == "beat":
+            self.toggle_downbeat()
+            return
+        if m.layer != "cue":
+            self.statusBar().showMessage("Accents have no name; add a cue to label a moment", 5000)
+            return
+        text = self.dialogs.text("Rename cue", "Label printed on the sheet:", m.text)
+        if text is None or text == m.text:
+            return
+        self.doc.apply_edit(pj.Edit("rename", "cue", m.time, label=text), f"Rename cue to {text}")
+
+    def toggle_downbeat(self) -> None:
+        m = self.selected
+        if m is None or m.layer != "beat" or self.doc.project is None:
+            return
+        label = "beat" if m.kind == "downbeat" else "downbeat"
+        self.doc.apply_edit(pj.Edit("rename", "beat", m.time, label=label),
+                            "Make downbeat" if label == "downbeat" else "Make plain beat")
+
+    def _context_menu(self, marker: Marker | None, seconds: float, pos) -> None:
+        menu = QMenu(self)
+        if marker is not None:
+            self._marker_selected(marker)
+            if marker.layer == "cue":
+                menu.addAction(self.act_rename)
+            if marker.layer == "beat":
+                menu.addAction(self.act_toggle_down)
+            menu.addAction(self.act_delete)
+        else:
+            for kind, title in (("cue", "Add cue here"), ("beat", "Add beat here"),
+                                ("downbeat", "Add downbeat here"), ("onset", "Add accent here")):
+                menu.addAction(title, lambda k=kind: self.add_marker(k, seconds))
+        menu.popup(pos)
