@@ -13,6 +13,8 @@ from pathlib import Path
 
 __all__ = ["main"]
 
+_APP = None
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="syncsheet-ui", description="syncsheet timeline: music on film frames")
@@ -46,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from PyQt6.QtWidgets import QApplication
 
+    global _APP
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    _APP = app  # a QApplication must outlive every widget: never let it go with this frame
     app.setApplicationName("syncsheet")
     app.setOrganizationName("syncsheet")
     from .mainwindow import MainWindow
@@ -57,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.ruler:
         win.set_ruler_mode(args.ruler)
     if args.screenshot:
-        return _screenshot(app, win, args)
+        try:
+            return _screenshot(app, win, args)
+        finally:
+            _dispose(win)
     win.resize(1600, 1000)
     win.show()
     if args.file:
@@ -94,8 +101,16 @@ def _screenshot(app, win, args) -> int:
         print(f"syncsheet-ui: error: cannot write {args.screenshot}", file=sys.stderr)
         return 1
     print(f"saved {args.screenshot} ({image.width()}x{image.height()})")
-    win.close()
     return 0
+
+
+def _dispose(win) -> None:
+    """Close and delete the window now, not whenever the garbage collector gets to it (a window
+    deleted in the middle of another one's event handling takes the process down)."""
+    from PyQt6 import sip
+
+    win.close()
+    sip.delete(win)
 
 
 if __name__ == "__main__":
