@@ -87,6 +87,13 @@ def kind_color(kind: str) -> QColor:
     return color(kind if kind in ("downbeat", "beat", "onset", "stop", "restart") else "cue")
 
 
+def _strokes(xs: np.ndarray, y0: float, y1: float):
+    """One vertical stroke per x, as a single path built from arrays (no Python loop)."""
+    x = np.repeat(np.asarray(xs, float), 2)
+    y = np.tile([y0, y1], len(xs))
+    return pg.arrayToQPath(x, y, connect="pairs")
+
+
 def _pen(kind: str, selected: bool = False) -> QPen:
     st = STYLES[kind]
     pen = QPen(color("selected") if selected else kind_color(kind), st.width + (1.5 if selected else 0))
@@ -143,9 +150,6 @@ class MarkerLayer(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(0.0, Y_RANGE[0], self.duration, Y_RANGE[1] - Y_RANGE[0])
 
-    def viewRangeChanged(self) -> None:
-        self.update()
-
     @staticmethod
     def same(a: Marker | None, b: Marker | None) -> bool:
         return a is not None and b is not None and a.layer == b.layer and a.kind == b.kind \
@@ -186,19 +190,15 @@ class MarkerLayer(pg.GraphicsObject):
                 a, b = (lo - 7, lo) if st.span[0] == 0.0 and st.span[1] < 0.5 else (hi, hi + 7)
                 if kind == "downbeat":
                     a, b = y_top, y_top + 10
-                painter.drawLines([QLineF(x, a, x, b) for x in np.unique(xs.astype(np.int64)).tolist()])
+                painter.drawPath(_strokes(np.unique(xs.astype(np.int64)).astype(float), a, b))
                 continue
             vis = self.events[kind][i0:i1]
-            normal, special = [], []
-            for m, x in zip(vis, xs.tolist(), strict=True):
-                if self.same(m, drag_marker):
-                    continue
-                (special if self.same(m, self.selected) else normal).append(QLineF(x, lo, x, hi))
-            if normal:
-                painter.drawLines(normal)
-            if special:
-                painter.setPen(_pen(kind, selected=True))
-                painter.drawLines(special)
+            skip = [j for j, m in enumerate(vis) if self.same(m, drag_marker) or self.same(m, self.selected)]
+            painter.drawPath(_strokes(np.delete(xs, skip) if skip else xs, lo, hi))
+            for j in skip:
+                if self.same(vis[j], self.selected) and not self.same(vis[j], drag_marker):
+                    painter.setPen(_pen(kind, selected=True))
+                    painter.drawLine(QLineF(xs[j], lo, xs[j], hi))
             if st.tick and (i1 - i0) * 10 < width_px:  # ticks only where there is room
                 self._ticks(painter, kind, xs, lo if st.tick == "up" else hi, st.tick == "up")
             if self.labels and st.label_row is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
-from PyQt6.QtWidgets import QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from syncsheet import timebase as tb
 from syncsheet.errors import SyncsheetError
@@ -203,6 +203,8 @@ class Timeline(QWidget):
         self.set_view(left, left + width)
 
     def _range_changed(self, *_args) -> None:
+        # apply the new transform now: left to the paint, it changes items mid-paint and Qt paints twice
+        self.vb.updateMatrix()
         self._redraw_wave()
         t0, t1 = self.view_range()
         self.viewChanged.emit(t0, t1)
@@ -338,6 +340,8 @@ class Overview(QWidget):
         self.head.setZValue(30)
         for item in (self.wave, self.bars, self.cues, self.region, self.head):
             plot.addItem(item, ignoreBounds=True)
+        for item in (self.wave, self.bars, self.cues):  # static: paint once, then blit (pans move the region)
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.vb.setYRange(-1, 1, padding=0.05)
         self.duration = 1.0
         self._syncing = False
@@ -359,7 +363,9 @@ class Overview(QWidget):
 
     def set_analysis(self, analysis: Analysis | None) -> None:
         groups = markers_of(analysis)
-        bars = np.repeat([m.time for m in groups["downbeat"]], 2)
+        downs = [m.time for m in groups["downbeat"]]
+        keep = max(1, -(-len(downs) * 4 // 1000))  # at most a bar line every 4 pixels or so
+        bars = np.repeat(downs[::keep], 2)
         self.bars.setData(bars, np.tile([-1.0, 1.0], len(bars) // 2), connect="pairs")
         cues = np.repeat([m.time for k in ("cue", "stop") for m in groups[k]], 2)
         self.cues.setData(cues, np.tile([-1.0, 1.0], len(cues) // 2), connect="pairs")
