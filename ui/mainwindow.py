@@ -6,6 +6,7 @@ Files, background jobs and marker editing live in :mod:`.files`, :mod:`.tasks` a
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from pathlib import Path
 
@@ -391,14 +392,13 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.timeline.set_view(0.0, max(self.transport.duration, 1e-3))
 
     def zoom_bars(self, bars: int = 4) -> None:
-        """Show a few bars from the playhead (or ten seconds before there is a beat)."""
+        """Show a few bars around the playhead, from the bar it is in (ten seconds before there are bars)."""
         edited = self.doc.edited()
         t = self.transport.position()
         downs = [b.time for b in edited.downbeats] if edited else []
-        after = [d for d in downs if d >= t - 1e-6]
-        if len(after) > bars:
-            t0 = max(0.0, min(t, after[0]) - 0.5)
-            self.timeline.set_view(t0, after[bars] + 0.5)
+        i = max(0, bisect.bisect_right(downs, t + 1e-6) - 1)
+        if len(downs) > i + bars:
+            self.timeline.set_view(max(0.0, min(t, downs[i]) - 0.3), downs[i + bars] + 0.3)
         else:
             duration = max(self.transport.duration, 1e-3)
             self.timeline.set_view(max(0.0, t - 1.0), min(duration, max(t - 1.0, 0) + 10.0))

@@ -45,12 +45,24 @@ class SheetModel(QAbstractTableModel):
         self._bold = QFont(self._font)
         self._bold.setBold(True)
         self._row = lru_cache(maxsize=512)(self._build_row)
+        self._holds: list[tuple[int, int]] = []
 
     def set_sheet(self, sheet: ExposureSheet | None) -> None:
         self.beginResetModel()
         self.sheet = sheet
         self._row.cache_clear()
+        # frames inside a music stop (from the stop to its end), drawn as a hold line like on paper
+        spans = []
+        if sheet is not None:
+            for c in sheet.analysis.cues:
+                if c.end is not None and c.end > c.time:
+                    spans.append((sheet.frame_of(c.time), sheet.frame_of(c.end)))
+        self._holds = sorted(spans)
         self.endResetModel()
+
+    def in_hold(self, frame: int) -> bool:
+        """True for frames after the start of a lasting cue (a stop) and before its end."""
+        return any(a < frame < b for a, b in self._holds)
 
     def _build_row(self, frame: int) -> Row:
         return self.sheet.row(frame)
@@ -89,7 +101,7 @@ class SheetModel(QAbstractTableModel):
                 or (key == "footage" and row.frame % _per_foot(self.sheet) == 0)
             return self._bold if bold else self._font
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if key in ("cue",):
+            if key == "cue" and row.cues:
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -111,6 +123,8 @@ class SheetModel(QAbstractTableModel):
         if key == "accent":
             return "" if not row.onset else ("X" if row.onset >= 0.5 else "x")
         if key == "cue":
+            if not row.cues and self.in_hold(row.frame):
+                return "│"
             return "  ".join(c.text for c in row.cues)
         return ""
 
@@ -118,6 +132,8 @@ class SheetModel(QAbstractTableModel):
         if key == "cue" and row.cues:
             kinds = {c.kind for c in row.cues}
             return QBrush(QColor(SHEET["stop"] if kinds & {"stop", "restart"} else SHEET["cue"]))
+        if key == "cue" and self.in_hold(row.frame):
+            return QBrush(QColor(SHEET["stop"]).lighter(112))
         if row.beat is not None and key in ("beat", "frame"):
             return QBrush(QColor(SHEET["downbeat"] if row.beat.is_downbeat else SHEET["beat"]))
         # alternate feet like the shaded bands on a paper sheet

@@ -398,3 +398,37 @@ def test_cancelled_is_the_core_error():
     job.cancel()
     with pytest.raises(Cancelled):
         job._progress(0.2, "b")
+
+
+def test_dragging_the_playhead_scrubs_frame_by_frame(make_window, wait_idle, demo_project_file, monkeypatch):
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    fps = win.doc.project.fps
+    scrubbed = []
+    monkeypatch.setattr(win.transport, "scrub", lambda frame, fps: scrubbed.append(frame) or False)
+    win.timeline.set_view(0.0, 4.0)
+    win.go_to_frame(10)
+    vp = win.timeline.plot_widget.viewport()
+    start = _view_to_widget(win, tb.frame_start(10, fps), 0.5)
+    end = _view_to_widget(win, tb.frame_start(30, fps) + 0.2 / fps.fps, 0.5)
+    left = Qt.MouseButton.LeftButton
+    _mouse(vp, QEvent.Type.MouseButtonPress, start, left)
+    for i in range(1, 21):
+        _mouse(vp, QEvent.Type.MouseMove, start + (end - start) * (i / 20), left)
+    _mouse(vp, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+    assert scrubbed and scrubbed == sorted(scrubbed) and len(set(scrubbed)) == len(scrubbed)  # one per new frame
+    assert win.current_frame == 30 and win.transport.position() == tb.frame_start(30, fps)
+    assert win.timeline.playhead_time() == tb.frame_start(30, fps)
+
+
+def test_overview_pans_the_timeline_and_space_plays_from_the_sheet(make_window, wait_idle, demo_project_file, qtbot):
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    win.overview.region.setRegion((20.0, 26.0))
+    t0, t1 = win.timeline.view_range()
+    assert (t0, t1) == pytest.approx((20.0, 26.0))
+    win.timeline.set_view(2.0, 7.0)
+    assert win.overview.region.getRegion() == pytest.approx((2.0, 7.0))
+    win.sheet_view.setFocus()
+    qtbot.keyClick(win.sheet_view, Qt.Key.Key_Space)
+    assert win.transport.playing
+    qtbot.keyClick(win.sheet_view, Qt.Key.Key_Space)
+    assert not win.transport.playing
