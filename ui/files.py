@@ -62,7 +62,7 @@ class FilesMixin:
         self._stop_jobs()
         self.doc.set_project(recovered or project, None, dirty=True)
         self.audio_info = info
-        self._opened(needs_checksum=True)
+        self._opened()
         if self.doc.project.analysis is None:
             self.start_analysis(self.doc.project.settings)
         self._add_recent(p)
@@ -78,23 +78,19 @@ class FilesMixin:
         recovered = self._recover(autosave_path(p, project.audio_path, self._autosave_folder()), p, None)
         if recovered is not None:
             project, dirty = recovered, True
-        status = project.audio_status()
-        if status == "missing":
+        # the audio's checksum is checked in the background (hashing a 2 h reel takes seconds)
+        if not Path(project.audio_path).is_file():
             located = self._locate_audio(project)
             if located is not project:
                 project, dirty = located, True
-            status = project.audio_status()
         self._stop_jobs()
         self.doc.set_project(project, p, dirty=dirty)
         self.audio_info = None
-        if status != "missing":
+        if Path(project.audio_path).is_file():
             with contextlib.suppress(SyncsheetError):
                 self.audio_info = audio.probe(project.audio_path)
-        self._opened(needs_checksum=False)
-        if status == "changed":
-            self._audio_note(f"{Path(project.audio_path).name} has changed since the project was saved: "
-                             "re-analyse to follow it")
-        elif self.audio_info is None:
+        self._opened()
+        if self.audio_info is None:
             self._audio_note(f"audio missing ({Path(project.audio_path).name}): markers and sheet only")
         if project.analysis is None and self.audio_info is not None:
             self.start_analysis(project.settings)
@@ -133,7 +129,7 @@ class FilesMixin:
             return saved
         return None
 
-    def _opened(self, needs_checksum: bool) -> None:
+    def _opened(self) -> None:
         project = self.doc.project
         self.params.load(project.fps, project.sheet_options.lead, project.settings)
         if self.audio_info is not None:
@@ -148,11 +144,12 @@ class FilesMixin:
         self.zoom_bars()
         self.seek(0.0)
         if self.audio_info is not None:
-            self._start_peaks(path, needs_checksum)
+            self._start_peaks(path)
 
-    def _start_peaks(self, path: str, needs_checksum: bool) -> None:
+    def _start_peaks(self, path: str) -> None:
         def work(progress):
-            digest = pj.file_checksum(path) if needs_checksum else ""
+            progress(0.0, "checking audio")
+            digest = pj.file_checksum(path)
             progress(0.0, "reading waveform")
             return digest, compute_peaks(path, progress=progress)
 
@@ -162,8 +159,13 @@ class FilesMixin:
 
     def _peaks_done(self, result) -> None:
         digest, peaks = result
-        if digest:
-            self.doc.set_checksum(digest)
+        project = self.doc.project
+        if digest and project is not None:
+            if not project.audio_sha256:
+                self.doc.set_checksum(digest)
+            elif digest != project.audio_sha256:
+                self._audio_note(f"{Path(project.audio_path).name} has changed since the project was saved: "
+                                 "re-analyse to follow it")
         self.doc.set_peaks(peaks)
 
     def save(self) -> bool:

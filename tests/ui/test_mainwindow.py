@@ -432,3 +432,22 @@ def test_overview_pans_the_timeline_and_space_plays_from_the_sheet(make_window, 
     assert win.transport.playing
     qtbot.keyClick(win.sheet_view, Qt.Key.Key_Space)
     assert not win.transport.playing
+
+
+def test_changed_audio_is_noticed(make_window, wait_idle, click_wav, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    path, _ = click_wav
+    first = make_window()
+    first.open_path(path)
+    wait_idle(first)
+    first.dialogs.script("save_project_path", str(tmp_path / "c.syncsheet"))
+    first.save()
+    y, sr = sf.read(path)
+    sf.write(path, np.asarray(y) * 0.5, sr)  # same place, different content
+    win = make_window()
+    win.open_path(tmp_path / "c.syncsheet")
+    wait_idle(win)
+    assert "changed" in win.audio_note.text()
+    assert win.doc.peaks is not None and win.doc.sheet() is not None
