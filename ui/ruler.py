@@ -6,8 +6,6 @@ tick labelled 120 is exactly where frame 120 begins, at 23.976 as at 24.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 
@@ -123,10 +121,3 @@ class FrameAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # pyqtgraph API
         return [self._labels.get(v, "") for v in values]
 
-
-def nice_zoom(seconds: float) -> float:
-    """Round a view width to a calm value (for zoom presets)."""
-    if seconds <= 0:
-        return 1.0
-    exp = 10 ** math.floor(math.log10(seconds))
-    return min((m * exp for m in (1, 2, 5, 10)), key=lambda v: abs(v - seconds))
