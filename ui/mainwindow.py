@@ -286,9 +286,15 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         """One entry per registered exporter, read at run time: new formats appear by themselves."""
         self.export_menu.clear()
         self.export_actions = {}
-        for mod in exporters.all_formats():
+        try:
+            mods = exporters.all_formats()
+        except Exception as exc:  # one broken exporter module must not take the window down
+            act = self.export_menu.addAction(f"Exporters unavailable: {type(exc).__name__}: {exc}")
+            act.setEnabled(False)
+            mods = []
+        for mod in mods:
             suffixes = ", ".join(mod.SUFFIXES)
-            act = QAction(f"{mod.DESCRIPTION} ({suffixes})…", self)
+            act = QAction(f"{getattr(mod, 'DESCRIPTION', mod.NAME)} ({suffixes})…", self)
             act.setData(mod.NAME)
             act.triggered.connect(lambda _c=False, m=mod: self.export(m))
             act.setEnabled(self.doc.sheet() is not None)
@@ -369,7 +375,8 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
             lines.append(f"{len(a.beats)} beats in {len(a.downbeats)} bars · {len(a.onsets)} accents · "
                          f"{len(a.cues)} cues")
             if project.edits:
-                lines.append(f"{len(project.edits)} edits of yours")
+                n = len(project.edits)
+                lines.append(f"{n} edit{'' if n == 1 else 's'} of yours")
             for w in a.warnings:
                 lines.append(f"<span style='color:#d9a441'>⚠ {w}</span>")
         elif project.analysis is None:
