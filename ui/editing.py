@@ -10,6 +10,7 @@ from __future__ import annotations
 from PyQt6.QtWidgets import QMenu
 
 from syncsheet import project as pj
+from syncsheet import timebase as tb
 
 from .markers import Marker
 from .timeline import snap_to_frame
@@ -60,6 +61,15 @@ class EditingMixin:
         self.doc.apply_edit(edit, f"Move {marker.kind} to frame {self.frame_at(new_time) + 1}")
         self.selected = self._find_marker(marker.layer, new_time)
         self.timeline.select(self.selected)
+
+    def nudge_selected(self, frames: int) -> None:
+        """Move the selected marker by whole frames (it lands on a frame start)."""
+        m = self.selected
+        if m is None or self.doc.project is None:
+            return
+        fps = self._fps()
+        here = tb.frame_of(snap_to_frame(m.time, fps), fps)
+        self.move_marker(m, tb.frame_start(max(0, here + frames), fps))
 
     def delete_selected(self) -> None:
         m = self.selected

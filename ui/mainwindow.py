@@ -225,6 +225,8 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.act_rename = a("&Rename marker…", self.rename_selected, "F2")
         self.act_toggle_down = a("&Toggle downbeat", self.toggle_downbeat, "D")
         self.act_delete = a("&Delete marker", self.delete_selected, K.Delete)
+        self.act_nudge_back = a("Nudge marker a frame earlier", lambda: self.nudge_selected(-1), "Alt+Left")
+        self.act_nudge_on = a("Nudge marker a frame later", lambda: self.nudge_selected(1), "Alt+Right")
         self.act_play = a("&Play / pause", self.transport.toggle, "Space")
         self.act_prev = a("Step &back one frame", lambda: self.step(-1), "Left")
         self.act_next = a("Step &forward one frame", lambda: self.step(1), "Right")
@@ -232,6 +234,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.act_next_beat = a("Next beat", lambda: self.jump_beat(1), "Ctrl+Right")
         self.act_home = a("Go to &start", lambda: self.go_to_frame(0), "Home")
         self.act_end = a("Go to &end", lambda: self.go_to_frame(10**12), "End")
+        self.act_goto = a("&Go to frame…", self.go_to_dialog, "Ctrl+G")
         self.act_zoom_in = a("Zoom &in", lambda: self.timeline.zoom(0.5), K.ZoomIn)
         self.act_zoom_out = a("Zoom &out", lambda: self.timeline.zoom(2.0), K.ZoomOut)
         self.act_zoom_fit = a("&Whole file", self.zoom_fit, "Ctrl+0")
@@ -270,15 +273,15 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         e.addSeparator()
         e.addActions([self.act_add_cue, self.act_add_beat, self.act_add_downbeat, self.act_add_onset])
         e.addSeparator()
-        e.addActions([self.act_rename, self.act_toggle_down, self.act_delete])
+        e.addActions([self.act_rename, self.act_toggle_down, self.act_nudge_back, self.act_nudge_on, self.act_delete])
         v = mb.addMenu("&View")
         r = v.addMenu("&Ruler")
         r.addActions(list(self.ruler_actions.values()))
         v.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit, self.act_zoom_bars, self.act_follow])
         v.addAction(self.dock.toggleViewAction())
         p = mb.addMenu("&Playback")
-        p.addActions([self.act_play, self.act_prev, self.act_next, self.act_prev_beat, self.act_next_beat,
-                      self.act_home, self.act_end])
+        p.addActions([self.act_play, self.act_goto, self.act_prev, self.act_next, self.act_prev_beat,
+                      self.act_next_beat, self.act_home, self.act_end])
         an = mb.addMenu("&Analysis")
         an.addActions([self.act_analyse, self.act_cancel])
 
@@ -473,6 +476,29 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         if scrub:
             self.transport.scrub(frame, fps)
         self._keep_in_view(tb.frame_start(frame, fps))
+
+    def go_to_dialog(self) -> None:
+        """Ask for a frame number (as printed on the sheet), a timecode or feet+frames, and go there."""
+        sheet = self.doc.sheet()
+        if sheet is None:
+            return
+        here = sheet.number(self.current_frame)
+        text = self.dialogs.text("Go to frame", "Frame number, timecode (HH:MM:SS:FF) or feet+frames:", str(here))
+        if not text:
+            return
+        text = text.strip()
+        try:
+            if ":" in text or ";" in text:
+                frame = tb.from_timecode(text, sheet.fps, sheet.start_frame)
+            elif "+" in text:
+                frame = tb.from_feet(text, sheet.options.gauge)
+            else:
+                frame = int(text) - sheet.options.first_frame
+        except (ValueError, tb.TimecodeError) as exc:
+            self._error("Go to frame", str(exc) if isinstance(exc, tb.TimecodeError)
+                        else f"{text!r} is not a frame number, a timecode or feet+frames")
+            return
+        self.go_to_frame(frame, scrub=True)
 
     def step(self, delta: int) -> None:
         """One frame back or forward, playing that frame's slice of sound."""

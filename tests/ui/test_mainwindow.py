@@ -451,3 +451,27 @@ def test_changed_audio_is_noticed(make_window, wait_idle, click_wav, tmp_path):
     wait_idle(win)
     assert "changed" in win.audio_note.text()
     assert win.doc.peaks is not None and win.doc.sheet() is not None
+
+
+def test_nudge_and_go_to_frame(make_window, wait_idle, demo_project_file):
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    fps = win.doc.project.fps
+    beat = win.timeline.layer.events["beat"][3]
+    win._marker_selected(beat)
+    win.act_nudge_on.trigger()
+    win.act_nudge_on.trigger()
+    frame = tb.frame_of(snap_to_frame(beat.time, fps), fps) + 2
+    assert tb.frame_start(frame, fps) in [b.time for b in win.doc.edited().beats]
+    assert win.selected is not None and win.selected.time == tb.frame_start(frame, fps)
+    win.act_undo.trigger()
+    assert tb.frame_start(frame - 1, fps) in [b.time for b in win.doc.edited().beats]
+    sheet = win.doc.sheet()
+    for answer, expected in (("240", 239), ("00:00:12:00", 288), ("20+00", 320)):
+        win.dialogs.script("text", answer)
+        win.act_goto.trigger()
+        assert win.current_frame == expected, answer
+        assert win.readouts["frame"].text() == f"{sheet.number(expected):05d}"
+    win.dialogs.script("text", "12:99:00:00")
+    win.act_goto.trigger()
+    assert win.dialogs.errors and "12:99:00:00" in win.dialogs.errors[-1]
+    assert win.current_frame == 320
