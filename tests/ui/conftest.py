@@ -7,8 +7,12 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+pytest.importorskip("PyQt6.QtWidgets", reason="the UI extra (PyQt6) is not installed")
+pytest.importorskip("pyqtgraph", reason="the UI extra (pyqtgraph) is not installed")
+
+import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 from PyQt6.QtCore import QSettings, QStandardPaths  # noqa: E402
 
