@@ -35,7 +35,7 @@ from .document import Document
 from .editing import EditingMixin
 from .files import FilesMixin, app_settings
 from .jobs import Job, JobRunner
-from .markers import STYLES, Marker
+from .markers import STYLES, Marker, markers_of
 from .params import ParamsPanel
 from .ruler import MODES
 from .sheetview import SheetView
@@ -341,8 +341,9 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         sheet = self.doc.sheet()
         edited = self.doc.edited()
         fps = project.fps if project else tb.parse_rate("24")
-        self.timeline.set_analysis(edited, sheet, fps)
-        self.overview.set_analysis(edited)
+        groups = markers_of(edited)
+        self.timeline.set_analysis(edited, sheet, fps, groups)
+        self.overview.set_analysis(edited, groups)
         self.sheet_view.set_sheet(sheet)
         if self.selected is not None:
             self.selected = self._find_marker(self.selected.layer, self.selected.time)

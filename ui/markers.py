@@ -10,6 +10,7 @@ clicking and hovering are hit-tested by the timeline against the same sorted tim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,9 +29,10 @@ Y_RANGE = (-1.17, 1.17)
 WAVE = 0.98
 
 
-@dataclass(frozen=True)
-class Marker:
-    """One event as the UI shows it. *layer* is the project's edit layer (beat/onset/cue)."""
+class Marker(NamedTuple):
+    """One event as the UI shows it. *layer* is the project's edit layer (beat/onset/cue).
+
+    A named tuple, not a dataclass: a two-hour reel makes tens of thousands of them per edit."""
 
     layer: str
     kind: str
@@ -78,9 +80,7 @@ def markers_of(analysis: Analysis | None) -> dict[str, list[Marker]]:
     for c in analysis.cues:
         kind = c.kind if c.kind in ("stop", "restart") else "cue"
         out[kind].append(Marker("cue", kind, c.time, c.text, c.end))
-    for kind in out:
-        out[kind].sort(key=lambda m: m.time)
-    return out
+    return out  # already in time order: an Analysis keeps its events sorted
 
 
 def kind_color(kind: str) -> QColor:

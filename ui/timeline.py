@@ -175,12 +175,14 @@ class Timeline(QWidget):
         self.playhead.setBounds((0.0, self.duration))
         self._redraw_wave()
 
-    def set_analysis(self, analysis: Analysis | None, sheet: ExposureSheet | None, fps: tb.FrameRate) -> None:
-        """Show the (edited) analysis' events and number the ruler for *fps*."""
+    def set_analysis(self, analysis: Analysis | None, sheet: ExposureSheet | None, fps: tb.FrameRate,
+                     groups: dict[str, list[Marker]] | None = None) -> None:
+        """Show the (edited) analysis' events (*groups*: its markers, if already made) and number the
+        ruler for *fps*."""
         self.fps = fps
         self.ruler.configure(fps, sheet)
         self.vb.setLimits(minXRange=4.0 / fps.fps)
-        self.layer.set_events(markers_of(analysis), self.duration)
+        self.layer.set_events(groups if groups is not None else markers_of(analysis), self.duration)
 
     def markers(self, kind: str | None = None) -> list[Marker]:
         """Every marker of a kind (or all kinds)."""
@@ -361,8 +363,8 @@ class Overview(QWidget):
         times = np.arange(len(lvl)) * (lvl.size / peaks.sample_rate)
         self.wave.setData(*envelope_xy(times, lvl.mins, lvl.maxs, 0.95 / top), connect="pairs")
 
-    def set_analysis(self, analysis: Analysis | None) -> None:
-        groups = markers_of(analysis)
+    def set_analysis(self, analysis: Analysis | None, groups: dict[str, list[Marker]] | None = None) -> None:
+        groups = groups if groups is not None else markers_of(analysis)
         downs = [m.time for m in groups["downbeat"]]
         keep = max(1, -(-len(downs) * 4 // 1000))  # at most a bar line every 4 pixels or so
         bars = np.repeat(downs[::keep], 2)
