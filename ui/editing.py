@@ -62,6 +62,25 @@ class EditingMixin:
         self.selected = self._find_marker(marker.layer, new_time)
         self.timeline.select(self.selected)
 
+    def cue_typed(self, frame: int, text: str) -> None:
+        """Text typed into the X-sheet's cue column: rename the frame's cue, clear it, or add one that
+        marks on this frame (the lead taken into account)."""
+        sheet = self.doc.sheet()
+        if sheet is None or not 0 <= frame < sheet.frames:
+            return
+        cues = sheet.row(frame).cues
+        number = sheet.number(frame)
+        if cues:
+            cue = cues[0]
+            if not text:
+                self.doc.apply_edit(pj.Edit("delete", "cue", cue.time), f"Delete cue on frame {number}")
+            elif text != cue.text:
+                self.doc.apply_edit(pj.Edit("rename", "cue", cue.time, label=text), f"Rename cue to {text}")
+        elif text:
+            t = tb.frame_start(frame + sheet.options.lead, sheet.fps)
+            self.doc.apply_edit(pj.Edit("add", "cue", t, label=text, kind="marker"),
+                                f"Add cue {text} on frame {number}")
+
     def nudge_selected(self, frames: int) -> None:
         """Move the selected marker by whole frames (it lands on a frame start)."""
         m = self.selected

@@ -327,6 +327,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.overview.viewRequested.connect(self._overview_view)
         self.overview.seekRequested.connect(self.seek)
         self.sheet_view.frameActivated.connect(self._row_activated)
+        self.sheet_view.model_.cueTyped.connect(self.cue_typed)
         self.params.fpsChanged.connect(self.doc.set_fps)
         self.params.leadChanged.connect(self.doc.set_lead)
         self.params.analyseRequested.connect(self.start_analysis)

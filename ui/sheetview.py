@@ -36,7 +36,15 @@ LevelRole = Qt.ItemDataRole.UserRole + 1
 
 
 class SheetModel(QAbstractTableModel):
-    """A virtual table model over an :class:`ExposureSheet`."""
+    """A virtual table model over an :class:`ExposureSheet`.
+
+    Signals
+    -------
+    cueTyped(frame, text)
+        The user typed in the cue column of a frame (empty text: clear it).
+    """
+
+    cueTyped = pyqtSignal(int, str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -81,6 +89,20 @@ class SheetModel(QAbstractTableModel):
             return COLUMNS[section][1]
         return None
 
+    def flags(self, index):
+        base = super().flags(index)
+        if index.isValid() and _KEYS[index.column()] == "cue":
+            return base | Qt.ItemFlag.ItemIsEditable  # type a cue straight onto its frame
+        return base
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
+        """Typing in the cue column asks the window for an edit (the model itself never changes:
+        the sheet is rebuilt from the project once the edit is applied)."""
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole or _KEYS[index.column()] != "cue":
+            return False
+        self.cueTyped.emit(index.row(), str(value).strip())
+        return True
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.sheet is None:
             return None
@@ -88,6 +110,8 @@ class SheetModel(QAbstractTableModel):
         key = _KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, key)
+        if role == Qt.ItemDataRole.EditRole:
+            return "  ".join(c.text for c in row.cues) if key == "cue" else self._text(row, key)
         if role == LevelRole:
             return row.level
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -208,7 +232,8 @@ class SheetView(QTableView):
         self.setWordWrap(False)
         self.setCornerButtonEnabled(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # double-click a cue cell to type; single keys stay the window's shortcuts
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
         vh = self.verticalHeader()
         vh.setVisible(False)
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row sizing: 2 h costs nothing

@@ -475,3 +475,25 @@ def test_nudge_and_go_to_frame(make_window, wait_idle, demo_project_file):
     win.act_goto.trigger()
     assert win.dialogs.errors and "12:99:00:00" in win.dialogs.errors[-1]
     assert win.current_frame == 320
+
+
+def test_typing_a_cue_on_the_sheet(make_window, wait_idle, demo_project_file):
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    win.params.lead.setValue(2)
+    model = win.sheet_view.model()
+    col = [c[0] for c in COLUMNS].index("cue")
+    assert model.flags(model.index(100, col)) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(model.index(100, 0)) & Qt.ItemFlag.ItemIsEditable
+    assert model.setData(model.index(100, col), "Door slam")
+    sheet = win.doc.sheet()
+    assert [c.text for c in sheet.row(100).cues] == ["Door slam"]  # marked on the typed frame, lead and all
+    cue = sheet.row(100).cues[0]
+    assert tb.frame_of(cue.time, sheet.fps) == 102
+    assert model.data(model.index(100, col)) == "Door slam"
+    model.setData(model.index(100, col), "SLAM!")
+    assert [c.text for c in win.doc.sheet().row(100).cues] == ["SLAM!"]
+    model.setData(model.index(100, col), "")
+    assert win.doc.sheet().row(100).cues == ()
+    for _ in range(3):
+        win.act_undo.trigger()
+    assert win.doc.project.edits == ()
