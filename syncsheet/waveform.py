@@ -2,9 +2,9 @@
 
 A two-hour reel at 48 kHz has 345 million samples; no screen needs more than a few thousand
 columns of them. :func:`compute_peaks` streams the file once through :func:`syncsheet.audio.blocks`
-and keeps, for every bucket of ``base`` samples, the lowest and highest sample; coarser levels
+and keeps, for every bucket of ``base`` samples, the lowest and highest sample and the RMS; coarser levels
 are folded from the finer ones (``factor`` buckets into one). Memory is bounded by the base level:
-8 bytes per 256 samples, about 11 MB for two hours at 48 kHz. A view then asks for the level whose
+12 bytes per 256 samples, about 16 MB for two hours at 48 kHz. A view then asks for the level whose
 buckets are just finer than its pixels (:meth:`Peaks.view`), and for spans too short for the base
 level, :func:`read_span` decodes the few samples it needs from the file.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
@@ -23,19 +24,29 @@ from . import audio
 from .errors import AudioDecodeError
 from .progress import Progress
 
-__all__ = ["PeakLevel", "Peaks", "compute_peaks", "peaks_of_samples", "read_span"]
+__all__ = ["PeakLevel", "Envelope", "Peaks", "compute_peaks", "peaks_of_samples", "read_span"]
 
 
 @dataclass(frozen=True)
 class PeakLevel:
-    """One resolution: ``mins[i]``/``maxs[i]`` cover samples ``[i * size, (i + 1) * size)``."""
+    """One resolution: ``mins[i]``, ``maxs[i]`` and ``rms[i]`` cover samples ``[i * size, (i + 1) * size)``."""
 
     size: int
     mins: np.ndarray
     maxs: np.ndarray
+    rms: np.ndarray
 
     def __len__(self) -> int:
         return len(self.mins)
+
+
+class Envelope(NamedTuple):
+    """A slice of one level: bucket start times (seconds), minima, maxima and RMS."""
+
+    times: np.ndarray
+    mins: np.ndarray
+    maxs: np.ndarray
+    rms: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -69,19 +80,20 @@ class Peaks:
                 best = lvl
         return best
 
-    def view(self, t0: float, t1: float, pixels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def view(self, t0: float, t1: float, pixels: int) -> Envelope | None:
         """The envelope of seconds ``[t0, t1)`` for a view *pixels* wide.
 
         Returns
         -------
-        times, mins, maxs : numpy.ndarray
-            Start time of each bucket (seconds) and its extremes; at most about two buckets a
-            pixel. None when the span is so short that raw samples should be drawn instead.
+        Envelope or None
+            Start time of each bucket (seconds), its extremes and its RMS; between one and
+            ``factor`` buckets a pixel. None when the span is so short that raw samples should be
+            drawn instead.
         """
         t0, t1 = max(0.0, t0), min(self.duration, t1)
         if t1 <= t0 or pixels < 1:
             empty = np.zeros(0, np.float32)
-            return np.zeros(0), empty, empty
+            return Envelope(np.zeros(0), empty, empty, empty)
         spp = (t1 - t0) * self.sample_rate / pixels
         lvl = self.level_for(spp)
         if lvl is None:
@@ -89,7 +101,7 @@ class Peaks:
         i0 = max(0, int(t0 * self.sample_rate) // lvl.size - 1)
         i1 = min(len(lvl), int(t1 * self.sample_rate) // lvl.size + 2)
         times = np.arange(i0, i1, dtype=np.float64) * (lvl.size / self.sample_rate)
-        return times, lvl.mins[i0:i1], lvl.maxs[i0:i1]
+        return Envelope(times, lvl.mins[i0:i1], lvl.maxs[i0:i1], lvl.rms[i0:i1])
 
 
 class _Folder:
@@ -99,6 +111,7 @@ class _Folder:
         self.size = size
         self.mins = np.empty(capacity, np.float32)
         self.maxs = np.empty(capacity, np.float32)
+        self.ms = np.empty(capacity, np.float32)  # mean square
         self.n = 0
         self.carry = np.zeros(0, np.float32)
 
@@ -111,6 +124,7 @@ class _Folder:
             self._grow(self.n + k)
             self.mins[self.n : self.n + k] = cols.min(axis=1)
             self.maxs[self.n : self.n + k] = cols.max(axis=1)
+            self.ms[self.n : self.n + k] = np.einsum("ij,ij->i", cols, cols) / self.size
             self.n += k
         self.carry = np.array(data[whole:], np.float32)
 
@@ -118,15 +132,18 @@ class _Folder:
         if self.carry.size:
             self._grow(self.n + 1)
             self.mins[self.n], self.maxs[self.n] = self.carry.min(), self.carry.max()
+            self.ms[self.n] = float(np.mean(np.square(self.carry, dtype=np.float64)))
             self.n += 1
             self.carry = np.zeros(0, np.float32)
-        return PeakLevel(self.size, self.mins[: self.n].copy(), self.maxs[: self.n].copy())
+        return PeakLevel(self.size, self.mins[: self.n].copy(), self.maxs[: self.n].copy(),
+                         np.sqrt(self.ms[: self.n]))
 
     def _grow(self, need: int) -> None:
         if need > len(self.mins):  # only when the file held more samples than its header said
             cap = max(need, 2 * len(self.mins))
             self.mins = np.resize(self.mins, cap)
             self.maxs = np.resize(self.maxs, cap)
+            self.ms = np.resize(self.ms, cap)
 
 
 def _pyramid(base: PeakLevel, factor: int, min_buckets: int) -> tuple[PeakLevel, ...]:
@@ -137,7 +154,10 @@ def _pyramid(base: PeakLevel, factor: int, min_buckets: int) -> tuple[PeakLevel,
         pad = n * factor - len(prev)
         mins = np.concatenate((prev.mins, np.full(pad, prev.mins[-1], np.float32))).reshape(n, factor).min(axis=1)
         maxs = np.concatenate((prev.maxs, np.full(pad, prev.maxs[-1], np.float32))).reshape(n, factor).max(axis=1)
-        levels.append(PeakLevel(prev.size * factor, mins, maxs))
+        # RMS of the whole bucket from its parts (the padded tail reuses the last part's value)
+        sq = np.concatenate((prev.rms, np.full(pad, prev.rms[-1], np.float32))) ** 2
+        rms = np.sqrt(sq.reshape(n, factor).mean(axis=1)).astype(np.float32)
+        levels.append(PeakLevel(prev.size * factor, mins, maxs, rms))
     return tuple(levels)
 
 
@@ -187,7 +207,7 @@ def compute_peaks(
         total += len(block)
     level = folder.close()
     if not len(level):
-        level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32))
+        level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.float32))
     return Peaks(info.sample_rate, total, _pyramid(level, factor, min_buckets))
 
 
@@ -201,7 +221,7 @@ def peaks_of_samples(
     folder.feed(y)
     level = folder.close()
     if not len(level):
-        level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32))
+        level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.float32))
     return Peaks(int(sample_rate), len(y), _pyramid(level, factor, min_buckets))
 
 

@@ -8,8 +8,9 @@ from syncsheet.errors import AudioDecodeError
 
 def brute(y, size):
     n = -(-len(y) // size)
-    return (np.array([y[i * size:(i + 1) * size].min() for i in range(n)]),
-            np.array([y[i * size:(i + 1) * size].max() for i in range(n)]))
+    parts = [y[i * size:(i + 1) * size].astype(np.float64) for i in range(n)]
+    return (np.array([p.min() for p in parts]), np.array([p.max() for p in parts]),
+            np.array([np.sqrt(np.mean(p * p)) for p in parts]))
 
 
 def test_levels_hold_exact_extremes(rng):
@@ -19,8 +20,10 @@ def test_levels_hold_exact_extremes(rng):
     assert [lvl.size for lvl in peaks.levels] == [16 * 4**i for i in range(len(peaks.levels))]
     assert len(peaks.levels[-1]) <= 10
     for lvl in peaks.levels:
-        mins, maxs = brute(y, lvl.size)
+        mins, maxs, rms = brute(y, lvl.size)
         assert np.array_equal(lvl.mins, mins) and np.array_equal(lvl.maxs, maxs)
+        # RMS is exact except in the last, partial bucket of a folded level (padded with its neighbour)
+        assert np.allclose(lvl.rms[:-1], rms[:-1], rtol=1e-4)
 
 
 def test_streamed_file_equals_in_memory(tmp_path, rng):
@@ -35,6 +38,7 @@ def test_streamed_file_equals_in_memory(tmp_path, rng):
     b = wf.peaks_of_samples(y, 44100, base=64, min_buckets=50)
     for la, lb in zip(a.levels, b.levels, strict=True):
         assert np.array_equal(la.mins, lb.mins) and np.array_equal(la.maxs, lb.maxs)
+        assert np.allclose(la.rms, lb.rms)
 
 
 def test_view_picks_a_level_finer_than_the_pixels(rng):
@@ -42,11 +46,11 @@ def test_view_picks_a_level_finer_than_the_pixels(rng):
     y = rng.uniform(-1, 1, sr * 60).astype(np.float32)
     peaks = wf.peaks_of_samples(y, sr)
     for span, px in ((45.0, 1000), (10.0, 1600), (3.0, 300)):
-        times, mins, maxs = peaks.view(10.0, 10.0 + span, px)
+        times, mins, maxs, rms = peaks.view(10.0, 10.0 + span, px)
         per_px = len(times) / px
         assert 1 <= per_px < 4 + 4 / px  # never coarser than a pixel, never a factor finer
         assert times[0] <= 10.0 and times[-1] >= min(10.0 + span, peaks.duration) - 0.1
-        assert np.all(mins <= maxs)
+        assert np.all(mins <= maxs) and np.all(rms <= np.maximum(-mins, maxs) + 1e-6)
     assert peaks.view(10.0, 10.01, 1600) is None  # 480 samples on 1600 pixels: draw raw samples
 
 

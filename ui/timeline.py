@@ -147,6 +147,10 @@ class Timeline(QWidget):
         self.wave = pg.PlotCurveItem(pen=pg.mkPen(color("wave"), width=1, cosmetic=True), connect="pairs")
         self.wave.setZValue(1)
         self.plot.addItem(self.wave, ignoreBounds=True)
+        # RMS inside the peaks, lighter (as audio editors do): loudness reads at a glance
+        self.wave_rms = pg.PlotCurveItem(pen=pg.mkPen(color("wave_rms"), width=1, cosmetic=True), connect="pairs")
+        self.wave_rms.setZValue(2)
+        self.plot.addItem(self.wave_rms, ignoreBounds=True)
         self.zero = pg.InfiniteLine(0, angle=0, pen=pg.mkPen(color("wave", 70), width=1))
         self.plot.addItem(self.zero, ignoreBounds=True)
         self.layer = MarkerLayer()
@@ -216,13 +220,16 @@ class Timeline(QWidget):
         px = max(1, int(self.vb.width()))
         if self.peaks is None:
             self.wave.setData([], [])
+            self.wave_rms.setData([], [])
             return
         env = self.peaks.view(t0, t1, px)
         if env is not None:
             self._last_raw = None
-            x, y = envelope_xy(*env, self._scale)
-            self.wave.setData(x, y, connect="pairs")
+            self.wave.setData(*envelope_xy(env.times, env.mins, env.maxs, self._scale), connect="pairs")
+            self.wave_rms.setData(*envelope_xy(env.times, -env.rms, env.rms, self._scale), connect="pairs")
+            self.wave_rms.setVisible(True)
             return
+        self.wave_rms.setVisible(False)
         sr = self.peaks.sample_rate
         a, b = max(0, int(t0 * sr) - 1), min(self.peaks.samples, int(t1 * sr) + 2)
         if b - a > _RAW_MAX_SAMPLES or not self.audio_path:
@@ -334,15 +341,17 @@ class Overview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
         self.wave = pg.PlotCurveItem(pen=pg.mkPen(color("wave_overview"), width=1), connect="pairs")
+        self.wave_rms = pg.PlotCurveItem(pen=pg.mkPen(color("wave_rms_overview"), width=1), connect="pairs")
         self.bars = pg.PlotCurveItem(pen=pg.mkPen(color("downbeat", 90), width=1), connect="pairs")
         self.cues = pg.PlotCurveItem(pen=pg.mkPen(color("cue"), width=2), connect="pairs")
         self.region = pg.LinearRegionItem((0, 1), brush=color("region", 40), pen=pg.mkPen(color("region", 160)))
         self.region.setZValue(20)
         self.head = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(color("playhead"), width=1))
         self.head.setZValue(30)
-        for item in (self.wave, self.bars, self.cues, self.region, self.head):
+        for item in (self.wave, self.wave_rms, self.bars, self.cues, self.region, self.head):
             plot.addItem(item, ignoreBounds=True)
-        for item in (self.wave, self.bars, self.cues):  # static: paint once, then blit (pans move the region)
+        # static: paint once, then blit (a pan only moves the region)
+        for item in (self.wave, self.wave_rms, self.bars, self.cues):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.vb.setYRange(-1, 1, padding=0.05)
         self.duration = 1.0
@@ -357,11 +366,13 @@ class Overview(QWidget):
         self.region.setBounds((0, self.duration))
         if peaks is None:
             self.wave.setData([], [])
+            self.wave_rms.setData([], [])
             return
         lvl = peaks.levels[-1]
         top = float(max(-lvl.mins.min(), lvl.maxs.max())) or 1.0
         times = np.arange(len(lvl)) * (lvl.size / peaks.sample_rate)
         self.wave.setData(*envelope_xy(times, lvl.mins, lvl.maxs, 0.95 / top), connect="pairs")
+        self.wave_rms.setData(*envelope_xy(times, -lvl.rms, lvl.rms, 0.95 / top), connect="pairs")
 
     def set_analysis(self, analysis: Analysis | None, groups: dict[str, list[Marker]] | None = None) -> None:
         groups = groups if groups is not None else markers_of(analysis)
