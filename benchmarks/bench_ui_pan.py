@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"open: window usable after {t_open * 1000:.0f} ms; checksum checked and waveform peaks ready "
           f"after {t_ready:.1f} s (in the background); X-sheet rows: {sheet.frames}")
     peaks = win.doc.peaks
-    mem = sum(lvl.mins.nbytes + lvl.maxs.nbytes for lvl in peaks.levels)
+    mem = sum(lvl.mins.nbytes + lvl.maxs.nbytes + lvl.rms.nbytes for lvl in peaks.levels)
     print(f"peak pyramid: {len(peaks.levels)} levels, {mem / 1e6:.1f} MB")
 
     tl = win.timeline
