@@ -28,12 +28,19 @@ class EditingMixin:
                 best, best_d = m, abs(m.time - seconds)
         return best
 
+    def _sheet_frame(self, seconds: float) -> str:
+        """The frame number an event at *seconds* is marked on, as the sheet prints it (lead included)."""
+        sheet = self.doc.sheet()
+        if sheet is None:
+            return str(self.frame_at(seconds) + 1)
+        return str(sheet.number(min(sheet.frame_of(seconds), sheet.frames - 1)))
+
     def _marker_selected(self, marker: Marker | None) -> None:
         self.selected = marker
         self.timeline.select(marker)
         if marker is not None:
-            self.statusBar().showMessage(f"{marker.kind} at frame {self.doc.sheet().number(self.frame_at(marker.time))}"
-                                         if self.doc.sheet() else marker.kind, 4000)
+            text = f" {marker.text}" if marker.text and marker.layer == "cue" else ""
+            self.statusBar().showMessage(f"{marker.kind}{text} on frame {self._sheet_frame(marker.time)}", 4000)
 
     def add_marker(self, kind: str, seconds: float | None = None) -> None:
         """Add a cue, beat, downbeat or accent on the playhead's frame (or at *seconds*, snapped)."""
@@ -48,7 +55,7 @@ class EditingMixin:
             edit, text = pj.Edit("add", "beat", t), "Add beat"
         else:
             edit, text = pj.Edit("add", "onset", t), "Add accent"
-        self.doc.apply_edit(edit, f"{text} at frame {self.frame_at(t) + self.doc.project.sheet_options.first_frame}")
+        self.doc.apply_edit(edit, f"{text} on frame {self._sheet_frame(t)}")
         self.selected = self._find_marker(edit.layer, t)
         self.timeline.select(self.selected)
 
@@ -58,7 +65,7 @@ class EditingMixin:
         fps = self._fps()
         new_time = snap_to_frame(new_time, fps)
         edit = pj.Edit("move", marker.layer, marker.time, new_time=new_time)
-        self.doc.apply_edit(edit, f"Move {marker.kind} to frame {self.frame_at(new_time) + 1}")
+        self.doc.apply_edit(edit, f"Move {marker.kind} to frame {self._sheet_frame(new_time)}")
         self.selected = self._find_marker(marker.layer, new_time)
         self.timeline.select(self.selected)
 
