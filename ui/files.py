@@ -32,6 +32,11 @@ def app_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "syncsheet", "syncsheet-ui")
 
 
+def _write_side(project: pj.Project, side: Path) -> Path:
+    side.parent.mkdir(parents=True, exist_ok=True)
+    return pj.save(project, side)
+
+
 class FilesMixin:
     """Opening, saving and autosaving, for :class:`~syncsheet_ui.mainwindow.MainWindow`."""
 
@@ -206,18 +211,33 @@ class FilesMixin:
                              self._autosave_folder())
 
     def autosave(self) -> Path | None:
-        """Save unsaved work to a side file (never over the user's file)."""
+        """Save unsaved work to a side file now (never over the user's file); returns its path."""
         if self.doc.project is None or not self.doc.modified:
             return None
         side = self._autosave_file()
         try:
-            side.parent.mkdir(parents=True, exist_ok=True)
-            pj.save(self.doc.project, side)
+            _write_side(self.doc.project, side)
         except (OSError, SyncsheetError) as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
             return None
         self.statusBar().showMessage(f"Autosaved to {side}", 3000)
         return side
+
+    def _autosave_tick(self) -> None:
+        """The autosave timer: write on a worker thread (a long reel's project takes a moment to
+        serialise; the project is immutable, so the snapshot is safe to write from there)."""
+        if self.doc.project is None or not self.doc.modified or self._autosaving is not None:
+            return
+        project, side = self.doc.project, self._autosave_file()
+        job = Job("Autosave", lambda _progress: _write_side(project, side))
+        job.succeeded.connect(lambda p: self.statusBar().showMessage(f"Autosaved to {p}", 3000))
+        job.failed.connect(lambda msg: self.statusBar().showMessage(f"Autosave failed: {msg}", 8000))
+        job.done.connect(self._autosave_done)
+        self._autosaving = job
+        self.runner.start(job)
+
+    def _autosave_done(self) -> None:
+        self._autosaving = None
 
     def _maybe_save(self) -> bool:
         if not self.ask_on_close or self.doc.project is None or not self.doc.modified:

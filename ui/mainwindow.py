@@ -96,7 +96,8 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self._build_menus()
         self._connect()
         self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave)
+        self._autosaving = None
+        self.autosave_timer.timeout.connect(self._autosave_tick)
         if autosave_ms > 0:
             self.autosave_timer.start(autosave_ms)
         self._refresh_recent()

@@ -497,3 +497,15 @@ def test_typing_a_cue_on_the_sheet(make_window, wait_idle, demo_project_file):
     for _ in range(3):
         win.act_undo.trigger()
     assert win.doc.project.edits == ()
+
+
+def test_autosave_timer_writes_in_the_background(make_window, wait_idle, demo_project_file, qtbot):
+    win = open_demo(make_window, wait_idle, demo_project_file, autosave_ms=50)
+    side = demo_project_file.with_name(f".{demo_project_file.name}.autosave")
+    qtbot.wait(150)
+    assert not side.exists()  # nothing changed yet: nothing to autosave
+    win.go_to_frame(30)
+    win.act_add_cue.trigger()
+    qtbot.waitUntil(side.exists, timeout=5000)
+    qtbot.waitUntil(lambda: win._autosaving is None, timeout=5000)
+    assert pj.load(side).edits == win.doc.project.edits
