@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 
+from syncsheet import timebase as tb
 from syncsheet.model import Analysis
 
 from .style import color
@@ -63,6 +64,7 @@ STYLES = {
 }
 KINDS = tuple(STYLES)
 _LABEL_GAP_PX = 4  # labels closer than this to the previous one on their row are skipped
+_FRAME_BAND_PX = 14  # shade alternate frames once a frame is at least this wide
 
 
 def markers_of(analysis: Analysis | None) -> dict[str, list[Marker]]:
@@ -123,6 +125,7 @@ class MarkerLayer(pg.GraphicsObject):
         self.selected: Marker | None = None
         self.drag: tuple[Marker, float] | None = None
         self.duration = 1.0
+        self.fps: tb.FrameRate | None = None
         self.labels = True
         self._fonts = {}
         for kind, st in STYLES.items():
@@ -169,6 +172,7 @@ class MarkerLayer(pg.GraphicsObject):
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         drag_marker = self.drag[0] if self.drag else None
+        self._frame_bands(painter, t0, t1, sx, dx, y_top, height)
         for m in self.visible("stop", t0 - 600.0, t1):  # stops last a while: shade from the stop to its end
             if m.end is not None and m.end >= t0:
                 painter.fillRect(QRectF(sx * m.time + dx, y_top, sx * (m.end - m.time), height), self._stop_brush)
@@ -216,6 +220,18 @@ class MarkerLayer(pg.GraphicsObject):
                 label_rows[st.label_row].append((x, 0.0, m.text, color("selected"), self._fonts[m.kind]))
         self._labels(painter, label_rows, y_top)
         painter.restore()
+
+    def _frame_bands(self, painter: QPainter, t0: float, t1: float, sx: float, dx: float, y: float,
+                     height: float) -> None:
+        """Close in, every other film frame is faintly shaded, so frame boundaries can be seen."""
+        if self.fps is None or abs(sx) / self.fps.fps < _FRAME_BAND_PX:
+            return
+        f0 = tb.frame_of(max(t0, 0.0), self.fps)
+        f1 = tb.frame_of(max(t1, 0.0), self.fps) + 1
+        band = QColor(255, 255, 255, 11)
+        for f in range(f0 - f0 % 2, f1 + 1, 2):
+            a, b = tb.frame_start(f, self.fps), tb.frame_start(f + 1, self.fps)
+            painter.fillRect(QRectF(sx * a + dx, y, sx * (b - a), height), band)
 
     def _ticks(self, painter: QPainter, kind: str, xs, y: float, up: bool) -> None:
         painter.setPen(Qt.PenStyle.NoPen)

@@ -186,6 +186,7 @@ class Timeline(QWidget):
         self.fps = fps
         self.ruler.configure(fps, sheet)
         self.vb.setLimits(minXRange=4.0 / fps.fps)
+        self.layer.fps = fps
         self.layer.set_events(groups if groups is not None else markers_of(analysis), self.duration)
 
     def markers(self, kind: str | None = None) -> list[Marker]:
