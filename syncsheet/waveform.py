@@ -1,12 +1,13 @@
-"""Peak envelopes for drawing waveforms: min/max per bucket at a few resolutions.
+"""Peak envelopes for drawing waveforms: min/max/RMS per bucket at a few resolutions.
 
 A two-hour reel at 48 kHz has 345 million samples; no screen needs more than a few thousand
 columns of them. :func:`compute_peaks` streams the file once through :func:`syncsheet.audio.blocks`
-and keeps, for every bucket of ``base`` samples, the lowest and highest sample and the RMS; coarser levels
-are folded from the finer ones (``factor`` buckets into one). Memory is bounded by the base level:
-12 bytes per 256 samples, about 16 MB for two hours at 48 kHz. A view then asks for the level whose
-buckets are just finer than its pixels (:meth:`Peaks.view`), and for spans too short for the base
-level, :func:`read_span` decodes the few samples it needs from the file.
+and keeps, for every bucket of ``base`` samples, the lowest and highest sample and the RMS;
+coarser levels are folded from the finer ones (``factor`` buckets into one). Memory is bounded by
+the base level: 12 bytes per 256 samples, about 16 MB for two hours at 48 kHz (22 MB with the
+coarser levels). A view then asks for the level whose buckets are just finer than its pixels
+(:meth:`Peaks.view`), and for spans too short for the base level, :func:`read_span` decodes the
+few samples it needs from the file.
 
 This module is numpy only; the UI draws what it returns.
 """
