@@ -509,3 +509,20 @@ def test_autosave_timer_writes_in_the_background(make_window, wait_idle, demo_pr
     qtbot.waitUntil(side.exists, timeout=5000)
     qtbot.waitUntil(lambda: win._autosaving is None, timeout=5000)
     assert pj.load(side).edits == win.doc.project.edits
+
+
+def test_opening_the_demo_audio_analyses_it_in_the_background(make_window, wait_idle, demo_analysis, qtbot):
+    from syncsheet import demo
+
+    win = make_window()
+    stages = []
+    assert win.open_path(demo.score_path())
+    win._active.progressed.connect(lambda f, stage: stages.append(stage))
+    assert win.progress.isVisible() and win.cancel_button.isVisible()
+    assert win.doc.project.analysis is None  # the window is back before the analysis is done
+    wait_idle(win, timeout=120_000)
+    assert "decoding" in stages or "reading waveform" in stages
+    edited = win.doc.edited()
+    assert [b.time for b in edited.beats] == [b.time for b in demo_analysis.beats]
+    assert [m.time for m in win.timeline.layer.events["downbeat"]] == [b.time for b in demo_analysis.downbeats]
+    assert win.doc.modified and win.windowTitle().startswith("demo_score.ogg")
