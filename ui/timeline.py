@@ -8,6 +8,9 @@ the few samples in view are decoded from the file and drawn as a line.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
@@ -30,9 +33,12 @@ _RAW_MAX_SAMPLES = 200_000  # decode at most this many samples for a close zoom
 
 
 def snap_to_frame(seconds: float, fps: tb.FrameRate) -> float:
-    """The start of the frame nearest to *seconds* (markers snap to frame boundaries)."""
-    half = 0.5 / fps.fps
-    return tb.frame_start(tb.frame_of(max(0.0, seconds + half), fps), fps)
+    """The start of the frame boundary nearest to *seconds* (markers snap to frame starts).
+
+    Exact: the float is taken as the Fraction it is, so 23.976 snaps as truly as 24.
+    """
+    frame = math.floor(Fraction(max(0.0, float(seconds))) * fps.rate + Fraction(1, 2))
+    return tb.frame_start(frame, fps)
 
 
 def envelope_xy(times: np.ndarray, mins: np.ndarray, maxs: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:

@@ -46,3 +46,18 @@ def test_silent_reason_is_given(transport):
     transport.load("/tmp/whatever.wav", 1.0, 48000)
     assert notes and "no audio output" in notes[0]
     assert not transport.scrub(0, tb.parse_rate("24"))
+
+
+def test_snap_to_frame_is_exact_at_ntsc_rates():
+    from syncsheet_ui.timeline import snap_to_frame
+
+    for rate in ("23.976", "24", "29.97df", "25"):
+        fps = tb.parse_rate(rate)
+        for frame in (0, 1, 1000, 86_399, 172_799):
+            start = tb.frame_start(frame, fps)
+            width = 1 / fps.fps
+            for offset in (0.0, 0.49 * width, -0.49 * width):
+                if start + offset < 0:
+                    continue
+                snapped = snap_to_frame(start + offset, fps)
+                assert snapped == start and tb.frame_of(snapped, fps) == frame
