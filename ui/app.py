@@ -53,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     _APP = app  # a QApplication must outlive every widget: never let it go with this frame
     app.setApplicationName("syncsheet")
     app.setOrganizationName("syncsheet")
+    from .files import app_settings
     from .mainwindow import MainWindow
     from .style import apply_dark_palette
 
     apply_dark_palette(app)
-    win = MainWindow(ask_on_close=not args.screenshot, autosave_ms=0 if args.screenshot else 60_000)
+    shot = bool(args.screenshot)  # a screenshot is laid out the same every time: no remembered layout
+    win = MainWindow(ask_on_close=not shot, autosave_ms=0 if shot else 60_000, remember_layout=not shot)
     if args.ruler:
         win.set_ruler_mode(args.ruler)
     if args.screenshot:
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return _screenshot(app, win, args)
         finally:
             _dispose(win)
-    win.resize(1600, 1000)
+    if app_settings().value("window/geometry") is None:
+        win.resize(1600, 1000)
     win.show()
     if args.file:
         win.open_path(args.file)

@@ -69,10 +69,12 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         Autosave interval (0 turns autosave off).
     ask_on_close : bool
         Ask to save unsaved changes when the window closes.
+    remember_layout : bool
+        Restore the window's size, panels and ruler from last time, and keep them on close.
     """
 
     def __init__(self, *, transport: Transport | None = None, analyze_fn: Callable | None = None,
-                 autosave_ms: int = 60_000, ask_on_close: bool = True) -> None:
+                 autosave_ms: int = 60_000, ask_on_close: bool = True, remember_layout: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("syncsheet")
         self.setAcceptDrops(True)
@@ -100,6 +102,9 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.autosave_timer.timeout.connect(self._autosave_tick)
         if autosave_ms > 0:
             self.autosave_timer.start(autosave_ms)
+        self.remember_layout = remember_layout
+        if remember_layout:
+            self._restore_layout()
         self._refresh_recent()
         self._update_title()
         self._refresh()
@@ -543,10 +548,33 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.statusBar().showMessage(text, 10000)
         self.dialogs.error(title, text)
 
+    def _restore_layout(self) -> None:
+        s = app_settings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        splitter = s.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        mode = s.value("view/ruler")
+        if mode in MODES:
+            self.set_ruler_mode(mode)
+
+    def _save_layout(self) -> None:
+        s = app_settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("view/ruler", self.timeline.ruler.mode)
+
     def closeEvent(self, event):
         if not self._maybe_save():
             event.ignore()
             return
+        if self.remember_layout:
+            self._save_layout()
         self.transport.stop()
         self.autosave_timer.stop()
         self._stop_jobs()

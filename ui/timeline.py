@@ -98,6 +98,7 @@ class _ClickViewBox(pg.ViewBox):
             return
         near = self.owner.marker_near(float(self.mapSceneToView(ev.scenePos()).x()))
         self.setCursor(Qt.CursorShape.SizeHorCursor if near is not None else Qt.CursorShape.ArrowCursor)
+        self.setToolTip(self.owner.describe(near) if near is not None else "")
 
 
 class Timeline(QWidget):
@@ -309,6 +310,16 @@ class Timeline(QWidget):
         new = snap_to_frame(x, self.fps)
         if abs(new - marker.time) > 1e-9:
             self.markerMoved.emit(marker, new)
+
+    def describe(self, marker: Marker) -> str:
+        """A tooltip for a marker: what it is, where it is marked, what the mouse does with it."""
+        sheet = self.ruler.sheet
+        what = {"downbeat": f"Bar {marker.text} (downbeat)", "beat": f"Beat {marker.text}", "onset": "Accent",
+                "stop": "Music stop", "restart": "Music restarts"}.get(marker.kind, f"Cue: {marker.text}")
+        where = f"frame {sheet.number(min(sheet.frame_of(marker.time), sheet.frames - 1))}" if sheet else ""
+        hint = "drag to move · double-click to rename · right-click for more" if marker.layer == "cue" \
+            else "drag to move · right-click for more"
+        return f"{what} — {where}\n{hint}" if where else f"{what}\n{hint}"
 
     def marker_near(self, seconds: float, pixels: float = 5.0) -> Marker | None:
         """The marker drawn nearest *seconds*, within a few pixels (cues and bars win ties)."""

@@ -526,3 +526,15 @@ def test_opening_the_demo_audio_analyses_it_in_the_background(make_window, wait_
     assert [b.time for b in edited.beats] == [b.time for b in demo_analysis.beats]
     assert [m.time for m in win.timeline.layer.events["downbeat"]] == [b.time for b in demo_analysis.downbeats]
     assert win.doc.modified and win.windowTitle().startswith("demo_score.ogg")
+
+
+def test_layout_and_ruler_are_remembered(make_window, wait_idle, demo_project_file):
+    win = make_window(remember_layout=True)
+    win.set_ruler_mode("timecode")
+    win.close()
+    again = make_window(remember_layout=True)
+    assert again.timeline.ruler.mode == "timecode" and again.ruler_actions["timecode"].isChecked()
+    win2 = open_demo(make_window, wait_idle, demo_project_file)
+    m = win2.timeline.layer.events["downbeat"][2]
+    tip = win2.timeline.describe(m)
+    assert f"Bar {m.text}" in tip and f"frame {win2.doc.sheet().number(win2.doc.sheet().frame_of(m.time))}" in tip
