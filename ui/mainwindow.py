@@ -11,12 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import (
     QDockWidget,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -35,25 +32,17 @@ from .document import Document
 from .editing import EditingMixin
 from .files import FilesMixin, app_settings
 from .jobs import Job, JobRunner
-from .markers import STYLES, Marker, markers_of
+from .markers import Marker, markers_of
+from .panels import Legend, Readout, clock_text, heading
 from .params import ParamsPanel
 from .ruler import MODES
 from .sheetview import SheetView
-from .style import COLORS, mono_font
 from .tasks import TasksMixin
 from .timeline import Overview, Timeline
 from .transport import Transport
 
 __all__ = ["MainWindow", "app_settings"]
 
-_LEGEND = (
-    ("downbeat", "Downbeat (bar number)"),
-    ("beat", "Beat"),
-    ("onset", "Accent / onset"),
-    ("cue", "Cue / sound effect"),
-    ("stop", "Music stop"),
-    ("restart", "Music restarts"),
-)
 
 
 class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
@@ -118,35 +107,9 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         for w in (self.overview.plot_widget, self.timeline.plot_widget, self.sheet_view):
             w.setAcceptDrops(False)  # drops go to the window, which opens the file
 
-        readout = QFrame()
-        readout.setObjectName("readout")
-        readout.setStyleSheet(f"#readout {{ background: {COLORS['background']}; border-bottom: 1px solid #3a3f47; }}"
-                              "QLabel { color: #e8e8e8; }")
-        row = QHBoxLayout(readout)
-        row.setContentsMargins(10, 4, 10, 4)
-        self.readouts: dict[str, QLabel] = {}
-        big = mono_font(15)
-        big.setBold(True)
-        small = mono_font(9)
-        for key, title in (("frame", "FRAME"), ("timecode", "TIMECODE"), ("bar", "BAR:BEAT"), ("feet", "FEET"),
-                           ("tempo", "TEMPO")):
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            cap = QLabel(title)
-            cap.setFont(small)
-            cap.setStyleSheet("color: #8a9099;")
-            val = QLabel("-")
-            val.setFont(big)
-            box.addWidget(cap)
-            box.addWidget(val)
-            row.addLayout(box)
-            row.addSpacing(22)
-            self.readouts[key] = val
-        self.readouts["frame"].setStyleSheet(f"color: {COLORS['selected']};")
-        row.addStretch(1)
-        self.play_button = QPushButton("▶  Play")
-        self.play_button.setMinimumWidth(90)
-        row.addWidget(self.play_button)
+        readout = Readout()
+        self.readouts = readout.values
+        self.play_button = readout.play_button
 
         left = QWidget()
         col = QVBoxLayout(left)
@@ -167,13 +130,13 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
 
         dock_body = QWidget()
         dcol = QVBoxLayout(dock_body)
-        dcol.addWidget(_heading("Analysis"))
+        dcol.addWidget(heading("Analysis"))
         dcol.addWidget(self.params)
         dcol.addSpacing(8)
-        dcol.addWidget(_heading("Markers"))
-        dcol.addWidget(_legend())
+        dcol.addWidget(heading("Markers"))
+        dcol.addWidget(Legend())
         dcol.addSpacing(8)
-        dcol.addWidget(_heading("Music"))
+        dcol.addWidget(heading("Music"))
         self.info = QLabel("Open an audio file or a project\n(File ▸ Open, or drop a file here).")
         self.info.setWordWrap(True)
         self.info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -379,7 +342,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         lines = [f"<b>{Path(project.audio_path).name}</b>"]
         if self.audio_info is not None:
             i = self.audio_info
-            lines.append(f"{_clock(i.duration)} · {i.sample_rate} Hz · {i.channels} ch")
+            lines.append(f"{clock_text(i.duration)} · {i.sample_rate} Hz · {i.channels} ch")
         if sheet is not None:
             a = sheet.analysis
             lines.append(f"{sheet.frames} frames at {sheet.fps.name} fps")
@@ -580,42 +543,3 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self._stop_jobs()
         event.accept()
 
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text.upper())
-    font = label.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    label.setStyleSheet("color: #8a9099; padding-top: 4px;")
-    return label
-
-
-def _legend() -> QWidget:
-    w = QWidget()
-    grid = QGridLayout(w)
-    grid.setContentsMargins(0, 0, 0, 0)
-    grid.setVerticalSpacing(3)
-    for i, (kind, text) in enumerate(_LEGEND):
-        st = STYLES[kind]
-        pix = QPixmap(28, 16)
-        pix.fill(QColor(COLORS["background"]))
-        painter = QPainter(pix)
-        pen = QPen(QColor(COLORS[kind]), st.width + 0.5)
-        pen.setStyle(Qt.PenStyle.DashLine if st.dash else Qt.PenStyle.SolidLine)
-        painter.setPen(pen)
-        for x in (7, 20):
-            painter.drawLine(x, 1, x, 15)
-        painter.end()
-        swatch = QLabel()
-        swatch.setPixmap(pix)
-        grid.addWidget(swatch, i, 0)
-        grid.addWidget(QLabel(text), i, 1)
-    grid.setColumnStretch(1, 1)
-    return w
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
