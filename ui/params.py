@@ -1,0 +1,114 @@
+"""The parameters panel: frame rate and lead (applied at once, no re-analysis needed) and the
+analysis settings (BPM range, meter, sensitivity) that re-analyse when applied."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+
+from syncsheet import timebase as tb
+from syncsheet.analysis import AnalysisSettings
+from syncsheet.errors import SyncsheetError
+
+__all__ = ["ParamsPanel"]
+
+
+class ParamsPanel(QWidget):
+    """Signals: ``fpsChanged(FrameRate)``, ``leadChanged(int)``, ``analyseRequested(AnalysisSettings)``,
+    ``invalid(message)``."""
+
+    fpsChanged = pyqtSignal(object)
+    leadChanged = pyqtSignal(int)
+    analyseRequested = pyqtSignal(object)
+    invalid = pyqtSignal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fps = QComboBox()
+        for rate in tb.STANDARD_RATES:
+            self.fps.addItem(f"{rate.name} fps", rate.name)  # names: QVariant cannot compare Python objects
+        self.fps.setToolTip("Frame rate of the sheet, ruler and timecode (no re-analysis needed)")
+        self.lead = QSpinBox()
+        self.lead.setRange(0, 48)
+        self.lead.setSuffix(" frames")
+        self.lead.setToolTip("Mark every event this many frames early, so the picture reads on the sound")
+        self.bpm_min = QDoubleSpinBox()
+        self.bpm_max = QDoubleSpinBox()
+        for box in (self.bpm_min, self.bpm_max):
+            box.setRange(10, 400)
+            box.setDecimals(0)
+            box.setSuffix(" BPM")
+        bpm = QHBoxLayout()
+        bpm.addWidget(self.bpm_min)
+        bpm.addWidget(QLabel("to"))
+        bpm.addWidget(self.bpm_max)
+        self.meter = QComboBox()
+        self.meter.addItem("Detect", None)
+        for n in range(2, 13):
+            self.meter.addItem(f"{n} beats a bar", n)
+        self.sensitivity = QSlider(Qt.Orientation.Horizontal)
+        self.sensitivity.setRange(0, 100)
+        self.sensitivity_label = QLabel()
+        self.sensitivity_label.setMinimumWidth(32)
+        self.sensitivity.valueChanged.connect(lambda v: self.sensitivity_label.setText(f"{v / 100:.2f}"))
+        sens = QHBoxLayout()
+        sens.addWidget(self.sensitivity)
+        sens.addWidget(self.sensitivity_label)
+        self.apply = QPushButton("Re-analyse")
+        self.apply.setToolTip("Analyse again with these settings; your edits are kept and re-applied")
+        form.addRow("Frame rate", self.fps)
+        form.addRow("Lead", self.lead)
+        form.addRow("Tempo range", bpm)
+        form.addRow("Meter", self.meter)
+        form.addRow("Sensitivity", sens)
+        form.addRow("", self.apply)
+        self._loading = False
+        self.fps.currentIndexChanged.connect(self._fps_changed)
+        self.lead.valueChanged.connect(lambda v: None if self._loading else self.leadChanged.emit(int(v)))
+        self.apply.clicked.connect(self.request)
+        self.load(tb.parse_rate("24"), 0, AnalysisSettings())
+
+    def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
+        """Show a project's values (emits nothing)."""
+        self._loading = True
+        i = self.fps.findData(fps.name)
+        if i < 0:
+            self.fps.addItem(f"{fps.name} fps", fps.name)
+            i = self.fps.count() - 1
+        self.fps.setCurrentIndex(i)
+        self.lead.setValue(lead)
+        self.bpm_min.setValue(settings.bpm_min)
+        self.bpm_max.setValue(settings.bpm_max)
+        self.meter.setCurrentIndex(max(0, self.meter.findData(settings.beats_per_bar)))
+        self.sensitivity.setValue(round(settings.sensitivity * 100))
+        self.sensitivity_label.setText(f"{settings.sensitivity:.2f}")
+        self._loading = False
+
+    def settings(self) -> AnalysisSettings:
+        """The analysis settings shown (raises AnalysisError naming a bad value)."""
+        return AnalysisSettings(self.bpm_min.value(), self.bpm_max.value(), self.meter.currentData(),
+                                self.sensitivity.value() / 100)
+
+    def request(self) -> None:
+        try:
+            settings = self.settings()
+        except SyncsheetError as exc:
+            self.invalid.emit(str(exc))
+            return
+        self.analyseRequested.emit(settings)
+
+    def _fps_changed(self, _i: int) -> None:
+        if not self._loading:
+            self.fpsChanged.emit(tb.parse_rate(self.fps.currentData()))
