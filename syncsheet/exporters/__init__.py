@@ -24,6 +24,10 @@ __all__ = ["names", "get", "for_path", "all_formats", "write_file", "read_file",
 _MODULES = (
     "jsonsheet",
     "csvsheet",
+    "midi",
+    "audacity",
+    "edl",
+    "otio",
 )
 
 
