@@ -98,15 +98,16 @@ def split_name(text: str) -> str:
 
 
 def kind_of_label(label: str, default: str) -> str:
-    """The mark kind a label names: ``bar``/``beat`` for bar and beat marks, a cue kind, or *default*."""
+    """The mark kind a label names: ``bar``/``beat``/``onset`` for our own marks, the cue kind its
+    first word names (``CRASH``, ``Glass smash``), or *default*."""
     if _BAR.match(label):
         return "bar"
     if _BEAT.match(label):
         return "beat"
     if label == "Onset":
         return "onset"
-    low = label.strip().lower()
-    return low if low in CUE_KINDS else default
+    words = label.strip().lower().split()
+    return words[0] if words and words[0] in CUE_KINDS else default
 
 
 def bar_beat_of_label(label: str) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ Import > Timeline Markers from EDL): one event a marked frame, followed by its m
 Style ``avid`` is one event over the whole score with Avid locator comments
 (``* LOC: 01:00:10:00 YELLOW  CRASH - frame 241 - 01:00:10:00``), which the OpenTimelineIO
 CMX3600 adapter turns into markers. Marks that fall on the same frame share one marker, their
-names joined with `` / ``. Timecode is the sheet's (``--start-tc``); ``FCM`` says drop-frame or not.
+names joined with `` + ``. Timecode is the sheet's (``--start-tc``); ``FCM`` says drop-frame or not.
 
 Reading needs the frame rate (an EDL does not carry it) and places each marker at the start of
 its frame, counted from the start timecode (default: the hour of the first event, as editors
@@ -35,6 +35,8 @@ STYLES = ("resolve", "avid")
 #: Resolve marker colour of each kind of mark, and the Avid locator colour.
 RESOLVE_COLORS = {"sfx": "Yellow", "stop": "Red", "section": "Blue", "bar": "Green", "beat": "Cream", "onset": "Sky"}
 AVID_COLORS = {"sfx": "YELLOW", "stop": "RED", "section": "BLUE", "bar": "GREEN", "beat": "WHITE", "onset": "CYAN"}
+#: Joins the names of marks on the same frame into one marker name.
+JOIN = " + "
 _RANK = ("sfx", "stop", "section", "bar", "beat", "onset")
 
 _EVENT = re.compile(r"^(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
@@ -61,7 +63,7 @@ def _by_frame(sheet, include) -> list[tuple[int, str, str, int]]:
     out = []
     for frame, ms in sorted(frames.items()):
         group = min((group_of(m.kind) for m in ms), key=_RANK.index)
-        name = " / ".join(_marks.name_of(sheet, m) for m in ms)
+        name = JOIN.join(_marks.name_of(sheet, m) for m in ms)
         ends = [sheet.frame_of(m.end) for m in ms if m.end is not None]
         out.append((frame, group, name, max([1] + [e - frame for e in ends])))
     return out
@@ -96,7 +98,7 @@ def write(sheet, stream: BinaryIO, *, style: str = "resolve", include=None, titl
             lines.append("")
     else:
         a_tc, b_tc = tc(0), tc(sheet.frames)
-        lines.append(f"001  AX       AA    C        {a_tc} {b_tc} {a_tc} {b_tc}")
+        lines.append(f"001  AX       A     C        {a_tc} {b_tc} {a_tc} {b_tc}")
         lines.append(f"* FROM CLIP NAME: {_clean(a.source or 'audio')}")
         for frame, group, name, _ in _by_frame(sheet, include):
             lines.append(f"* LOC: {tc(frame)} {AVID_COLORS[group]:7} {_clean(name)}")
@@ -174,7 +176,7 @@ def _analysis(marks: list[tuple[int, str, str, int]], rate: tb.FrameRate) -> Ana
             raise FormatError(f"EDL marker {name!r} is before the start timecode")
         t = float(Fraction(frame) / rate.rate)
         duration = max(duration, float(Fraction(frame + max(dur, 1)) / rate.rate))
-        for part in name.split(" / "):
+        for part in name.split(JOIN):
             label = _marks.split_name(part)
             kind = _marks.kind_of_label(label, "marker")
             if kind in ("bar", "beat"):
