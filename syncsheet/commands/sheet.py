@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 
 from .. import exporters
-from ..errors import FormatError
 from ..exporters import midi
 from . import common
 from .analyze import summary
@@ -47,10 +46,7 @@ def run(args: argparse.Namespace) -> int:
             args.start_tc = start_tc
             notes.append(f"start timecode {start_tc} from the MIDI file's SMPTE offset")
     analysis = analysis.replace(source=path.name)
-    try:
-        sheet = common.sheet_from(analysis, args)
-    except FormatError:
-        raise
+    sheet = common.sheet_from(analysis, args)
     written = common.write_outputs(sheet, args, _stem(path))
     if not args.quiet:
         print(summary(sheet))
