@@ -12,7 +12,7 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from ..errors import FormatError
+from ..errors import FormatError, TimecodeError
 from ..model import CUE_KINDS
 
 __all__ = ["Mark", "marks", "name_of", "split_name", "kind_of_label", "SFX_KINDS", "INCLUDE", "parse_include"]
@@ -23,7 +23,7 @@ SFX_KINDS = ("impact", "crash", "glass", "whoosh", "hit")
 INCLUDE = ("cues", "bars", "beats", "onsets")
 DEFAULT_INCLUDE = ("cues", "bars")
 
-_NAME = re.compile(r"^(?P<label>.*?) - frame (?P<number>\d+) - (?P<tc>\d\d:\d\d:\d\d[:;]\d\d)$")
+_NAME = re.compile(r"^(?P<label>.*?) - frame (?P<number>\d+)( - (?P<tc>\d\d:\d\d:\d\d[:;]\d\d))?$")
 _BAR = re.compile(r"^Bar (?P<bar>\d+)$")
 _BEAT = re.compile(r"^Beat (?P<bar>\d+):(?P<beat>\d+)$")
 
@@ -87,8 +87,21 @@ def marks(sheet, include: tuple[str, ...] | list[str] = DEFAULT_INCLUDE) -> list
 
 
 def name_of(sheet, mark: Mark) -> str:
-    """``LABEL - frame N - TIMECODE`` for a mark (frame number as printed on the sheet)."""
-    return f"{mark.label} - frame {sheet.number(mark.frame)} - {sheet.timecode(mark.frame)}"
+    """``LABEL - frame N - TIMECODE`` for a mark (frame number as printed on the sheet).
+
+    At a rate timecode cannot count (12.5 fps) the name is ``LABEL - frame N``.
+    """
+    name = f"{mark.label} - frame {sheet.number(mark.frame)}"
+    tc = timecode_or_dash(sheet, mark.frame)
+    return name if tc == "-" else f"{name} - {tc}"
+
+
+def timecode_or_dash(sheet, frame: int) -> str:
+    """The timecode of a frame, or ``-`` at a rate timecode cannot count or past 24 hours."""
+    try:
+        return sheet.timecode(frame)
+    except TimecodeError:
+        return "-"
 
 
 def split_name(text: str) -> str:

@@ -32,6 +32,7 @@ recognised by the ``syncsheet grid:`` text event at tick 0).
 
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import re
@@ -93,6 +94,7 @@ class TempoGrid:
     bars: tuple[tuple[int, int], ...]
     preroll: int
     first_beat: int
+    starts_us: tuple[int, ...] = ()  # realised time of each tempo event (filled in by build_grid)
 
     def realized(self) -> list[int]:
         """Microseconds each grid beat actually sounds at, from the tempo events."""
@@ -109,16 +111,9 @@ class TempoGrid:
     def tick_of(self, seconds: float) -> int:
         """Nearest tick of a time, through the tempo map (times before 0 go to tick 0)."""
         us = seconds * 1e6
-        start_us, start_beat, tempo = 0, 0, self.tempos[0][1]
-        for (beat, tmp), (nxt, _) in zip(self.tempos, (*self.tempos[1:], (None, 0)), strict=True):
-            start_beat, tempo = beat, tmp
-            if nxt is None:
-                break
-            end_us = start_us + (nxt - beat) * tmp
-            if us < end_us:
-                break
-            start_us = end_us
-        return max(0, start_beat * self.ppq + round((us - start_us) * self.ppq / tempo))
+        k = max(0, bisect.bisect_right(self.starts_us, us) - 1)
+        beat, tempo = self.tempos[k]
+        return max(0, beat * self.ppq + round((us - self.starts_us[k]) * self.ppq / tempo))
 
 
 def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANCE) -> TempoGrid:
@@ -137,7 +132,7 @@ def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANC
     """
     beats = _distinct(beats)
     if not beats:
-        return TempoGrid(BASE_PPQ, (0.0,), ((0, 500_000),), ((0, 4),), 0, -1)
+        return TempoGrid(BASE_PPQ, (0.0,), ((0, 500_000),), ((0, 4),), 0, -1, (0,))
     targets: list[float] = []
     keys: list[object] = []  # the bar each grid beat belongs to
     t0 = beats[0].time
@@ -163,7 +158,16 @@ def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANC
     tempos = _fit_tempos([t * 1e6 for t in targets], tolerance * 1e6)
     slowest = max(t for _, t in tempos)
     ppq = BASE_PPQ * min(34, max(1, math.ceil(slowest / (2 * _MAX_MARK_ERROR_US) / BASE_PPQ)))
-    return TempoGrid(ppq, tuple(targets), tuple(tempos), tuple(_bars(keys)), preroll, preroll)
+    return TempoGrid(ppq, tuple(targets), tuple(tempos), tuple(_bars(keys)), preroll, preroll, _starts(tempos))
+
+
+def _starts(tempos: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Realised microseconds at which each tempo event takes effect."""
+    out, t = [0], 0
+    for (beat, tempo), (nxt, _) in zip(tempos, tempos[1:], strict=False):
+        t += (nxt - beat) * tempo
+        out.append(t)
+    return tuple(out)
 
 
 def _distinct(beats) -> list[Beat]:
@@ -317,10 +321,11 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
     if note and sheet.options.start_timecode:
         warn(note)
     first = a.beats[0] if a.beats else None
-    meta(0, 2, "text", text=f"syncsheet grid: pre-roll {grid.preroll} beats, first beat "
+    plural = "" if grid.preroll == 1 else "s"
+    meta(0, 2, "text", text=f"syncsheet grid: pre-roll {grid.preroll} beat{plural}, first beat "
                             f"{first.bar if first else 1}:{first.beat if first else 1}, {len(a.beats)} beats")
     meta(0, 2, "text", text=f"{a.source or 'audio'} at {sheet.fps.name} fps, frame {sheet.number(0)} = "
-                            f"{sheet.timecode(0)}" + (f"; {note}" if note else ""))
+                            f"{_marks.timecode_or_dash(sheet, 0)}" + (f"; {note}" if note else ""))
     last_num = None
     for beat, num in grid.bars:
         if num != last_num:
@@ -386,21 +391,20 @@ def _track(events: list[tuple[int, int, object]], end_tick: int, name: str | Non
 # -- reading ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Timeline:
     """Tick -> seconds through a file's tempo map, exactly."""
 
-    ppq: int
-    changes: tuple[tuple[int, int], ...]  # (tick, µs per quarter), sorted, first at tick 0
+    def __init__(self, ppq: int, changes: list[tuple[int, int]]) -> None:
+        self.ppq = ppq
+        self.ticks = [t for t, _ in changes]  # sorted, the first at tick 0
+        self.tempos = [us for _, us in changes]
+        self.at: list[Fraction] = [Fraction(0)]  # µs at each change
+        for k in range(1, len(changes)):
+            self.at.append(self.at[-1] + Fraction((self.ticks[k] - self.ticks[k - 1]) * self.tempos[k - 1], ppq))
 
-    def seconds(self, tick: int) -> float:
-        total = Fraction(0)
-        for (start, tempo), (nxt, _) in zip(self.changes, (*self.changes[1:], (None, 0)), strict=True):
-            if nxt is None or tick <= nxt:
-                total += Fraction((tick - start) * tempo, self.ppq)
-                break
-            total += Fraction((nxt - start) * tempo, self.ppq)
-        return float(total / 1_000_000)
+    def seconds(self, tick: int | Fraction) -> float:
+        k = max(0, bisect.bisect_right(self.ticks, tick) - 1)
+        return float((self.at[k] + Fraction((tick - self.ticks[k]) * self.tempos[k], self.ppq)) / 1_000_000)
 
 
 def _load(stream: BinaryIO) -> mido.MidiFile:
@@ -474,7 +478,7 @@ def read(stream: BinaryIO, **_options) -> Analysis:
             sigs[tick] = (msg.numerator, msg.denominator)
         elif msg.type == "text" and tick == 0 and grid_text is None:
             grid_text = _GRID_TEXT.search(_text(msg.text))
-    timeline = _Timeline(ppq, tuple(sorted(tempos.items())))
+    timeline = _Timeline(ppq, sorted(tempos.items()))
     duration = timeline.seconds(end)
     if duration > 86400:
         raise FormatError(f"MIDI file lasts {duration / 3600:.1f} hours by its tempo map; over 24 h is not a score")
@@ -491,6 +495,10 @@ def read(stream: BinaryIO, **_options) -> Analysis:
             cues.append(Cue(t, kind, label))
         elif msg.type == "note_on" and msg.velocity > 0 and (not ours or msg.note == NOTES["onset"]):
             onsets[tick] = max(onsets.get(tick, 0.0), msg.velocity / 127)
+    if ours:
+        beats = _strengths(beats, [(timeline.seconds(t), m.velocity / 127) for t, _, m in events
+                                   if m.type == "note_on" and m.velocity > 0
+                                   and m.note in (NOTES["downbeat"], NOTES["beat"])])
     return Analysis(
         duration,
         beats=beats,
@@ -498,6 +506,18 @@ def read(stream: BinaryIO, **_options) -> Analysis:
         cues=tuple(cues),
         tempo=TempoMap.from_beats(beats),
     )
+
+
+def _strengths(beats: list[Beat], notes: list[tuple[float, float]]) -> list[Beat]:
+    """Beat strengths back from the velocities of our beat notes (each within 2 ms of its beat)."""
+    times = [t for t, _ in notes]
+    out = []
+    for b in beats:
+        k = bisect.bisect_left(times, b.time - 0.002)
+        if k < len(times) and abs(times[k] - b.time) <= 0.002:
+            b = Beat(b.time, b.bar, b.beat, round(notes[k][1], 3))
+        out.append(b)
+    return out
 
 
 def _beats(timeline: _Timeline, sigs: list[tuple[int, tuple[int, int]]], end: int, grid_text) -> list[Beat]:
@@ -527,16 +547,8 @@ def _beats(timeline: _Timeline, sigs: list[tuple[int, tuple[int, int]]], end: in
     for tick, b, n in ticks[skip:skip + count]:
         bar_no = first_bar + b - base_bar
         beat_no = n + 1 + (first_beat - 1 if b == base_bar else 0)
-        out.append(Beat(timeline.seconds(round(tick)) if tick.denominator == 1 else _seconds_frac(timeline, tick),
-                        bar_no, beat_no))
+        out.append(Beat(timeline.seconds(tick), bar_no, beat_no))
     return out
-
-
-def _seconds_frac(timeline: _Timeline, tick: Fraction) -> float:
-    """Seconds of a fractional tick (a beat unit that does not divide the PPQ)."""
-    lo = timeline.seconds(math.floor(tick))
-    hi = timeline.seconds(math.floor(tick) + 1)
-    return lo + (hi - lo) * float(tick - math.floor(tick))
 
 
 def smpte_start(stream: BinaryIO) -> str | None:

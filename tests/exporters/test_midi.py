@@ -225,6 +225,7 @@ def test_round_trip_keeps_beats_bars_cues_and_onsets(rubato):
     assert len(back.beats) == len(a.beats)
     assert max(abs(x.time - y.time) for x, y in zip(back.beats, a.beats, strict=True)) < MS
     assert [(b.bar, b.beat) for b in back.beats] == [(b.bar, b.beat) for b in a.beats]
+    assert max(abs(x.strength - y.strength) for x, y in zip(back.beats, a.beats, strict=True)) < 0.01  # velocity
     # a kind comes back from its label (CRASH -> crash); a custom label comes back as a hit or section
     want = [(_marks.kind_of_label(c.text, "hit" if c.kind in _marks.SFX_KINDS else "section"), c.text) for c in a.cues]
     assert [(c.kind, c.text) for c in back.cues] == want
