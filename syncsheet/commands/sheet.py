@@ -41,10 +41,16 @@ def run(args: argparse.Namespace) -> int:
     notes = []
     if mod is midi and start_tc is None:
         with open(path, "rb") as stream:
-            start_tc = midi.smpte_start(stream)
+            start_tc = midi.smpte_start(stream, args.fps)
         if start_tc:
             args.start_tc = start_tc
             notes.append(f"start timecode {start_tc} from the MIDI file's SMPTE offset")
+        else:
+            with open(path, "rb") as stream:
+                other = midi.smpte_start(stream)
+            if other:
+                notes.append(f"the MIDI file's SMPTE offset {other} is at another frame rate than "
+                             f"{args.fps.name} fps: not used (give --start-tc)")
     analysis = analysis.replace(source=path.name)
     sheet = common.sheet_from(analysis, args)
     written = common.write_outputs(sheet, args, _stem(path))

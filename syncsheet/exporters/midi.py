@@ -551,12 +551,28 @@ def _beats(timeline: _Timeline, sigs: list[tuple[int, tuple[int, int]]], end: in
     return out
 
 
-def smpte_start(stream: BinaryIO) -> str | None:
-    """The SMPTE offset of a MIDI file as ``HH:MM:SS:FF`` (``;`` for 29.97 drop-frame), or None."""
+def smpte_start(stream: BinaryIO, fps=None) -> str | None:
+    """The SMPTE offset of a MIDI file as ``HH:MM:SS:FF`` (``;`` for 29.97 drop-frame), or None.
+
+    Parameters
+    ----------
+    fps : FrameRate, optional
+        When given, the offset is returned only if the file's SMPTE rate is this rate's timecode
+        (24 for 24 and 23.976, 25, 30 for 30 and 29.97 non-drop, 29.97 drop for 29.97df): the digits
+        of a 25 fps offset mean nothing at 24 fps.
+    """
     mid = _load(stream)
     for tick, _, msg in _absolute(mid)[0]:
         if tick == 0 and msg.type == "smpte_offset":
-            sep = ";" if msg.frame_rate == 29.97 else ":"
+            drop = msg.frame_rate == 29.97
+            if fps is not None:
+                try:
+                    same = (fps.nominal == round(msg.frame_rate + 0.1)) and (fps.drop_frame == drop)
+                except TimecodeError:
+                    same = False
+                if not same:
+                    return None
+            sep = ";" if drop else ":"
             return f"{msg.hours:02d}:{msg.minutes:02d}:{msg.seconds:02d}{sep}{msg.frames:02d}"
     return None
 

@@ -96,3 +96,12 @@ def test_analyze_writes_midi_labels_edl_and_otio(tmp_path, capsys):
     assert "\t" in paths["labels"].read_text()
     assert paths["edl"].read_text().startswith("TITLE:")
     assert json.loads(paths["otio"].read_text())["OTIO_SCHEMA"] == "Timeline.1"
+
+
+def test_smpte_offset_at_another_rate_is_not_used(tmp_path, capsys):
+    src = tmp_path / "pal.mid"
+    composer_midi(src)  # SMPTE offset at 25 fps
+    out = tmp_path / "pal.json"
+    assert main(["sheet", "--from-midi", str(src), "--fps", "24", "--json", str(out)]) == 0
+    assert "not used" in capsys.readouterr().out
+    assert json.loads(out.read_text())["start_timecode"] == "00:00:00:00"
