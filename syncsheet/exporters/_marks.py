@@ -146,9 +146,18 @@ def parse_include(text: str | tuple | list | None) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _include_type(text: str) -> tuple[str, ...]:
+    """argparse type: a bad list is a usage error before any analysis starts."""
+    try:
+        return parse_include(text)
+    except FormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def include_argument(group: argparse._ArgumentGroup, name: str) -> None:
     """Add ``--NAME-include`` to a format's option group."""
     group.add_argument(
-        f"--{name}-include", default=",".join(DEFAULT_INCLUDE), metavar="LIST", dest=f"{name}_include",
+        f"--{name}-include", type=_include_type, default=",".join(DEFAULT_INCLUDE), metavar="LIST",
+        dest=f"{name}_include",
         help=f"what to mark, comma-separated from {', '.join(INCLUDE)} (default %(default)s)",
     )
