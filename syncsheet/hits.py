@@ -27,7 +27,8 @@ from .timebase import FrameRate, parse_rate
 
 __all__ = ["FriendlyTempo", "HitTempo", "friendly_tempos", "find_tempos", "bpm_of", "fpb_of", "mixed"]
 
-_MAX_PIECES = 200_000
+_MAX_PIECES = 300_000
+_CHUNK_FLOATS = 4_000_000  # floats per batch of minimax fits (32 MB)
 
 
 def bpm_of(fpb: Fraction, fps: FrameRate) -> Fraction:
@@ -205,18 +206,21 @@ def find_tempos(hits, fps: FrameRate | str, *, bpm_min: float = 40, bpm_max: flo
     lo_fpb, hi_fpb = fpb_of(Fraction(str(bpm_max)), fps), fpb_of(Fraction(str(bpm_min)), fps)
     order = sorted(range(len(dists)), key=lambda i: abs(dists[i]))
     d_sorted = [dists[i] for i in order]
-    pieces = _pieces(d_sorted, tol, lo_fpb, hi_fpb, subdivisions)
+    lo_a, hi_a, idx, qlists = _pieces(d_sorted, tol, lo_fpb, hi_fpb, subdivisions)
     inverse = sorted(range(len(order)), key=lambda k: order[k])
+    if not len(idx):
+        return []
+    # rank in floating point, for all counts at once; exact values only for what is returned
+    qf = np.column_stack([np.array([float(q) for q in ql])[idx[:, h]] for h, ql in enumerate(qlists)])
+    subs = np.column_stack([np.array([q.denominator for q in ql])[idx[:, h]] for h, ql in enumerate(qlists)])
     df = np.array([float(x) for x in d_sorted])
-    ranked = []
-    for lo_f, hi_f, qs in pieces:  # rank in floating point; exact values only for what is returned
-        x, recipe, worst, mean = _minimax(df, qs, lo_f, hi_f)
-        sub = max(q.denominator for q in qs)
-        ranked.append((round(worst, 9), round(mean, 9), sub, -x, qs, recipe))
-    ranked.sort(key=lambda r: r[:4])
+    x, worst, mean, recipes = _minimax(df, lo_a, hi_a, qf)
+    ranking = np.lexsort((-x, subs.max(axis=1), np.round(mean, 9), np.round(worst, 9)))
     out: list[HitTempo] = []
     seen: set[Fraction] = set()
-    for _, _, _, _, qs, recipe in ranked:
+    for r in ranking:
+        qs = tuple(qlists[h][idx[r, h]] for h in range(len(qlists)))
+        recipe = recipes[r]
         lo, hi = _exact_span(d_sorted, qs, tol, lo_fpb, hi_fpb)
         if lo > hi:
             continue  # overlapped only by floating-point rounding
@@ -260,30 +264,43 @@ def _spans(d: Fraction, tol: Fraction, lo: Fraction, hi: Fraction, subdivisions)
     return [(a, b, q) for q, (a, b) in sorted(out.items(), key=lambda e: e[1])]
 
 
-def _pieces(d: list[Fraction], tol: Fraction, lo: Fraction, hi: Fraction, subdivisions) -> list[tuple]:
+def _pieces(d: list[Fraction], tol: Fraction, lo: Fraction, hi: Fraction, subdivisions):
     """Every count (beat position of each hit) that some tempo in [lo, hi] satisfies.
 
     Intersects, hit by hit, the fpb spans that keep the hit within the tolerance; spans are
     compared in floating point with a small margin and each survivor is checked exactly later.
+
+    Returns
+    -------
+    lo, hi : ndarray
+        fpb span of each count (floating point).
+    idx : ndarray of int, counts x hits
+        Index of each hit's beat position in *qlists*.
+    qlists : list of list of Fraction
+        The beat positions each hit can take.
     """
     eps = 1e-9 * float(hi)
     pieces: list[tuple[float, float, tuple]] = [(float(lo), float(hi), ())]
+    qlists = []
     for di in d:
         spans = sorted((float(a), float(b), q) for a, b, q in _spans(di, tol, lo, hi, subdivisions))
+        qlists.append([q for _, _, q in spans])
         starts = [a for a, _, _ in spans]
         width = max((b - a for a, b, _ in spans), default=0.0)
         new = []
-        for a, b, qs in pieces:
+        for a, b, ks in pieces:
             first = bisect.bisect_left(starts, a - width - eps)
             last = bisect.bisect_right(starts, b + eps)
-            for c, e, q in spans[first:last]:
+            for k in range(first, last):
+                c, e, _ = spans[k]
                 if max(a, c) <= min(b, e) + eps:
-                    new.append((max(a, c), min(b, e), qs + (q,)))
+                    new.append((max(a, c), min(b, e), ks + (k,)))
         pieces = new
         if len(pieces) > _MAX_PIECES:
             raise AnalysisError(f"a tolerance of {float(tol):g} frames fits too many tempos to list; "
                                 "lower --tolerance or narrow the BPM range")
-    return pieces
+    idx = np.array([p[2] for p in pieces], dtype=np.int64).reshape(len(pieces), len(d))
+    return np.array([p[0] for p in pieces]), np.array([p[1] for p in pieces]), idx, qlists
 
 
 def _exact_span(d, qs, tol, lo, hi) -> tuple[Fraction, Fraction]:
@@ -297,30 +314,41 @@ def _exact_span(d, qs, tol, lo, hi) -> tuple[Fraction, Fraction]:
     return lo, hi
 
 
-def _minimax(df: np.ndarray, q: tuple[Fraction, ...], lo: float, hi: float) -> tuple[float, tuple, float, float]:
-    """The fpb in [lo, hi] that minimises max |d_i - q_i fpb|, in floating point.
+def _minimax(df: np.ndarray, lo: np.ndarray, hi: np.ndarray, q: np.ndarray):
+    """For each count (row of *q*), the fpb in [lo, hi] that minimises max |d_i - q_i fpb|.
 
     The function is convex and piecewise linear, so its minimum is at an end of the interval or
-    where two error lines cross (``d_i - q_i x = ±(d_j - q_j x)``); every crossing is tried.
+    where two error lines cross (``d_i - q_i x = ±(d_j - q_j x)``); every crossing is tried, for
+    many counts at once, in floating point.
 
     Returns
     -------
-    (fpb, recipe (i, j, sign) or ("lo"/"hi",), worst error, mean error)
+    fpb, worst error, mean error : ndarray
+    recipes : list of (i, j, sign), ("lo",) or ("hi",)
+        Which crossing (or end) gave each minimum, to compute it exactly.
     """
     n = len(df)
-    qf = np.array([float(x) for x in q])
     i, j = np.triu_indices(n)
     i, j = np.concatenate([i, i]), np.concatenate([j, j])
     sign = np.repeat([1.0, -1.0], len(i) // 2)
-    den = qf[i] + sign * qf[j]
-    ok = np.abs(den) > 1e-12
-    i, j, sign = i[ok], j[ok], sign[ok]
-    vals = np.concatenate([[lo, hi], np.clip((df[i] + sign * df[j]) / den[ok], lo, hi)])
-    errs = np.abs(df[None, :] - vals[:, None] * qf[None, :])
-    worst = errs.max(axis=1)
-    k = int(np.argmin(worst))
-    recipe = ("lo",) if k == 0 else ("hi",) if k == 1 else (int(i[k - 2]), int(j[k - 2]), int(sign[k - 2]))
-    return float(vals[k]), recipe, float(worst[k]), float(errs[k].mean())
+    xs, worsts, means, recipes = [], [], [], []
+    chunk = max(1, _CHUNK_FLOATS // ((len(i) + 2) * n))  # bounds memory: counts x candidates x hits
+    for at in range(0, len(q), chunk):
+        qc, lc, hc = q[at:at + chunk], lo[at:at + chunk, None], hi[at:at + chunk, None]
+        den = qc[:, i] + sign * qc[:, j]  # counts x crossings
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = np.where(np.abs(den) > 1e-12, (df[i] + sign * df[j]) / den, lc)
+        vals = np.clip(np.concatenate([lc, hc, cross], axis=1), lc, hc)
+        errs = np.abs(df[None, None, :] - vals[:, :, None] * qc[:, None, :])  # counts x candidates x hits
+        worst = errs.max(axis=2)
+        best = np.argmin(worst, axis=1)
+        rows = np.arange(len(qc))
+        xs.append(vals[rows, best])
+        worsts.append(worst[rows, best])
+        means.append(errs[rows, best].mean(axis=1))
+        recipes += [("lo",) if k == 0 else ("hi",) if k == 1 else (int(i[k - 2]), int(j[k - 2]), int(sign[k - 2]))
+                    for k in best.tolist()]
+    return np.concatenate(xs), np.concatenate(worsts), np.concatenate(means), recipes
 
 
 def _exact_fpb(d: list[Fraction], q: tuple[Fraction, ...], recipe: tuple, lo: Fraction, hi: Fraction) -> Fraction:
