@@ -328,3 +328,26 @@ def test_truncated_and_random_files_never_escape_as_other_errors():
             midi.read(io.BytesIO(data))
         except FormatError as exc:
             assert "\n" not in str(exc)
+
+
+def test_random_beat_sequences_stay_within_one_ms():
+    # tempo jumps, ramps, very slow and fast beats, late starts: the grid holds every beat
+    rng = np.random.default_rng(21)
+    for _ in range(12):
+        n = int(rng.integers(2, 200))
+        periods = np.exp(rng.uniform(np.log(0.15), np.log(3.0), n - 1))
+        if rng.random() < 0.5:
+            periods = np.sort(periods)  # a long ramp
+        times = float(rng.uniform(0, 5)) + np.concatenate([[0], np.cumsum(periods)])
+        per_bar = int(rng.integers(1, 8))
+        beats = tuple(Beat(float(t), i // per_bar + 1, i % per_bar + 1) for i, t in enumerate(times))
+        data = write_midi(Analysis(float(times[-1]) + 0.5, beats=beats), notes=False)
+        pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
+        grid = midi.build_grid(beats)
+        ppq = mido.MidiFile(file=io.BytesIO(data)).ticks_per_beat
+        # without notes pretty_midi's get_beats stops at the last tempo event: convert beat ticks instead
+        got = np.array([pm.tick_to_time((grid.preroll + k) * ppq) for k in range(n)])
+        assert np.max(np.abs(got - times)) < MS
+        assert len(mido.MidiFile(file=io.BytesIO(data)).tracks) == 1  # notes=False: conductor only
+        back = midi.read(io.BytesIO(data))
+        assert [(b.bar, b.beat) for b in back.beats] == [(b.bar, b.beat) for b in beats]
