@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("hits", nargs="+", metavar="FRAME", help="hit frames (or timecode, feet+frames, seconds)")
-    p.add_argument("--fps", type=rate_arg, required=True, metavar="RATE")
+    p.add_argument("--fps", type=rate_arg, required=True, metavar="RATE", help="frame rate: 24, 23.976, 25, 29.97...")
     p.add_argument("--bpm-min", type=float, default=60.0, metavar="BPM", help="slowest tempo (default %(default)s)")
     p.add_argument("--bpm-max", type=float, default=200.0, metavar="BPM", help="fastest tempo (default %(default)s)")
     p.add_argument("--tolerance", type=float, default=1.0, metavar="N",

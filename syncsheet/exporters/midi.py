@@ -6,10 +6,13 @@ Writing (format 1, text in UTF-8):
   on the music. Tempo events sit on beats; a steady stretch shares one event as long as every beat
   of it stays within :data:`TOLERANCE` (0.5 ms) of the detected beat. Tempos are whole microseconds
   per quarter, so the error does not accumulate: each stretch is fitted to the absolute beat times.
-  Time signatures ``N/4`` follow the detected bars (N = the beats of each bar). Music before the
-  first beat becomes a *pre-roll* of whole grid beats in bar(s) of its own, timed so that the first
-  beat lands exactly; the DAW's bar numbers then run one (or more) ahead of the sheet's, which is
-  why every bar also gets a marker ``Bar N``. Markers (FF 06) mark bars, sections and music stops,
+  Time signatures ``N/4`` follow the detected bars (N = the beats of each bar; note that some
+  readers, pretty_midi among them, count 6/4, 9/4 and 12/4 in dotted halves). Music before the
+  first beat becomes a *pre-roll* bar of its own, timed so that the first beat lands exactly: whole
+  beats when the gap is long, one or two eighths or sixteenths (``1/16`` bar) when it is short, so
+  that its tempo stays near the music's instead of thousands of BPM that a DAW would clamp. The
+  DAW's bar numbers then run one (or more) ahead of the sheet's, which is why every bar also gets a
+  marker ``Bar N``. Markers (FF 06) mark bars, sections and music stops,
   cue points (FF 07) sound-effect hits, each named ``LABEL - frame N - TIMECODE``.
 * **SMPTE offset** (FF 54) from the sheet's start timecode. MIDI can state 24, 25, 29.97 drop-frame
   and 30 fps. 23.976 is written with the 24 fps code and 29.97 non-drop with the 30 fps code: the
@@ -71,49 +74,50 @@ _GRID_TEXT = re.compile(r"syncsheet grid: pre-roll (\d+) beats?, first beat (\d+
 
 @dataclass(frozen=True)
 class TempoGrid:
-    """The conductor track's grid: grid beat *k* sits at tick ``k * ppq``.
+    """The conductor track's grid, in quarter notes from the start of the file.
 
     Attributes
     ----------
     ppq : int
+        Ticks per quarter note (a multiple of 960).
     targets : tuple of float
-        Seconds each grid beat should sound at (pre-roll beats first, then detected beats).
-    tempos : tuple of (int, int)
-        (grid beat, microseconds per quarter) at each tempo change; the first is at beat 0.
-    bars : tuple of (int, int)
-        (grid beat, beats in the bar) at each bar start.
+        Seconds each grid beat after the pre-roll should sound at (the detected beats, plus filler
+        beats inside gaps longer than MIDI's slowest tempo); grid beat *k* is at quarter
+        ``offset + k``.
+    offset : Fraction
+        Quarter notes of pre-roll before the first detected beat.
     preroll : int
-        Grid beats before the first detected beat.
-    first_beat : int
-        Grid beat of the first detected beat (None-like -1 when there are no beats).
+        Pre-roll beats, each a ``1/preroll_unit`` note (a short gap before the first beat becomes
+        an eighth or sixteenth, so that its tempo stays near the music's).
+    preroll_unit : int
+        Denominator of the pre-roll's time signature (4, 8, 16, 32 or 64).
+    tempos : tuple of (Fraction, int)
+        (quarter position, microseconds per quarter) of each tempo event; the first at 0.
+    starts_us : tuple of float
+        Microseconds at which each tempo event takes effect, as a reader will compute them.
+    bars : tuple of (Fraction, int, int)
+        (quarter position, numerator, denominator) of each bar.
     """
 
     ppq: int
     targets: tuple[float, ...]
-    tempos: tuple[tuple[int, int], ...]
-    bars: tuple[tuple[int, int], ...]
+    offset: Fraction
     preroll: int
-    first_beat: int
-    starts_us: tuple[int, ...] = ()  # realised time of each tempo event (filled in by build_grid)
+    preroll_unit: int
+    tempos: tuple[tuple[Fraction, int], ...]
+    starts_us: tuple[float, ...]
+    bars: tuple[tuple[Fraction, int, int], ...]
 
-    def realized(self) -> list[int]:
-        """Microseconds each grid beat actually sounds at, from the tempo events."""
-        out, t = [], 0
-        changes = dict(self.tempos)
-        tempo = self.tempos[0][1]
-        for k in range(len(self.targets)):
-            if k:
-                t += tempo
-            tempo = changes.get(k, tempo)
-            out.append(t)
-        return out
+    def beat_tick(self, k: int) -> int:
+        """Tick of grid beat *k* (0 = the first detected beat)."""
+        return int((self.offset + k) * self.ppq)
 
     def tick_of(self, seconds: float) -> int:
         """Nearest tick of a time, through the tempo map (times before 0 go to tick 0)."""
         us = seconds * 1e6
         k = max(0, bisect.bisect_right(self.starts_us, us) - 1)
-        beat, tempo = self.tempos[k]
-        return max(0, beat * self.ppq + round((us - self.starts_us[k]) * self.ppq / tempo))
+        pos, tempo = self.tempos[k]
+        return max(0, int(pos * self.ppq) + round((us - self.starts_us[k]) * self.ppq / tempo))
 
 
 def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANCE) -> TempoGrid:
@@ -132,18 +136,28 @@ def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANC
     """
     beats = _distinct(beats)
     if not beats:
-        return TempoGrid(BASE_PPQ, (0.0,), ((0, 500_000),), ((0, 4),), 0, -1, (0,))
-    targets: list[float] = []
-    keys: list[object] = []  # the bar each grid beat belongs to
+        return TempoGrid(BASE_PPQ, (0.0,), Fraction(0), 0, 4, ((Fraction(0), 500_000),), (0.0,),
+                         ((Fraction(0), 4, 4),))
     t0 = beats[0].time
     period = beats[1].time - t0 if len(beats) > 1 else 0.5
-    preroll = 0 if t0 <= tolerance / 2 else max(1, round(t0 / period))
     per_bar = _first_meter(beats)
-    sizes = ([preroll % per_bar] if preroll % per_bar else []) + [per_bar] * (preroll // per_bar)
-    for n, size in enumerate(sizes):
-        for _ in range(size):
-            targets.append(t0 * len(targets) / preroll)
-            keys.append(("pre", n))
+    tempos: list[tuple[Fraction, int]] = []
+    bars: list[tuple[Fraction, int, int]] = []
+    offset, m, unit, start_us = Fraction(0), 0, 4, 0.0
+    if t0 > tolerance:  # pre-roll: whole 1/unit notes ending exactly on the first beat
+        m, unit = _preroll(t0, period)
+        offset = Fraction(4 * m, unit)
+        tempo = min(MAX_TEMPO, max(1, round(t0 * 1e6 / offset)))
+        tempos.append((Fraction(0), tempo))
+        start_us = float(tempo * offset)
+        pos = Fraction(0)
+        sizes = [m] if unit != 4 else ([m % per_bar] if m % per_bar else []) + [per_bar] * (m // per_bar)
+        for size in sizes:
+            for part in range(0, size, 255):
+                bars.append((pos, min(255, size - part), unit))
+                pos += Fraction(4 * min(255, size - part), unit)
+    targets: list[float] = []
+    keys: list[object] = []  # the bar each grid beat belongs to
     max_gap = MAX_TEMPO / 1e6 * 0.99
     for i, b in enumerate(beats):
         if i:  # a gap longer than MIDI's slowest tempo gets filler beats in the bar before it
@@ -154,20 +168,33 @@ def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANC
                 keys.append(keys[-1])
         targets.append(b.time)
         keys.append(("bar", b.bar))
-    keys = _bar_keys(keys)
-    tempos = _fit_tempos([t * 1e6 for t in targets], tolerance * 1e6)
+    fitted = _fit_tempos([t * 1e6 for t in targets], tolerance * 1e6, start_us)
+    for k, tempo in fitted:
+        if not tempos or tempos[-1][1] != tempo:
+            tempos.append((offset + k, tempo))
+    bars += [(offset + k, n, 4) for k, n in _bars(_bar_keys(keys))]
     slowest = max(t for _, t in tempos)
     ppq = BASE_PPQ * min(34, max(1, math.ceil(slowest / (2 * _MAX_MARK_ERROR_US) / BASE_PPQ)))
-    return TempoGrid(ppq, tuple(targets), tuple(tempos), tuple(_bars(keys)), preroll, preroll, _starts(tempos))
+    starts = [0.0]
+    for (pos, tempo), (nxt, _) in zip(tempos, tempos[1:], strict=False):
+        starts.append(starts[-1] + float((nxt - pos) * tempo))
+    return TempoGrid(ppq, tuple(targets), offset, m, unit, tuple(tempos), tuple(starts), tuple(bars))
 
 
-def _starts(tempos: list[tuple[int, int]]) -> tuple[int, ...]:
-    """Realised microseconds at which each tempo event takes effect."""
-    out, t = [0], 0
-    for (beat, tempo), (nxt, _) in zip(tempos, tempos[1:], strict=False):
-        t += (nxt - beat) * tempo
-        out.append(t)
-    return tuple(out)
+def _preroll(t0: float, period: float) -> tuple[int, int]:
+    """(count, unit) of a pre-roll of *t0* seconds whose tempo is nearest the music's *period*.
+
+    Whole beats when the gap is long; for a short gap, one or two eighths, sixteenths... so the
+    pre-roll does not need a tempo of thousands of BPM that a DAW would clamp.
+    """
+    best = None
+    for unit in (4, 8, 16, 32, 64):
+        m = max(1, round(t0 * unit / (4 * period)))
+        quarter = t0 * unit / (4 * m)
+        score = abs(math.log(quarter / period))
+        if best is None or score < best[0] - 1e-9:
+            best = (score, m, unit)
+    return best[1], best[2]
 
 
 def _distinct(beats) -> list[Beat]:
@@ -214,17 +241,18 @@ def _bars(keys: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _fit_tempos(targets_us: list[float], tol_us: float) -> list[tuple[int, int]]:
+def _fit_tempos(targets_us: list[float], tol_us: float, start_us: float = 0.0) -> list[tuple[int, int]]:
     """Whole-microsecond tempos, as few as keep every grid beat within *tol_us* of its target.
 
-    Greedy: from the realised time of the stretch's first beat, extend the stretch while one tempo
-    still lands every beat of it in its window; the windows are absolute, so errors never add up.
+    Grid beat 0 sounds at *start_us*. Greedy: from the realised time of a stretch's first beat,
+    extend the stretch while one tempo still lands every beat of it in its window; the windows
+    are absolute, so errors never add up. Returns (grid beat, tempo) at each change.
     """
     n = len(targets_us)
     if n < 2:
         return [(0, 500_000)]
     out: list[tuple[int, int]] = []
-    i, realized = 0, 0
+    i, realized = 0, start_us
     while i < n - 1:
         lo, hi, j = -math.inf, math.inf, i
         while j + 1 < n:
@@ -238,8 +266,7 @@ def _fit_tempos(targets_us: list[float], tol_us: float) -> list[tuple[int, int]]
             tempo = min(MAX_TEMPO, max(1, round(targets_us[i + 1] - realized)))
             j = i + 1
         else:
-            tempo = min(math.floor(hi), max(math.ceil(lo), round((lo + hi) / 2)))
-            tempo = min(MAX_TEMPO, max(1, tempo))
+            tempo = min(MAX_TEMPO, max(1, min(math.floor(hi), max(math.ceil(lo), round((lo + hi) / 2)))))
         if not out or out[-1][1] != tempo:
             out.append((i, tempo))
         realized += (j - i) * tempo
@@ -327,13 +354,13 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
     meta(0, 2, "text", text=f"{a.source or 'audio'} at {sheet.fps.name} fps, frame {sheet.number(0)} = "
                             f"{_marks.timecode_or_dash(sheet, 0)}" + (f"; {note}" if note else ""))
     last_num = None
-    for beat, num in grid.bars:
-        if num != last_num:
-            meta(beat * ppq, 3, "time_signature", numerator=num, denominator=4, clocks_per_click=24,
-                 notated_32nd_notes_per_beat=8)
-            last_num = num
-    for beat, tempo in grid.tempos:
-        meta(beat * ppq, 4, "set_tempo", tempo=tempo)
+    for pos, num, den in grid.bars:
+        if (num, den) != last_num:
+            meta(int(pos * ppq), 3, "time_signature", numerator=num, denominator=den,
+                 clocks_per_click=24 * 4 // den or 1, notated_32nd_notes_per_beat=8)
+            last_num = (num, den)
+    for pos, tempo in grid.tempos:
+        meta(int(pos * ppq), 4, "set_tempo", tempo=tempo)
     if grid.preroll:
         meta(0, 5, "marker", text="Pre-roll (before the first beat)")
     marks = _marks.marks(sheet, _marks.parse_include(include))
@@ -341,7 +368,7 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
         text = _marks.name_of(sheet, m)
         meta(grid.tick_of(m.time), 6, "cue_marker" if m.is_sfx else "marker", text=text)
     # the file ends with the audio, and never on the last grid beat (a reader would count one beat more)
-    end_tick = max(grid.tick_of(a.duration), (len(grid.targets) - 1) * ppq + 1, max(e[0] for e in conductor))
+    end_tick = max(grid.tick_of(a.duration), grid.beat_tick(len(grid.targets) - 1) + 1, max(e[0] for e in conductor))
     mid = mido.MidiFile(type=1, ticks_per_beat=ppq, charset="utf-8")
     mid.tracks.append(_track(conductor, end_tick))
     if notes:

@@ -346,8 +346,32 @@ def test_random_beat_sequences_stay_within_one_ms():
         grid = midi.build_grid(beats)
         ppq = mido.MidiFile(file=io.BytesIO(data)).ticks_per_beat
         # without notes pretty_midi's get_beats stops at the last tempo event: convert beat ticks instead
-        got = np.array([pm.tick_to_time((grid.preroll + k) * ppq) for k in range(n)])
+        got = np.array([pm.tick_to_time(grid.beat_tick(k)) for k in range(n)])
+        assert grid.ppq == ppq
         assert np.max(np.abs(got - times)) < MS
         assert len(mido.MidiFile(file=io.BytesIO(data)).tracks) == 1  # notes=False: conductor only
         back = midi.read(io.BytesIO(data))
         assert [(b.bar, b.beat) for b in back.beats] == [(b.bar, b.beat) for b in beats]
+
+
+@pytest.mark.parametrize("t0", [0.0003, 0.012, 0.05, 0.2, 0.7, 9.3])
+def test_preroll_keeps_a_tempo_a_daw_accepts(t0):
+    # a first beat a few ms in must not need a 100,000 BPM pre-roll (Cubase's tempo track stops at 300)
+    beats = tuple(Beat(t0 + 0.5 * i, i // 4 + 1, i % 4 + 1) for i in range(16))
+    data = write_midi(Analysis(t0 + 8.5, beats=beats))
+    grid = midi.build_grid(beats)
+    tempos = [m.tempo for _, m in meta_events(data, ("set_tempo",))]
+    if t0 >= 0.5 / 16:  # at least a 64th note of the music: the pre-roll tempo stays near the music's
+        assert grid.preroll >= 1
+        assert 500_000 / 1.5 <= tempos[0] <= 500_000 * 1.5
+    elif t0 > midi.TOLERANCE:  # shorter: as near as 1/64 notes allow
+        assert grid.preroll == 1 and grid.preroll_unit == 64
+    else:  # within the tolerance of the start: no pre-roll at all
+        assert grid.preroll == 0 and len(tempos) == 1
+    pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
+    got = pm.get_beats()[grid.preroll:grid.preroll + len(beats)]  # a pre-roll of m/16 counts m beats
+    assert np.max(np.abs(got - [b.time for b in beats])) < MS
+    assert np.max(np.abs(pm.get_downbeats()[1 if grid.preroll else 0:][:4] - [b.time for b in beats[::4]])) < MS
+    back = midi.read(io.BytesIO(data))
+    assert [(b.bar, b.beat) for b in back.beats] == [(b.bar, b.beat) for b in beats]
+    assert max(abs(x.time - y.time) for x, y in zip(back.beats, beats, strict=True)) < MS
