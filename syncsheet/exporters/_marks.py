@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormatError, TimecodeError
-from ..model import CUE_KINDS
+from ..model import CUE_KINDS, TempoMap
 
 __all__ = ["Mark", "marks", "name_of", "split_name", "kind_of_label", "SFX_KINDS", "INCLUDE", "parse_include"]
 
@@ -132,6 +132,15 @@ def bar_beat_of_label(label: str) -> tuple[int, int] | None:
     if m:
         return int(m["bar"]), int(m["beat"])
     return None
+
+
+def beats_and_tempo(beats: list) -> tuple[tuple, TempoMap]:
+    """Beats read from a marker file, sorted with duplicates (same time) dropped, and their tempo map."""
+    out: list = []
+    for b in sorted(beats):
+        if not out or b.time - out[-1].time > 1e-6:
+            out.append(b)
+    return tuple(out), TempoMap.from_beats(out)
 
 
 def parse_include(text: str | tuple | list | None) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import math
 from typing import BinaryIO
 
 from ..errors import FormatError
-from ..model import Analysis, Beat, Cue, Onset, TempoMap
+from ..model import Analysis, Beat, Cue, Onset
 from . import _marks
 
 NAME = "labels"
@@ -102,8 +102,8 @@ def read(stream: BinaryIO, **_options) -> Analysis:
             onsets.append(Onset(start))
         else:
             cues.append(Cue(start, kind, label, 1.0, end if end > start else None))
-    return Analysis(duration, beats=tuple(beats), onsets=tuple(onsets), cues=tuple(cues),
-                    tempo=TempoMap.from_beats(sorted(beats)))
+    beats, tempo = _marks.beats_and_tempo(beats)
+    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
 
 
 def add_arguments(group) -> None:

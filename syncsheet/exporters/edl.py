@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from .. import timebase as tb
 from ..errors import FormatError, SyncsheetError
-from ..model import Analysis, Beat, Cue, Onset, TempoMap
+from ..model import Analysis, Beat, Cue, Onset
 from . import _marks
 
 NAME = "edl"
@@ -187,8 +187,8 @@ def _analysis(marks: list[tuple[int, str, str, int]], rate: tb.FrameRate) -> Ana
             else:
                 end = float(Fraction(frame + dur) / rate.rate) if dur > 1 else None
                 cues.append(Cue(t, kind, label, 1.0, end))
-    return Analysis(duration, beats=tuple(beats), onsets=tuple(onsets), cues=tuple(cues),
-                    tempo=TempoMap.from_beats(sorted(beats)))
+    beats, tempo = _marks.beats_and_tempo(beats)
+    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
 
 
 def add_arguments(group) -> None:

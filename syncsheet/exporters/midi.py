@@ -65,7 +65,7 @@ MAX_TEMPO = 16_777_215
 NOTES = {"downbeat": 36, "beat": 42, "onset": 39, "sfx": 49, "structure": 56}
 _CHANNEL = 9  # channel 10, counted from 1
 _MAX_MARK_ERROR_US = 250  # half a tick must stay under this
-_MAX_BEATS = 2_000_000  # more implied beats than this is not a score (24 h at 1000 BPM is 1.44 M)
+_MAX_BEATS = 500_000  # more implied beats than this is not a score (24 h at 340 BPM)
 _GRID_TEXT = re.compile(r"syncsheet grid: pre-roll (\d+) beats?, first beat (\d+):(\d+), (\d+) beats?")
 
 
@@ -444,8 +444,8 @@ def _load(stream: BinaryIO) -> mido.MidiFile:
         mid = mido.MidiFile(file=io.BytesIO(data), charset="latin1")
     except EOFError:
         raise FormatError("MIDI file is truncated: it ends in the middle of a track") from None
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise FormatError(f"MIDI file is malformed: {exc}") from None
+    except Exception as exc:  # mido raises many kinds (KeySignatureError...) on bad bytes
+        raise FormatError(f"MIDI file is malformed: {exc or type(exc).__name__}") from None
     if not mid.tracks:
         raise FormatError("MIDI file has no tracks")
     if not 0 < mid.ticks_per_beat < 0x8000:
@@ -500,8 +500,9 @@ def read(stream: BinaryIO, **_options) -> Analysis:
                 raise FormatError(f"MIDI tempo of {msg.tempo} µs per quarter at tick {tick} is impossible")
             tempos[tick] = msg.tempo
         elif msg.type == "time_signature":
-            if msg.numerator < 1:
-                raise FormatError(f"MIDI time signature {msg.numerator}/{msg.denominator} at tick {tick} is impossible")
+            if msg.numerator < 1 or msg.denominator > 64:
+                raise FormatError(f"MIDI time signature {msg.numerator}/{msg.denominator} at tick {tick} is impossible "
+                                  "(need a numerator of 1 or more and a denominator up to 64)")
             sigs[tick] = (msg.numerator, msg.denominator)
         elif msg.type == "text" and tick == 0 and grid_text is None:
             grid_text = _GRID_TEXT.search(_text(msg.text))

@@ -19,7 +19,7 @@ import math
 from typing import BinaryIO
 
 from ..errors import FormatError
-from ..model import Analysis, Beat, Cue, Onset, TempoMap
+from ..model import Analysis, Beat, Cue, Onset
 from . import _marks
 from .edl import group_of
 
@@ -128,8 +128,8 @@ def read(stream: BinaryIO, **_options) -> Analysis:
                 cues.append(Cue(t, kind if kind in _marks.CUE_KINDS else "marker", label, 1.0, end))
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise FormatError(f"OTIO marker is malformed ({exc})") from None
-    return Analysis(duration, beats=tuple(beats), onsets=tuple(onsets), cues=tuple(cues),
-                    tempo=TempoMap.from_beats(sorted(beats)))
+    beats, tempo = _marks.beats_and_tempo(beats)
+    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
 
 
 def _seconds(rt: dict) -> float:
