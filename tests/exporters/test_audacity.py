@@ -82,6 +82,12 @@ def test_decimal_comma_from_localised_audacity():
     assert a.cues[0].time == 1.5
 
 
+def test_duplicate_labels_do_not_break_the_tempo_map():
+    a = audacity.read(io.BytesIO(b"1.0\t1.0\tBar 1\n1.0\t1.0\tBar 1\n3.0\t3.0\tBar 2\n"))
+    assert [(b.time, b.bar) for b in a.beats] == [(1.0, 1), (3.0, 2)]
+    assert a.tempo.segments[0].bpm == pytest.approx(30.0)
+
+
 def test_empty_file_is_an_empty_track():
     a = audacity.read(io.BytesIO(b""))
     assert a.cues == () and a.duration == 0.0

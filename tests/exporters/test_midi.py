@@ -308,6 +308,8 @@ def _smf(tracks: list[bytes], ppq: int = 480, fmt: int = 1) -> bytes:
     (_smf([b"\x00\xff\x51\x03\x00\x00\x01\xff\xff\xff\x7f\xff\x2f\x00"], ppq=1), "beats"),
     (_smf([b"\x00\xff\x51\x03\xff\xff\xff\x8f\xff\xff\x7f\xff\x2f\x00"], ppq=1), "24 h"),
     (_smf([b"\x00\xff\x2f\x00"])[:-2], "truncated"),
+    (_smf([b"\x00\xff\x59\x02\x07\xa1\x00\xff\x2f\x00"]), "malformed"),  # key signature mode 161
+    (_smf([b"\x00\xff\x58\x04\x04\x11\x18\x08\x00\xff\x2f\x00"]), "denominator up to 64"),  # 4/131072
 ])
 def test_malformed_files_give_one_line_errors(data, words):
     with pytest.raises(FormatError) as err:
