@@ -112,6 +112,10 @@ class TempoGrid:
         """Tick of grid beat *k* (0 = the first detected beat)."""
         return int((self.offset + k) * self.ppq)
 
+    def beat_ticks(self) -> dict[float, int]:
+        """Tick of each grid beat, by the time it stands for (bar markers and beat notes sit on it)."""
+        return {t: self.beat_tick(k) for k, t in enumerate(self.targets)}
+
     def tick_of(self, seconds: float) -> int:
         """Nearest tick of a time, through the tempo map (times before 0 go to tick 0)."""
         us = seconds * 1e6
@@ -363,10 +367,10 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
         meta(int(pos * ppq), 4, "set_tempo", tempo=tempo)
     if grid.preroll:
         meta(0, 5, "marker", text="Pre-roll (before the first beat)")
-    marks = _marks.marks(sheet, _marks.parse_include(include))
-    for m in marks:
-        text = _marks.name_of(sheet, m)
-        meta(grid.tick_of(m.time), 6, "cue_marker" if m.is_sfx else "marker", text=text)
+    on_grid = grid.beat_ticks()
+    for m in _marks.marks(sheet, _marks.parse_include(include)):
+        tick = on_grid.get(m.time, grid.tick_of(m.time)) if m.kind in ("bar", "beat") else grid.tick_of(m.time)
+        meta(tick, 6, "cue_marker" if m.is_sfx else "marker", text=_marks.name_of(sheet, m))
     # the file ends with the audio, and never on the last grid beat (a reader would count one beat more)
     end_tick = max(grid.tick_of(a.duration), grid.beat_tick(len(grid.targets) - 1) + 1, max(e[0] for e in conductor))
     mid = mido.MidiFile(type=1, ticks_per_beat=ppq, charset="utf-8")
@@ -382,8 +386,10 @@ def _note_events(sheet, grid: TempoGrid) -> list[tuple[int, int, mido.Message]]:
     """Note on/off pairs on channel 10 for beats, onsets and cues."""
     a, ppq = sheet.analysis, grid.ppq
     hits: list[tuple[int, int, float]] = []  # (tick, note, strength)
-    for b in a.beats:
-        hits.append((grid.tick_of(b.time), NOTES["downbeat" if b.is_downbeat else "beat"], b.strength))
+    on_grid = grid.beat_ticks()
+    for b in a.beats:  # beats exactly on the grid's beats (each within 0.5 ms of the detected time)
+        hits.append((on_grid.get(b.time, grid.tick_of(b.time)), NOTES["downbeat" if b.is_downbeat else "beat"],
+                     b.strength))
     for o in a.onsets:
         hits.append((grid.tick_of(o.time), NOTES["onset"], o.strength))
     for c in a.cues:

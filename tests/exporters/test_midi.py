@@ -119,8 +119,11 @@ def test_markers_and_cue_points_sit_at_cue_times_and_name_frame_and_timecode(rub
         hits = [pm.tick_to_time(tick) for tick, m in events if m.type == kind and m.text == text]
         assert len(hits) == 1, text
         assert abs(hits[0] - cue.time) < MS
-    bars = [m.text for _, m in events if m.text.startswith("Bar ")]
+    bars = [(tick, m.text) for tick, m in events if m.text.startswith("Bar ")]
     assert len(bars) == len(a.downbeats)
+    # bar markers sit exactly on the DAW's bar lines, not a tick beside them
+    lines = pm.get_downbeats()
+    assert max(np.abs(lines - pm.tick_to_time(tick)).min() for tick, _ in bars) < 1e-6
 
 
 def test_utf8_text_survives():
