@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ..errors import FormatError, TimecodeError
 from ..model import CUE_KINDS, TempoMap
 
-__all__ = ["Mark", "marks", "name_of", "split_name", "kind_of_label", "SFX_KINDS", "INCLUDE", "parse_include"]
+__all__ = ["Mark", "marks", "group_of", "name_of", "split_name", "kind_of_label", "SFX_KINDS", "INCLUDE",
+           "parse_include"]
 
 #: Cue kinds that are sound-effect hits (MIDI cue points); the other kinds are structure (MIDI markers).
 SFX_KINDS = ("impact", "crash", "glass", "whoosh", "hit")
@@ -84,6 +85,17 @@ def marks(sheet, include: tuple[str, ...] | list[str] = DEFAULT_INCLUDE) -> list
             out.append((o.time, 3, Mark(o.time, None, "onset", "Onset", sheet.frame_of(o.time), o.strength)))
     out.sort(key=lambda e: (e[0], e[1]))
     return [m for _, _, m in out]
+
+
+def group_of(kind: str) -> str:
+    """The colour group of a mark kind: ``sfx``, ``stop``, ``section``, ``bar``, ``beat`` or ``onset``."""
+    if kind in SFX_KINDS:
+        return "sfx"
+    if kind in ("stop", "restart"):
+        return "stop"
+    if kind in ("bar", "beat", "onset"):
+        return kind
+    return "section"
 
 
 def name_of(sheet, mark: Mark) -> str:

@@ -107,8 +107,10 @@ def read(stream: BinaryIO, **_options) -> Analysis:
 
 
 def add_arguments(group) -> None:
+    """Audacity label options for the CLI."""
     _marks.include_argument(group, NAME)
 
 
 def options_from(args) -> dict:
+    """write() options from parsed CLI arguments."""
     return {"include": getattr(args, "labels_include", None)}

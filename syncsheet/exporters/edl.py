@@ -19,7 +19,6 @@ start timelines at 01:00:00:00).
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from typing import BinaryIO
 
 from .. import timebase as tb
@@ -44,17 +43,6 @@ _RESOLVE = re.compile(r"\|C:ResolveColor(?P<color>\w+)\s+\|M:(?P<name>.*?)\s+\|D
 _LOC = re.compile(r"^\*\s*LOC:\s*(?P<tc>\d\d:\d\d:\d\d[:;]\d\d)\s+(?P<color>\w*)\s*(?P<name>.*)$")
 
 
-def group_of(kind: str) -> str:
-    """The colour group of a mark kind."""
-    if kind in _marks.SFX_KINDS:
-        return "sfx"
-    if kind in ("stop", "restart"):
-        return "stop"
-    if kind in ("bar", "beat", "onset"):
-        return kind
-    return "section"
-
-
 def _by_frame(sheet, include) -> list[tuple[int, str, str, int]]:
     """(frame, colour group, name, duration in frames) of each marked frame."""
     frames: dict[int, list[_marks.Mark]] = {}
@@ -62,7 +50,7 @@ def _by_frame(sheet, include) -> list[tuple[int, str, str, int]]:
         frames.setdefault(m.frame, []).append(m)
     out = []
     for frame, ms in sorted(frames.items()):
-        group = min((group_of(m.kind) for m in ms), key=_RANK.index)
+        group = min((_marks.group_of(m.kind) for m in ms), key=_RANK.index)
         name = JOIN.join(_marks.name_of(sheet, m) for m in ms)
         ends = [sheet.frame_of(m.end) for m in ms if m.end is not None]
         out.append((frame, group, name, max([1] + [e - frame for e in ends])))
@@ -174,8 +162,8 @@ def _analysis(marks: list[tuple[int, str, str, int]], rate: tb.FrameRate) -> Ana
     for frame, _color, name, dur in marks:
         if frame < 0:
             raise FormatError(f"EDL marker {name!r} is before the start timecode")
-        t = float(Fraction(frame) / rate.rate)
-        duration = max(duration, float(Fraction(frame + max(dur, 1)) / rate.rate))
+        t = tb.frame_start(frame, rate)
+        duration = max(duration, tb.frame_start(frame + max(dur, 1), rate))
         for part in name.split(JOIN):
             label = _marks.split_name(part)
             kind = _marks.kind_of_label(label, "marker")
@@ -185,17 +173,19 @@ def _analysis(marks: list[tuple[int, str, str, int]], rate: tb.FrameRate) -> Ana
             elif kind == "onset":
                 onsets.append(Onset(t))
             else:
-                end = float(Fraction(frame + dur) / rate.rate) if dur > 1 else None
+                end = tb.frame_start(frame + dur, rate) if dur > 1 else None
                 cues.append(Cue(t, kind, label, 1.0, end))
     beats, tempo = _marks.beats_and_tempo(beats)
     return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
 
 
 def add_arguments(group) -> None:
+    """EDL options for the CLI."""
     group.add_argument("--edl-style", choices=STYLES, default="resolve",
                        help="resolve: one marker event a frame (default); avid: locators on one event")
     _marks.include_argument(group, NAME)
 
 
 def options_from(args) -> dict:
+    """write() options from parsed CLI arguments."""
     return {"style": getattr(args, "edl_style", "resolve"), "include": getattr(args, "edl_include", None)}

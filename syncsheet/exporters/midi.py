@@ -612,9 +612,11 @@ def smpte_start(stream: BinaryIO, fps=None) -> str | None:
 
 
 def add_arguments(group) -> None:
+    """MIDI options for the CLI."""
     _marks.include_argument(group, NAME)
     group.add_argument("--midi-no-notes", action="store_true", help="leave out the note track (channel 10)")
 
 
 def options_from(args) -> dict:
+    """write() options from parsed CLI arguments."""
     return {"include": getattr(args, "midi_include", None), "notes": not getattr(args, "midi_no_notes", False)}

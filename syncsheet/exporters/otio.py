@@ -21,13 +21,12 @@ from typing import BinaryIO
 from ..errors import FormatError
 from ..model import Analysis, Beat, Cue, Onset
 from . import _marks
-from .edl import group_of
 
 NAME = "otio"
 SUFFIXES = (".otio",)
 DESCRIPTION = "OpenTimelineIO timeline with markers"
 
-#: OTIO marker colour of each colour group (see :func:`syncsheet.exporters.edl.group_of`).
+#: OTIO marker colour of each colour group (see ``_marks.group_of``).
 COLORS = {"sfx": "YELLOW", "stop": "RED", "section": "BLUE", "bar": "GREEN", "beat": "WHITE", "onset": "CYAN"}
 
 
@@ -56,7 +55,7 @@ def to_dict(sheet, include=None) -> dict:
                                        "number": sheet.number(m.frame), "strength": round(m.strength, 3),
                                        "end": None if m.end is None else round(m.end, 6)}},
             "name": _marks.name_of(sheet, m),
-            "color": COLORS[group_of(m.kind)],
+            "color": COLORS[_marks.group_of(m.kind)],
             "marked_range": _range(m.frame, length, rate),
             "comment": "",
         })
@@ -188,8 +187,10 @@ def _duration(item: dict) -> float:
 
 
 def add_arguments(group) -> None:
+    """OTIO options for the CLI."""
     _marks.include_argument(group, NAME)
 
 
 def options_from(args) -> dict:
+    """write() options from parsed CLI arguments."""
     return {"include": getattr(args, "otio_include", None)}
