@@ -140,17 +140,19 @@ def build_grid(beats: tuple[Beat, ...] | list[Beat], tolerance: float = TOLERANC
 
 
 def _preroll(t0: float, period: float) -> tuple[int, int]:
-    """(count, unit) of a pre-roll of *t0* seconds whose tempo is nearest the music's *period*.
+    """(count, unit) of a pre-roll of *t0* seconds, in the coarsest note value that keeps its tempo
+    within a factor 1.5 of the music's *period*.
 
-    Whole beats when the gap is long; for a short gap, one or two eighths, sixteenths... so the
-    pre-roll does not need a tempo of thousands of BPM that a DAW would clamp.
+    Whole beats when the gap is long; for a short gap, an eighth, a sixteenth... so the pre-roll
+    does not need a tempo of thousands of BPM that a DAW would clamp.
     """
     best = None
     for unit in (4, 8, 16, 32, 64):
         m = max(1, round(t0 * unit / (4 * period)))
-        quarter = t0 * unit / (4 * m)
-        score = abs(math.log(quarter / period))
-        if best is None or score < best[0] - 1e-9:
+        score = abs(math.log(t0 * unit / (4 * m) / period))
+        if score <= math.log(1.5) + 1e-9:
+            return m, unit
+        if best is None or score < best[0]:
             best = (score, m, unit)
     return best[1], best[2]
 
