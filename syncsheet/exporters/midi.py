@@ -9,11 +9,12 @@ Writing (format 1, text in UTF-8):
   Time signatures ``N/4`` follow the detected bars (N = the beats of each bar; note that some
   readers, pretty_midi among them, count 6/4, 9/4 and 12/4 in dotted halves). Music before the
   first beat becomes a *pre-roll* bar of its own, timed so that the first beat lands exactly: whole
-  beats when the gap is long, one or two eighths or sixteenths (``1/16`` bar) when it is short, so
-  that its tempo stays near the music's instead of thousands of BPM that a DAW would clamp. The
-  DAW's bar numbers then run one (or more) ahead of the sheet's, which is why every bar also gets a
-  marker ``Bar N``. Markers (FF 06) mark bars, sections and music stops,
-  cue points (FF 07) sound-effect hits, each named ``LABEL - frame N - TIMECODE``.
+  beats when the gap is long, a single eighth, sixteenth... (a ``1/8``, ``1/16`` bar) when it is
+  short, so that its tempo stays within a factor 1.5 of the music's instead of thousands of BPM that
+  a DAW would clamp. The DAW's bar numbers then run one (or more) ahead of the sheet's, which is why
+  every bar also gets a marker ``Bar N``, exactly on its bar line. Markers (FF 06) mark bars,
+  sections and music stops, cue points (FF 07) sound-effect hits, each named
+  ``LABEL - frame N - TIMECODE`` and placed at the cue's own time (not its frame's start).
 * **SMPTE offset** (FF 54) from the sheet's start timecode. MIDI can state 24, 25, 29.97 drop-frame
   and 30 fps. 23.976 is written with the 24 fps code and 29.97 non-drop with the 30 fps code: the
   HH:MM:SS:FF digits are right, and a DAW session set to 23.976 / 29.97 reads them as such (the usual
