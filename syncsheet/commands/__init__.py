@@ -8,4 +8,7 @@ COMMANDS = (
     "analyze",
     "demo",
     "convert",
+    "sheet",
+    "hits",
+    "tempos",
 )

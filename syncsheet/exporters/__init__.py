@@ -28,6 +28,10 @@ _MODULES = (
     "xdts",
     "barsheet",
     "barcsv",
+    "midi",
+    "audacity",
+    "edl",
+    "otio",
 )
 
 
