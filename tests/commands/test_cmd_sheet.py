@@ -10,6 +10,7 @@ import numpy as np
 import pretty_midi
 import soundfile as sf
 
+from syncsheet import exporters
 from syncsheet.cli import main
 from syncsheet.exporters import midi
 
@@ -35,7 +36,8 @@ def test_sheet_from_midi_writes_the_same_outputs_as_analyze(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "start timecode 10:00:00:00" in out
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == sorted(f"cue 3M1{s}" for s in (".json", ".csv", ".mid", ".labels.txt", ".edl", ".otio"))
+    assert names == sorted(exporters.default_name(m, "cue 3M1") for m in exporters.all_formats())
+    assert {"cue 3M1.mid", "cue 3M1.labels.txt", "cue 3M1.edl", "cue 3M1.otio"} <= set(names)
     doc = json.loads((tmp_path / "out" / "cue 3M1.json").read_text())
     # 100 BPM at 25 fps: a beat every 15 frames; 3 beats a bar
     assert [b["frame"] for b in doc["beats"]] == [15 * k for k in range(len(doc["beats"]))]
