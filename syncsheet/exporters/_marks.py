@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormatError, TimecodeError
-from ..model import CUE_KINDS, TempoMap
+from ..model import CUE_KINDS, Analysis, Beat, Cue, Onset, TempoMap
 
 __all__ = ["Mark", "marks", "group_of", "name_of", "split_name", "kind_of_label", "SFX_KINDS", "INCLUDE",
            "parse_include"]
@@ -153,6 +153,32 @@ def beats_and_tempo(beats: list) -> tuple[tuple, TempoMap]:
         if not out or b.time - out[-1].time > 1e-6:
             out.append(b)
     return tuple(out), TempoMap.from_beats(out)
+
+
+def analysis_of(marks, duration: float) -> Analysis:
+    """An Analysis from the marks a marker file holds (labels, EDL, OTIO read back).
+
+    Parameters
+    ----------
+    marks : iterable of (time, end or None, name, kind or None)
+        Seconds, the name as written, and the kind when the file states it.
+    duration : float
+
+    Labels syncsheet wrote for bars and beats become beats, onset labels onsets, all else cues
+    (their kind from the label's first word when the file does not state it).
+    """
+    beats, onsets, cues = [], [], []
+    for t, end, name, kind in marks:
+        label = split_name(name)
+        kind = kind or kind_of_label(label, "marker")
+        if kind in ("bar", "beat"):
+            beats.append(Beat(t, *(bar_beat_of_label(label) or (1, 1))))
+        elif kind == "onset":
+            onsets.append(Onset(t))
+        else:
+            cues.append(Cue(t, kind if kind in CUE_KINDS else "marker", label, 1.0, end))
+    sorted_beats, tempo = beats_and_tempo(beats)
+    return Analysis(duration, beats=sorted_beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
 
 
 def parse_include(text: str | tuple | list | None) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import math
 from typing import BinaryIO
 
 from ..errors import FormatError
-from ..model import Analysis, Beat, Cue, Onset
+from ..model import Analysis
 from . import _marks
 
 NAME = "labels"
@@ -89,21 +89,9 @@ def read(stream: BinaryIO, **_options) -> Analysis:
         raise FormatError(f"labels file is not UTF-8 text (byte {bad:#04x} at offset {exc.start})") from None
     if "\x00" in text:
         raise FormatError("labels file holds binary data (NUL bytes), not text")
-    beats, onsets, cues = [], [], []
-    duration = 0.0
-    for start, end, name in parse(text):
-        duration = max(duration, end)
-        label = _marks.split_name(name)
-        kind = _marks.kind_of_label(label, "marker")
-        if kind in ("bar", "beat"):
-            bar, beat = _marks.bar_beat_of_label(label)
-            beats.append(Beat(start, bar, beat))
-        elif kind == "onset":
-            onsets.append(Onset(start))
-        else:
-            cues.append(Cue(start, kind, label, 1.0, end if end > start else None))
-    beats, tempo = _marks.beats_and_tempo(beats)
-    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
+    labels = parse(text)
+    duration = max((end for _, end, _ in labels), default=0.0)
+    return _marks.analysis_of(((s, e if e > s else None, name, None) for s, e, name in labels), duration)
 
 
 def add_arguments(group) -> None:

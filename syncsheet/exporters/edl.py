@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from .. import timebase as tb
 from ..errors import FormatError, SyncsheetError
-from ..model import Analysis, Beat, Cue, Onset
+from ..model import Analysis
 from . import _marks
 
 NAME = "edl"
@@ -157,26 +157,16 @@ def _hour_of(tc: str) -> str:
 
 
 def _analysis(marks: list[tuple[int, str, str, int]], rate: tb.FrameRate) -> Analysis:
-    beats, onsets, cues = [], [], []
+    found = []
     duration = 0.0
     for frame, _color, name, dur in marks:
         if frame < 0:
             raise FormatError(f"EDL marker {name!r} is before the start timecode")
         t = tb.frame_start(frame, rate)
+        end = tb.frame_start(frame + dur, rate) if dur > 1 else None
         duration = max(duration, tb.frame_start(frame + max(dur, 1), rate))
-        for part in name.split(JOIN):
-            label = _marks.split_name(part)
-            kind = _marks.kind_of_label(label, "marker")
-            if kind in ("bar", "beat"):
-                bar, beat = _marks.bar_beat_of_label(label)
-                beats.append(Beat(t, bar, beat))
-            elif kind == "onset":
-                onsets.append(Onset(t))
-            else:
-                end = tb.frame_start(frame + dur, rate) if dur > 1 else None
-                cues.append(Cue(t, kind, label, 1.0, end))
-    beats, tempo = _marks.beats_and_tempo(beats)
-    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
+        found += [(t, end, part, None) for part in name.split(JOIN)]
+    return _marks.analysis_of(found, duration)
 
 
 def add_arguments(group) -> None:

@@ -19,7 +19,7 @@ import math
 from typing import BinaryIO
 
 from ..errors import FormatError
-from ..model import Analysis, Beat, Cue, Onset
+from ..model import Analysis
 from . import _marks
 
 NAME = "otio"
@@ -109,26 +109,17 @@ def read(stream: BinaryIO, **_options) -> Analysis:
     if not isinstance(doc, dict) or not str(doc.get("OTIO_SCHEMA", "")).startswith("Timeline."):
         raise FormatError("not an OTIO timeline: the top level is not a Timeline")
     meta = doc.get("metadata", {}).get("syncsheet", {}) if isinstance(doc.get("metadata"), dict) else {}
-    beats, onsets, cues = [], [], []
     duration = float(meta.get("duration_s", 0) or 0)
+    found = []
     try:
         for marker, offset in _markers(doc.get("tracks"), 0.0):
             t, end = _time_of(marker, offset)
             duration = max(duration, end if end is not None else t)
-            label = _marks.split_name(str(marker.get("name", "")))
-            kind = str((marker.get("metadata") or {}).get("syncsheet", {}).get("kind") or "")
-            kind = kind or _marks.kind_of_label(label, "marker")
-            if kind in ("bar", "beat"):
-                bb = _marks.bar_beat_of_label(label) or (1, 1)
-                beats.append(Beat(t, *bb))
-            elif kind == "onset":
-                onsets.append(Onset(t))
-            else:
-                cues.append(Cue(t, kind if kind in _marks.CUE_KINDS else "marker", label, 1.0, end))
+            kind = str((marker.get("metadata") or {}).get("syncsheet", {}).get("kind") or "") or None
+            found.append((t, end, str(marker.get("name", "")), kind))
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise FormatError(f"OTIO marker is malformed ({exc})") from None
-    beats, tempo = _marks.beats_and_tempo(beats)
-    return Analysis(duration, beats=beats, onsets=tuple(onsets), cues=tuple(cues), tempo=tempo)
+    return _marks.analysis_of(found, duration)
 
 
 def _seconds(rt: dict) -> float:
