@@ -8,4 +8,5 @@ COMMANDS = (
     "analyze",
     "demo",
     "convert",
+    "batch",
 )
