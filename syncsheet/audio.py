@@ -28,6 +28,8 @@ __all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES"]
 
 #: File suffixes offered in open dialogs.
 SUFFIXES = (".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".mp3")
+#: Largest sample magnitude accepted (120 dB over full scale); beyond it float audio is corrupt.
+_MAX_SAMPLE = 1e6
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,14 @@ def blocks(
                 if not len(data):
                     break
                 mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
+                # Float files can hold NaN, infinity or absurd values: corrupt data, not audio.
+                sane = np.abs(mono) <= _MAX_SAMPLE  # False for NaN too
+                if not sane.all():
+                    i = int(np.argmin(sane))
+                    raise AudioDecodeError(
+                        f"{info.path}: corrupt audio: the sample at {(done + i) / info.sample_rate:.3f} s is "
+                        f"{mono[i]:g}; float audio must be finite and within +-{_MAX_SAMPLE:g} (1.0 is full scale)"
+                    )
                 done += len(mono)
                 yield np.ascontiguousarray(mono)
                 if progress is not None and info.samples > 0:

@@ -131,6 +131,11 @@ class ExposureSheet:
         a, lead = self.analysis, self.options.lead
         total = max(1, _ceil_frames(a.duration, fps))
         start = tb.from_timecode(self.options.start_timecode, fps) if self.options.start_timecode else 0
+        if fps.rate.denominator in (1, 1001) and start + total > fps.frames_per_day:  # refuse before any export
+            raise TimecodeError(
+                f"start timecode {self.options.start_timecode or '00:00:00:00'} plus {total} frames runs past "
+                f"24:00:00:00 at {fps.name} fps; use an earlier start timecode"
+            )
         beats: dict[int, Beat] = {}
         for b in a.beats:
             f = min(self.frame_of(b.time), total - 1)
