@@ -105,7 +105,7 @@ class FrameRate:
         """How the rate is written: ``24``, ``23.976``, ``29.97df``, ``25/2``."""
         if self.rate.denominator == 1:
             text = str(self.rate.numerator)
-        elif self.rate.denominator == 1001:
+        elif self.rate in _NTSC.values():  # other N/1001 rates have no decimal name that reads back exactly
             text = f"{float(self.rate):.3f}".rstrip("0").rstrip(".")
         else:
             text = f"{self.rate.numerator}/{self.rate.denominator}"
