@@ -526,11 +526,15 @@ def _run_pool(jobs: Sequence[Job], workers: int, tally: _Tally, finished: Callab
                     result = JobResult(jobs[i].audio, jobs[i].name, "failed",
                                        error=f"the worker process running it died ({type(exc).__name__})")
                 finished(i, result)
-    except BaseException:
+    except BaseException:  # Ctrl+C: stop the workers now, not after their current files
+        busy = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
         pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):  # no public way to stop busy workers
+        for proc in busy:
             with contextlib.suppress(Exception):
                 proc.terminate()
+        for proc in busy:
+            with contextlib.suppress(Exception):
+                proc.join(timeout=5)
         raise
     else:
         pool.shutdown(wait=True)

@@ -258,3 +258,49 @@ def test_dask_workers_report_a_bad_file_like_the_pool(cluster, tmp_path):
     (result,) = batch.execute(todo.jobs, scheduler=cluster.scheduler_address)
     assert result.status == "failed" and "bad.wav" in result.error and result.host
     assert not outputs_of(tmp_path / "out")
+
+
+def _live_processes_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that still run (zombies, dead but not yet reaped, do not count)."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc")
+    live = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(int(stat.parent.name))
+    return live
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_workers_and_keeps_finished_files(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    src = tmp_path / "in"
+    for k in range(3):
+        make_inputs(src / f"reel{k}", seconds=4.0)
+    out = tmp_path / "out"
+    script = Path(sys.executable).with_name("syncsheet")
+    proc = subprocess.Popen([str(script), "batch", str(src), "-o", str(out), "--jobs", "2", "--formats", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (out / batch.MANIFEST).exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the manifest appears with the first finished file
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl+C in a terminal: the whole process group
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the batch finished before Ctrl+C arrived")
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "syncsheet: interrupted"
+    assert "Traceback" not in err
+    time.sleep(1.0)
+    assert _live_processes_in_group(proc.pid) == []  # no worker outlives the batch
+    # what finished is recorded and is not analysed again
+    finished = json.loads((out / batch.MANIFEST).read_text())["files"]
+    assert finished and all(e["status"] == "done" for e in finished.values())
+    pending = batch.plan([src], out, recipe(formats=("json",)))
+    assert len(pending.skipped) == len(finished) and len(pending.jobs) == 3 * len(BPMS) - len(finished)
