@@ -124,6 +124,33 @@ def test_analyze_bad_and_odd_audio(case, tmp_path, capsys):
         assert doc["beats"] == [] and doc["onsets"] == [] and doc["warnings"]
 
 
+def test_the_whole_sweep_as_one_batch(tmp_path, capsys):
+    """Every odd file in one batch: the good ones are written, each bad one is listed, exit 1."""
+    from syncsheet import batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    made = {}
+    for case, (name, make, expect) in AUDIO_CASES.items():
+        if make is not None and case != "directory":
+            make(folder / name)
+            made[Path(name).stem] = expect
+    out_dir = tmp_path / "out"
+    rc, _, err = run_cli(["batch", folder, "-o", out_dir, "--jobs", "1", "--formats", "json", "-q"], capsys)
+    assert rc == 1
+    lines = err.splitlines()
+    failed = [line for line in lines if line.startswith("syncsheet: failed: ")]
+    assert lines[-1].startswith(f"syncsheet: error: {len(failed)} of {len(made)} files failed")
+    assert len(lines) == len(failed) + 1
+    written = {Path(p).stem for p in files_in(out_dir) if p != batch.MANIFEST}
+    for stem, expect in made.items():
+        if expect == "error":
+            assert stem not in written and any(stem in line for line in failed), stem
+        elif expect == "ok":
+            assert stem in written, stem
+    assert len(written) + len(failed) == len(made)
+
+
 def test_non_ascii_output_folder(tmp_path, capsys):
     audio = tmp_path / "take.wav"
     sf.write(audio, _pulses(2.0), SR)

@@ -31,7 +31,10 @@ from syncsheet import exporters, project
 
 ROOT = Path(syncsheet.__file__).resolve().parent
 SOURCE_DIRS = [ROOT, ROOT.parent / "ui"]
-WRITE_METHODS = {"write_text", "write_bytes", "mkstemp", "NamedTemporaryFile", "copyfile", "copy", "copy2", "move"}
+# (owner, name) of calls that write; owner "*" is any object (Path.write_text...)
+WRITE_CALLS = {("*", "write_text"), ("*", "write_bytes"), ("tempfile", "mkstemp"), ("tempfile", "NamedTemporaryFile"),
+               ("shutil", "copyfile"), ("shutil", "copy"), ("shutil", "copy2"), ("shutil", "move"), ("os", "open"),
+               ("sf", "write"), ("soundfile", "write")}
 
 
 def _writes_in(path: Path) -> list[str]:
@@ -49,8 +52,7 @@ def _writes_in(path: Path) -> list[str]:
             text = mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
             if not isinstance(mode, (ast.Constant, type(None))) or set(text) & set("wax+"):
                 found.append(f"{path.name}:{node.lineno} open(..., {ast.unparse(mode) if mode else ''})")
-        elif (name == "open" and owner == "os") or name in WRITE_METHODS or (
-                name == "write" and owner in ("sf", "soundfile")):
+        elif ("*", name) in WRITE_CALLS or (owner, name) in WRITE_CALLS:
             found.append(f"{path.name}:{node.lineno} {ast.unparse(func)}(...)")
     return found
 
@@ -65,7 +67,8 @@ def test_only_fileio_writes_files():
 def test_the_audit_sees_a_direct_write(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from pathlib import Path\nopen('x.txt', 'w').write('a')\nPath('y').write_bytes(b'')\n"
-                   "import soundfile as sf\nsf.write('z.wav', [], 44100)\nwith open('r.txt') as f: pass\n")
+                   "import soundfile as sf\nsf.write('z.wav', [], 44100)\nwith open('r.txt') as f: pass\n"
+                   "import numpy as np\nnp.zeros(3).copy()\n")
     assert sorted(w.split()[0] for w in _writes_in(bad)) == ["bad.py:2", "bad.py:3", "bad.py:5"]
 
 
