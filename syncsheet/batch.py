@@ -17,6 +17,7 @@ The same :func:`run_job` runs everywhere, so a cluster writes the same bytes as 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -28,6 +29,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +211,10 @@ def run_job(job: Job, progress: Progress | None = None) -> JobResult:
         return JobResult(job.audio, job.name, "failed", error=error, seconds=time.monotonic() - start, host=host)
     return JobResult(job.audio, job.name, "done", written, warnings=result.warnings,
                      seconds=time.monotonic() - start, host=host)
+
+
+#: What runs one job: ``runner(job, progress) -> JobResult``.
+Runner = Callable[[Job, Progress | None], JobResult]
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -437,6 +443,7 @@ def execute(
     on_result: Callable[[Job, JobResult], None] | None = None,
     already: int = 0,
     total: int | None = None,
+    runner: Runner = run_job,
 ) -> list[JobResult]:
     """Run *jobs* and return their results in the order of *jobs*.
 
@@ -453,6 +460,9 @@ def execute(
         Called in this process as each job finishes (the batch saves its manifest there).
     already, total : int
         Files already accounted for (up to date) and the batch's total, for the progress count.
+    runner : callable(job, progress) -> JobResult
+        What is run for each job (default :func:`run_job`); a module-level function, since workers
+        import it by name.
 
     Raises
     ------
@@ -475,26 +485,31 @@ def execute(
     if not jobs:
         pass
     elif scheduler:
-        _run_dask(jobs, scheduler, finished)
+        _run_dask(jobs, scheduler, finished, runner)
     elif workers == 1 or len(jobs) == 1:
         for i, job in enumerate(jobs):
-            finished(i, run_job(job, progress=lambda f, _s, i=i: tally.update(i, f)))
+            finished(i, runner(job, lambda f, _s, i=i: tally.update(i, f)))
     else:
-        _run_pool(jobs, min(workers, len(jobs)), tally, finished)
+        _run_pool(jobs, min(workers, len(jobs)), tally, finished, runner)
     return [r for r in results if r is not None]
 
 
-# Worker-process side of the local pool: a queue back to the parent for progress within a file.
+# Worker-process side of the local pool: a queue back to the parent for progress within a file,
+# and one shared byte per job set when a worker starts it (shared memory survives a worker's death,
+# where a queued message may not).
 _progress_queue = None
+_started = None
 
 
-def _init_worker(progress_queue) -> None:
-    global _progress_queue
-    _progress_queue = progress_queue
+def _init_worker(progress_queue, started) -> None:
+    global _progress_queue, _started
+    _progress_queue, _started = progress_queue, started
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle: no traceback here
 
 
-def _pool_job(index: int, job: Job) -> JobResult:
+def _pool_job(index: int, job: Job, runner: Runner) -> JobResult:
+    if _started is not None:
+        _started[index] = 1
     last = [0.0]
 
     def progress(fraction: float, _stage: str) -> None:
@@ -504,43 +519,84 @@ def _pool_job(index: int, job: Job) -> JobResult:
             with contextlib.suppress(Exception):  # progress is a nicety: never fail a file for it
                 _progress_queue.put_nowait((index, fraction))
 
-    return run_job(job, progress=progress)
+    return runner(job, progress)
 
 
-def _run_pool(jobs: Sequence[Job], workers: int, tally: _Tally, finished: Callable[[int, JobResult], None]) -> None:
+def _run_pool(jobs: Sequence[Job], workers: int, tally: _Tally, finished: Callable[[int, JobResult], None],
+              runner: Runner) -> None:
+    """Run jobs in worker processes; a file that kills its worker (a crash, the kernel's out-of-memory
+    killer) fails alone and the others go on.
+
+    A dead worker breaks the whole pool and every unfinished job with it, so: the jobs not yet started
+    go to a new pool; those that were running are suspects, re-run afterwards one at a time, where a
+    second death names the culprit for certain.
+    """
     # spawn: a clean interpreter per worker (fork would copy a parent's threads and locks); each
     # worker is reused for many files, so librosa's import and numba's compiling happen once.
     ctx = multiprocessing.get_context("spawn")
     progress_queue = ctx.Queue()
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(progress_queue,))
+    started = ctx.RawArray("b", len(jobs))
+    run = functools.partial(_pool_pass, ctx, progress_queue, started, jobs, tally, finished, runner)
     try:
-        pending = {pool.submit(_pool_job, i, job): i for i, job in enumerate(jobs)}
-        while pending:
-            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(progress_queue, tally, pending.values())
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # the worker process died (out of memory, killed)
-                    result = JobResult(jobs[i].audio, jobs[i].name, "failed",
-                                       error=f"the worker process running it died ({type(exc).__name__})")
-                finished(i, result)
-    except BaseException:  # Ctrl+C: stop the workers now, not after their current files
-        busy = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in busy:
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        for proc in busy:
-            with contextlib.suppress(Exception):
-                proc.join(timeout=5)
-        raise
-    else:
-        pool.shutdown(wait=True)
+        todo, suspects = list(range(len(jobs))), []
+        while todo:
+            todo, crashed = run(todo, workers)
+            suspects += crashed
+        for i in suspects:
+            started[i] = 0
+        while suspects:  # one worker: the one job started and unfinished when it dies is the culprit
+            suspects, crashed = run(suspects, 1)
+            for i in crashed:
+                finished(i, JobResult(jobs[i].audio, jobs[i].name, "failed",
+                                      error=f"{jobs[i].audio}: the worker process died while analysing it "
+                                            "(it crashed or ran out of memory)"))
     finally:
         progress_queue.close()
         progress_queue.join_thread()
+
+
+def _pool_pass(ctx, progress_queue, started, jobs, tally, finished, runner, todo: list[int],
+               workers: int) -> tuple[list[int], list[int]]:
+    """Run *todo* in a new pool until done or a worker dies: (not started, started but unfinished)."""
+    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
+                               initargs=(progress_queue, started))
+    try:
+        pending = {pool.submit(_pool_job, i, jobs[i], runner): i for i in todo}
+        broken = False
+        while pending and not broken:
+            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(progress_queue, tally, pending.values())
+            for fut in done:
+                exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    broken = True
+                    continue
+                i = pending.pop(fut)
+                if exc is not None:  # the runner raised past its own guard: still only this file fails
+                    finished(i, JobResult(jobs[i].audio, jobs[i].name, "failed",
+                                          error=f"{jobs[i].audio}: {type(exc).__name__}: {exc}"))
+                else:
+                    finished(i, fut.result())
+    except BaseException:  # Ctrl+C: stop the workers now, not after their current files
+        _stop(pool)
+        raise
+    if broken:
+        _stop(pool)
+    else:
+        pool.shutdown(wait=True)
+    unfinished = sorted(pending.values())
+    return [i for i in unfinished if not started[i]], [i for i in unfinished if started[i]]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    busy = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in busy:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in busy:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
 
 
 def _drain(progress_queue, tally: _Tally, running: Iterable[int]) -> None:
@@ -609,14 +665,14 @@ def _check_workers(client, out_dir: str) -> None:
         )
 
 
-def _run_dask(jobs: Sequence[Job], address: str, finished: Callable[[int, JobResult], None]) -> None:
+def _run_dask(jobs: Sequence[Job], address: str, finished: Callable[[int, JobResult], None], runner: Runner) -> None:
     address = check_address(address)
     client = _client(address)
     try:
         from distributed import as_completed
 
         _check_workers(client, jobs[0].out_dir)
-        futures = {client.submit(run_job, job, pure=False, retries=1): i for i, job in enumerate(jobs)}
+        futures = {client.submit(runner, job, pure=False, retries=1): i for i, job in enumerate(jobs)}
         try:
             for fut in as_completed(futures, loop=client.loop):
                 i = futures[fut]

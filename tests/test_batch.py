@@ -304,3 +304,20 @@ def test_ctrl_c_stops_the_workers_and_keeps_finished_files(tmp_path):
     assert finished and all(e["status"] == "done" for e in finished.values())
     pending = batch.plan([src], out, recipe(formats=("json",)))
     assert len(pending.skipped) == len(finished) and len(pending.jobs) == 3 * len(BPMS) - len(finished)
+
+
+@pytest.mark.slow
+def test_a_file_that_kills_its_worker_fails_alone(inputs, reference, tmp_path):
+    from batch_runners import crash_on_crash
+
+    src = tmp_path / "in"
+    make_inputs(src)
+    (src / "crash.wav").write_bytes((src / "take0.wav").read_bytes())
+    out = tmp_path / "out"
+    todo = batch.plan([src], out, recipe())
+    results = batch.execute(todo.jobs, workers=2, runner=crash_on_crash)
+    status = {r.name: r for r in results}
+    assert len(results) == len(BPMS) + 1
+    assert status["crash"].status == "failed" and "died" in status["crash"].error
+    assert all(r.status == "done" for name, r in status.items() if name != "crash")
+    assert outputs_of(out) == reference

@@ -178,6 +178,7 @@ def test_output_folder_under_a_file(tmp_path, short_audio, capsys):
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.slow
 def test_read_only_output_folder(tmp_path, short_audio, capsys):
     """A folder the user may not write: chmod where permissions apply, a read-only mount as root."""
     out_dir = tmp_path / "locked"
@@ -257,6 +258,7 @@ def test_full_disk_leaves_nothing_and_keeps_the_old_file(tmp_path, short_audio, 
     assert files_in(out_dir) == ["take.json"]
 
 
+@pytest.mark.slow
 def test_really_full_disk(tmp_path):
     """The same on a real 16 KiB filesystem (root only; skipped where it cannot be mounted)."""
     if os.geteuid() != 0:
