@@ -120,8 +120,10 @@ def test_analyze_bad_and_odd_audio(case, tmp_path, capsys):
         assert files_in(out_dir) == []
         return
     doc = _check_sensible(out_dir, audio.stem, audio)
-    if case in ("10 s of silence", "DC only"):
-        assert doc["beats"] == [] and doc["onsets"] == [] and doc["warnings"]
+    if case == "10 s of silence":  # nothing to find, and the user is told why
+        assert doc["beats"] == [] and doc["onsets"] == [] and doc["cues"] == [] and doc["warnings"]
+    if case == "DC only":  # a constant offset has no beat
+        assert doc["beats"] == []
 
 
 def test_the_whole_sweep_as_one_batch(tmp_path, capsys):
@@ -489,9 +491,29 @@ def test_installed_script(case, script, tmp_path):
         else:
             (tmp_path / "file.txt").write_text("x")
             argv[4] = tmp_path / "file.txt" / "out"
-    proc = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    proc = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=120)
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("Note: ")]  # libmpg123's own chatter
     assert proc.returncode in (1, 2) and proc.stdout == ""
     assert len(lines) == 1 and lines[0].startswith("syncsheet: error: "), proc.stderr
     assert files_in(tmp_path / "out") == []
+
+
+def test_unreadable_file_of_a_readable_format(tmp_path, monkeypatch):
+    """A read error (permission denied even for root, a failing disk) is one FormatError."""
+    import builtins
+    import errno as errnos
+
+    from syncsheet.errors import FormatError
+
+    path = tmp_path / "locked.json"
+    path.write_bytes(_own_bytes(exporters.get("json")))
+    real_open = builtins.open
+
+    def denied(file, *args, **kwargs):
+        if Path(os.fsdecode(file)) == path:
+            raise PermissionError(errnos.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(FormatError, match="locked.json.*Permission denied"):
+        exporters.read_file(path)
