@@ -8,7 +8,8 @@ A batch turns audio files into sheets and exports in one output folder:
   the audio and a key of the settings it was analysed with.
 * :func:`execute` runs :func:`run_job` for the rest: in this process (``workers=1``), in a pool
   of worker processes that are reused from file to file (librosa and numba take seconds to
-  import), or on a Dask distributed cluster (``scheduler="tcp://host:port"``). A bad file never
+  import), or on a Dask distributed cluster (``scheduler="tcp://host:port"``, see
+  :mod:`syncsheet.cluster`). A bad file never
   stops the batch: its :class:`JobResult` says what went wrong and the others go on.
 
 The same :func:`run_job` runs everywhere, so a cluster writes the same bytes as one machine.
@@ -23,7 +24,6 @@ import json
 import multiprocessing
 import os
 import queue
-import re
 import signal
 import socket
 import time
@@ -36,7 +36,7 @@ from typing import Any
 
 from . import __version__, audio, exporters
 from .analysis import AnalysisSettings, analyze
-from .errors import ClusterError, OutputError, SyncsheetError, UnknownFormatError
+from .errors import OutputError, SyncsheetError, UnknownFormatError
 from .fileio import atomic_write_bytes
 from .model import Analysis
 from .progress import Progress
@@ -64,8 +64,6 @@ _MANIFEST_VERSION = 1
 _SAVE_EVERY = 1.0
 #: Least time between two progress messages from one worker process.
 _PROGRESS_EVERY = 0.2
-#: How long to try reaching a Dask scheduler.
-CONNECT_TIMEOUT = "15s"
 
 
 @dataclass(frozen=True)
@@ -485,7 +483,9 @@ def execute(
     if not jobs:
         pass
     elif scheduler:
-        _run_dask(jobs, scheduler, finished, runner)
+        from . import cluster  # Dask is an optional extra: loaded only when asked for
+
+        cluster.run(jobs, scheduler, finished, runner)
     elif workers == 1 or len(jobs) == 1:
         for i, job in enumerate(jobs):
             finished(i, runner(job, lambda f, _s, i=i: tally.update(i, f)))
@@ -608,83 +608,3 @@ def _drain(progress_queue, tally: _Tally, running: Iterable[int]) -> None:
             return
         if index in running:  # a late message for a finished file would count it twice
             tally.update(index, fraction)
-
-
-# -- Dask -------------------------------------------------------------------------------------
-_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(\d{1,5})$")
-
-
-def check_address(address: str) -> str:
-    """Validate a scheduler address: ``tcp://HOST:PORT`` (``tls://`` too; no scheme means tcp)."""
-    m = _ADDRESS.match(address.strip())
-    if not m or not 0 < int(m[3]) < 65536:
-        raise ClusterError(f"scheduler address {address!r} is not tcp://HOST:PORT (e.g. tcp://render01:8786)")
-    return address.strip() if m[1] else f"tcp://{address.strip()}"
-
-
-def worker_facts(out_dir: str) -> dict:
-    """What a Dask worker reports about itself before a batch (runs on each worker)."""
-    import syncsheet
-
-    return {
-        "syncsheet": syncsheet.__version__,
-        "host": socket.gethostname(),
-        "out_dir": os.path.isdir(out_dir) and os.access(out_dir, os.W_OK),
-    }
-
-
-def _client(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ClusterError(
-            "--scheduler needs Dask distributed, which is not installed: pip install 'syncsheet[cluster]'"
-        ) from None
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
-
-
-def _check_workers(client, out_dir: str) -> None:
-    try:
-        client.wait_for_workers(1, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"the Dask scheduler has no workers ({exc}); start some with: dask worker ADDRESS") from None
-    facts = client.run(worker_facts, out_dir)
-    wrong = [f"{w} has syncsheet {f['syncsheet']}" for w, f in facts.items() if f["syncsheet"] != __version__]
-    if wrong:
-        raise ClusterError(
-            f"every worker needs syncsheet {__version__}, as here; " + "; ".join(sorted(wrong))
-        )
-    blind = sorted(f"{w} ({f['host']})" for w, f in facts.items() if not f["out_dir"])
-    if blind:
-        raise ClusterError(
-            f"worker {', '.join(blind)} cannot write the output folder {out_dir}: inputs and outputs "
-            "must be on storage every worker mounts at the same path"
-        )
-
-
-def _run_dask(jobs: Sequence[Job], address: str, finished: Callable[[int, JobResult], None], runner: Runner) -> None:
-    address = check_address(address)
-    client = _client(address)
-    try:
-        from distributed import as_completed
-
-        _check_workers(client, jobs[0].out_dir)
-        futures = {client.submit(runner, job, pure=False, retries=1): i for i, job in enumerate(jobs)}
-        try:
-            for fut in as_completed(futures, loop=client.loop):
-                i = futures[fut]
-                try:
-                    result = fut.result()
-                except Exception as exc:  # the worker died even after a retry, or the cluster went away
-                    result = JobResult(jobs[i].audio, jobs[i].name, "failed",
-                                       error=f"the Dask task failed ({type(exc).__name__}: {exc})")
-                finished(i, result)
-        except BaseException:
-            client.cancel(list(futures))
-            raise
-    finally:
-        with contextlib.suppress(Exception):
-            client.close()

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from helpers import click_track
 
-from syncsheet import batch, exporters
+from syncsheet import batch, cluster, exporters
 from syncsheet.cli import main
 from syncsheet.errors import ClusterError, OutputError
 from syncsheet.timebase import parse_rate
@@ -201,7 +201,7 @@ def test_unreachable_scheduler_is_a_cluster_error(monkeypatch, inputs, tmp_path)
     with socket.socket() as s:  # a loopback port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "2s")
     todo = batch.plan([inputs], tmp_path, recipe())
     with pytest.raises(ClusterError, match=f"127.0.0.1:{port}"):
         batch.execute(todo.jobs, scheduler=f"tcp://127.0.0.1:{port}")
@@ -222,7 +222,7 @@ def test_two_worker_processes_write_the_same_outputs(inputs, reference, tmp_path
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def local_cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as local:
@@ -230,9 +230,9 @@ def cluster():
 
 
 @pytest.mark.slow
-def test_dask_cluster_writes_the_same_outputs(cluster, inputs, reference, tmp_path, capsys):
+def test_dask_cluster_writes_the_same_outputs(local_cluster, inputs, reference, tmp_path, capsys):
     out = tmp_path / "out"
-    rc = main(["batch", str(inputs), "-o", str(out), "--scheduler", cluster.scheduler_address,
+    rc = main(["batch", str(inputs), "-o", str(out), "--scheduler", local_cluster.scheduler_address,
                "--formats", "json,csv"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
@@ -243,19 +243,19 @@ def test_dask_cluster_writes_the_same_outputs(cluster, inputs, reference, tmp_pa
 
 
 @pytest.mark.slow
-def test_dask_workers_must_run_the_same_syncsheet(cluster, inputs, tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "__version__", "99.0")
+def test_dask_workers_must_run_the_same_syncsheet(local_cluster, inputs, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "__version__", "99.0")
     todo = batch.plan([inputs], tmp_path, recipe())
     with pytest.raises(ClusterError, match="99.0"):
-        batch.execute(todo.jobs, scheduler=cluster.scheduler_address)
+        batch.execute(todo.jobs, scheduler=local_cluster.scheduler_address)
 
 
 @pytest.mark.slow
-def test_dask_workers_report_a_bad_file_like_the_pool(cluster, tmp_path):
+def test_dask_workers_report_a_bad_file_like_the_pool(local_cluster, tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_text("not audio")
     todo = batch.plan([bad], tmp_path / "out", recipe())
-    (result,) = batch.execute(todo.jobs, scheduler=cluster.scheduler_address)
+    (result,) = batch.execute(todo.jobs, scheduler=local_cluster.scheduler_address)
     assert result.status == "failed" and "bad.wav" in result.error and result.host
     assert not outputs_of(tmp_path / "out")
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .. import batch, exporters
+from .. import batch, cluster, exporters
 from ..errors import SyncsheetError, UnknownFormatError
 from ..sheet import SheetOptions
 from . import common
@@ -38,7 +38,7 @@ def _jobs_arg(text: str) -> int:
 
 def _address_arg(text: str) -> str:
     try:
-        return batch.check_address(text)
+        return cluster.check_address(text)
     except SyncsheetError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
