@@ -309,7 +309,7 @@ def plan(
         if name in by_name:
             raise OutputError(
                 f"{by_name[name]} and {path} would both write {name}.* in {out}: "
-                "rename one, or pass their folders so the layout is kept"
+                "rename one, pass a folder above both so its layout is kept, or run them into different folders"
             )
         by_name[name] = path
     manifest = Manifest.load(out)

@@ -321,3 +321,27 @@ def test_a_file_that_kills_its_worker_fails_alone(inputs, reference, tmp_path):
     assert status["crash"].status == "failed" and "died" in status["crash"].error
     assert all(r.status == "done" for name, r in status.items() if name != "crash")
     assert outputs_of(out) == reference
+
+
+@pytest.fixture(scope="module")
+def analysed(inputs, tmp_path_factory) -> Path:
+    """An output folder with the inputs analysed and recorded in its manifest."""
+    out = tmp_path_factory.mktemp("analysed")
+    todo = batch.plan([inputs], out, recipe())
+    key = recipe().key()
+    for job, result in zip(todo.jobs, batch.execute(todo.jobs), strict=True):
+        todo.manifest.record(job, result, key)
+    todo.manifest.save()
+    return out
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": "syncsheet.batch", "version": 1, "files": []}',
+                                    b'{"format": "other", "version": 1, "files": {}}', b"\xff\xfe"])
+def test_a_damaged_manifest_means_everything_again(inputs, analysed, tmp_path, damage):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(analysed, out)
+    assert not batch.plan([inputs], out, recipe()).jobs  # copied: same content, so still up to date
+    (out / batch.MANIFEST).write_bytes(damage)
+    assert len(batch.plan([inputs], out, recipe()).jobs) == len(BPMS)
