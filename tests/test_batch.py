@@ -12,8 +12,9 @@ import pytest
 import soundfile as sf
 from helpers import click_track
 
-from syncsheet import batch, cluster, exporters
-from syncsheet.cli import main
+from syncsheet import batch, cluster
+from syncsheet.cli import build_parser, main
+from syncsheet.commands import batch as batch_command
 from syncsheet.errors import ClusterError, OutputError
 from syncsheet.timebase import parse_rate
 
@@ -40,6 +41,11 @@ def outputs_of(folder: Path) -> dict[str, bytes]:
 
 def recipe(fps: str = "24", formats=("json", "csv")) -> batch.Recipe:
     return batch.Recipe(parse_rate(fps), formats=formats)
+
+
+def cli_recipe(argv: list[str]) -> batch.Recipe:
+    """The recipe ``syncsheet ARGV`` runs with (format options included)."""
+    return batch_command.recipe_from(build_parser().parse_args(argv))
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +103,14 @@ def test_changed_audio_is_analysed_again(tmp_path):
     src.mkdir()
     paths = make_inputs(src)
     out = tmp_path / "out"
-    assert main(["batch", str(src), "-o", str(out), "--jobs", "1", "-q"]) == 0
+    argv = ["batch", str(src), "-o", str(out), "--jobs", "1", "--formats", "json,csv", "-q"]
+    assert main(argv) == 0
+    assert not batch.plan([src], out, cli_recipe(argv)).jobs
     y, _ = click_track(150, 2.5)
     stat = paths[2].stat()
     sf.write(paths[2], y, 44100)
     os.utime(paths[2], ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old time stamp
-    pending = batch.plan([src], out, batch.Recipe(parse_rate("24"), formats=tuple(exporters.names())))
-    assert [j.name for j in pending.jobs] == ["take2"]
+    assert [j.name for j in batch.plan([src], out, cli_recipe(argv)).jobs] == ["take2"]
 
 
 def test_a_bad_file_does_not_stop_the_batch(tmp_path, capsys, rng):
@@ -126,7 +133,7 @@ def test_a_bad_file_does_not_stop_the_batch(tmp_path, capsys, rng):
     manifest = json.loads((out / batch.MANIFEST).read_text())
     assert manifest["files"]["noise"]["status"] == "failed" and "noise.wav" in manifest["files"]["noise"]["error"]
     # the failures are tried again next time, the good ones are not
-    pending = batch.plan([src, missing], out, batch.Recipe(parse_rate("24"), formats=("json",)))
+    pending = batch.plan([src, missing], out, cli_recipe(["batch", str(src), "-o", str(out), "--formats", "json"]))
     assert sorted(j.name for j in pending.jobs) == ["gone", "noise"]
 
 
