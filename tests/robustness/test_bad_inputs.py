@@ -517,3 +517,13 @@ def test_unreadable_file_of_a_readable_format(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", denied)
     with pytest.raises(FormatError, match="locked.json.*Permission denied"):
         exporters.read_file(path)
+
+
+def test_a_beat_added_on_top_of_another(tmp_path):
+    """An edit can put two beats at one instant: the tempo map skips the duplicate (no division by zero)."""
+    from syncsheet.model import Analysis, Beat
+
+    beats = tuple(Beat(0.5 * i, i // 4 + 1, i % 4 + 1) for i in range(8))
+    edited, unmatched = project.apply_edits(Analysis(4.0, beats=beats), [project.Edit("add", "beat", 1.0)])
+    assert not unmatched and len(edited.beats) == 9
+    assert edited.tempo.segments and all(round(s.bpm, 6) == 120.0 for s in edited.tempo.segments)
