@@ -28,6 +28,8 @@ __all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES"]
 
 #: File suffixes offered in open dialogs.
 SUFFIXES = (".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".mp3")
+#: Largest sample magnitude accepted (120 dB over full scale); beyond it float audio is corrupt.
+_MAX_SAMPLE = 1e6
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,17 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype)
 
 
+def _check_finite(mono: np.ndarray, first: int, info: AudioInfo) -> None:
+    """Float files can hold NaN, infinity or absurd values: corrupt data, not audio."""
+    sane = np.abs(mono) <= _MAX_SAMPLE  # False for NaN too
+    if not sane.all():
+        i = int(np.argmin(sane))
+        raise AudioDecodeError(
+            f"{info.path}: corrupt audio: the sample at {(first + i) / info.sample_rate:.3f} s is "
+            f"{mono[i]:g}; float audio must be finite and within +-{_MAX_SAMPLE:g} (1.0 is full scale)"
+        )
+
+
 def _why(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text.removeprefix("Error opening ").strip()
@@ -150,6 +163,7 @@ def blocks(
                     break
                 mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
                 done += len(mono)
+                _check_finite(mono, done - len(mono), info)
                 yield np.ascontiguousarray(mono)
                 if progress is not None and info.samples > 0:
                     progress(min(1.0, done / info.samples), "decoding")

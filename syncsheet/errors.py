@@ -22,6 +22,7 @@ __all__ = [
     "FormatError",
     "OutputError",
     "ProjectError",
+    "ClusterError",
 ]
 
 
@@ -82,3 +83,7 @@ class OutputError(SyncsheetError, OSError):
 
 class ProjectError(SyncsheetError):
     """A project file that cannot be read, or one from a newer syncsheet."""
+
+
+class ClusterError(SyncsheetError):
+    """A Dask cluster that cannot be reached, or whose workers cannot run the batch."""

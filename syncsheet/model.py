@@ -120,6 +120,9 @@ class TempoMap:
         tolerance : float
             Relative change of beat period that starts a new segment.
         """
+        # beats at one instant (a duplicate, a beat added on top of another) carry no tempo
+        ordered = sorted(beats, key=lambda b: b.time)
+        beats = [b for i, b in enumerate(ordered) if i == 0 or b.time > ordered[i - 1].time]
         if len(beats) < 2:
             return cls(())
         times = np.array([b.time for b in beats])

@@ -307,7 +307,7 @@ class Project:
             raise
         except SyncsheetError as exc:
             raise ProjectError(f"project has a bad value: {exc}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ProjectError(f"project file is damaged: bad or missing field ({exc!s})") from None
 
 
@@ -399,7 +399,7 @@ def analysis_from_dict(d: Any) -> Analysis:
             source=str(d.get("source", "")),
             warnings=tuple(str(w) for w in d.get("warnings", [])),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ProjectError(f"the saved analysis is damaged ({exc!s})") from None
 
 

@@ -178,6 +178,12 @@ class ExposureSheet:
             object.__setattr__(self, name, value)
         self.level_db.setflags(write=False)
         self.levels.setflags(write=False)
+        # every row needs a timecode and timecode does not wrap: refuse here, before any export
+        if fps.rate.denominator in (1, 1001) and start + total > fps.frames_per_day:
+            raise TimecodeError(
+                f"start timecode {self.options.start_timecode or '00:00:00:00'} plus {total} frames runs past "
+                f"24:00:00:00 at {fps.name} fps; use an earlier start timecode"
+            )
 
     # -- frames -------------------------------------------------------------------------
     def frame_of(self, seconds: float) -> int:

@@ -105,7 +105,7 @@ class FrameRate:
         """How the rate is written: ``24``, ``23.976``, ``29.97df``, ``25/2``."""
         if self.rate.denominator == 1:
             text = str(self.rate.numerator)
-        elif self.rate.denominator == 1001:
+        elif self.rate in _NTSC.values():  # other N/1001 rates have no decimal name that reads back exactly
             text = f"{float(self.rate):.3f}".rstrip("0").rstrip(".")
         else:
             text = f"{self.rate.numerator}/{self.rate.denominator}"
@@ -344,9 +344,10 @@ def to_feet(frame: int, gauge: str = "35mm") -> str:
 def from_feet(text: str, gauge: str = "35mm") -> int:
     """Frame count of ``feet+frames`` footage (``90+00`` -> 1440 on 35 mm)."""
     per = _per_foot(gauge)
-    m = re.fullmatch(r"\s*(\d+)\+(\d+)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d{1,15})\+(\d{1,15})\s*", str(text))
     if not m:
-        raise TimecodeError(f"footage {text!r} is not feet+frames such as 90+00")
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "..."
+        raise TimecodeError(f"footage {shown!r} is not feet+frames such as 90+00")
     feet, frames = int(m[1]), int(m[2])
     if frames >= per:
         raise TimecodeError(f"footage {text} has {frames} frames, but a {gauge} foot has {per} (00-{per - 1})")

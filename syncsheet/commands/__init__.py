@@ -11,4 +11,5 @@ COMMANDS = (
     "sheet",
     "hits",
     "tempos",
+    "batch",
 )

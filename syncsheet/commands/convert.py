@@ -28,6 +28,8 @@ def parse_value(text: str, fps: tb.FrameRate, gauge: str = "35mm") -> int:
     """A 0-based frame count from any of the forms ``convert`` accepts."""
     s = text.strip()
     if re.fullmatch(r"\d+", s):
+        if len(s) > 15:  # also keeps int() from refusing thousands of digits with a ValueError
+            raise TimecodeError(f"frame count {s[:20]}... has {len(s)} digits; that is past any timecode")
         return int(s)
     if re.fullmatch(r"\d+\+\d+", s):
         return tb.from_feet(s, gauge)

@@ -91,6 +91,8 @@ def read_file(path: str | os.PathLike, fmt: str | None = None, **options):
         raise FormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise FormatError(f"{path}: is a folder") from None
+    except OSError as exc:  # permission denied, a disk error...
+        raise FormatError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def stream_text(stream: BinaryIO, text: str) -> None:

@@ -80,7 +80,7 @@ def read(stream: BinaryIO, **_options) -> Analysis:
     """
     try:
         doc = json.loads(stream.read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise FormatError(f"not a syncsheet JSON sheet: {exc}") from None
     if not isinstance(doc, dict):
         raise FormatError("not a syncsheet JSON sheet: the top level is not an object")
@@ -113,7 +113,7 @@ def read(stream: BinaryIO, **_options) -> Analysis:
             source=str(doc.get("source", "")),
             warnings=tuple(str(w) for w in doc.get("warnings", [])),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise FormatError(f"not a syncsheet JSON sheet: bad or missing field ({exc})") from None
 
 
