@@ -22,7 +22,7 @@ import re
 from typing import BinaryIO
 
 from .. import timebase as tb
-from ..errors import FormatError, SyncsheetError
+from ..errors import FormatError, SyncsheetError, TimecodeError
 from ..model import Analysis
 from . import _marks
 
@@ -153,6 +153,9 @@ def read(stream: BinaryIO, *, fps="24", start_timecode: str | None = None, **_op
 
 
 def _hour_of(tc: str) -> str:
+    """The start of the hour a timecode is in (EDLs start on the hour, 01:00:00:00 by custom)."""
+    if len(tc) < 11:
+        raise TimecodeError(f"timecode {tc!r} is not HH:MM:SS:FF")
     return f"{tc[:2]}:00:00{tc[8]}00"
 
 

@@ -104,12 +104,18 @@ def read(stream: BinaryIO, **_options) -> Analysis:
     """
     try:
         doc = json.loads(stream.read().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise FormatError(f"not an OTIO file: {exc}") from None
     if not isinstance(doc, dict) or not str(doc.get("OTIO_SCHEMA", "")).startswith("Timeline."):
         raise FormatError("not an OTIO timeline: the top level is not a Timeline")
-    meta = doc.get("metadata", {}).get("syncsheet", {}) if isinstance(doc.get("metadata"), dict) else {}
-    duration = float(meta.get("duration_s", 0) or 0)
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    meta = meta.get("syncsheet") if isinstance(meta.get("syncsheet"), dict) else {}
+    try:
+        duration = float(meta.get("duration_s", 0) or 0)
+    except (TypeError, ValueError):
+        duration = -1.0
+    if not 0 <= duration < float("inf"):
+        raise FormatError(f"OTIO timeline has an impossible duration_s {meta.get('duration_s')!r}")
     found = []
     try:
         for marker, offset in _markers(doc.get("tracks"), 0.0):

@@ -153,6 +153,8 @@ def read(stream: BinaryIO, fps: str | tb.FrameRate | None = None, **_options) ->
         raise FormatError(f"not an XDTS file: the first line must be {IDENTIFIER!r}, not {first.strip()[:60]!r}")
     try:
         doc = json.loads(body)
+    except RecursionError:
+        raise FormatError("not an XDTS file: the JSON is nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise FormatError(f"XDTS: the JSON after the first line is malformed ({exc})") from None
     table = _check(doc)
