@@ -145,9 +145,12 @@ def _time_of(marker: dict, offset: float) -> tuple[float, float | None]:
     end = ours.get("end")
     if end is None and length > 0:
         end = start + length
+    end = None if end is None else float(end)
+    if not (math.isfinite(t) and (end is None or math.isfinite(end))):
+        raise ValueError(f"marker {marker.get('name', '')!r} has a time that is not a finite number")
     if t < 0:
         raise ValueError(f"marker {marker.get('name', '')!r} is before the start of the timeline")
-    return t, None if end is None else float(end)
+    return t, end
 
 
 def _markers(item, offset: float):

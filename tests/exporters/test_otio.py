@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import opentimelineio as otio
 import pytest
@@ -92,3 +93,28 @@ def test_reads_markers_of_a_timeline_made_by_opentimelineio():
 def test_malformed_otio(data, words):
     with pytest.raises(FormatError, match=words):
         otio_fmt.read(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("field", ["time", "end"])
+def test_non_finite_marker_times_are_refused(field):
+    """Found by the fuzzer: a marker whose stored time is 1e999 read back as infinity."""
+    doc = json.loads(written_otio())
+    marker = doc["tracks"]["markers"][-1]
+    marker["metadata"]["syncsheet"][field] = 1e999
+    with pytest.raises(FormatError, match="finite"):
+        otio_fmt.read(io.BytesIO(json.dumps(doc).encode()))
+
+
+def test_impossible_duration_is_refused():
+    doc = json.loads(written_otio())
+    doc["metadata"]["syncsheet"]["duration_s"] = -1
+    with pytest.raises(FormatError, match="duration"):
+        otio_fmt.read(io.BytesIO(json.dumps(doc).encode()))
+
+
+def written_otio() -> bytes:
+    a = Analysis(4.0, beats=[Beat(0.5 * i, i // 4 + 1, i % 4 + 1) for i in range(8)],
+                 cues=[Cue(1.3, "impact", "CRASH"), Cue(3.0, "stop", "STOP", 1.0, 3.4)])
+    buf = io.BytesIO()
+    otio_fmt.write(ExposureSheet(a, "24", SheetOptions()), buf)
+    return buf.getvalue()
