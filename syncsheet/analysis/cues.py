@@ -11,19 +11,12 @@ is peak-picked; each cue is then classified from its spectral shape.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter, maximum_filter1d, uniform_filter1d
+from scipy.ndimage import maximum_filter, maximum_filter1d, minimum_filter1d, uniform_filter1d
 
 from ..model import Cue
-from .features import FPS
+from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["surprise", "pick_cues", "classify"]
-
-
-def _band_flux(bands: np.ndarray, lag: int = 2) -> np.ndarray:
-    b = bands.astype(np.float32)
-    out = np.zeros_like(b)
-    out[lag:] = np.maximum(b[lag:] - b[:-lag], 0.0)
-    return out
 
 
 def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -45,72 +38,126 @@ def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
     return out
 
 
-def surprise(bands: np.ndarray, beats: np.ndarray, bar: int, *, block: int = 1 << 16) -> np.ndarray:
-    """Per-hop onset energy that no reference bar explains.
+def surprise(
+    fine: np.ndarray, beats: np.ndarray, bar: int, *, fps: float = FPS / FINE_DECIM, erode: int = 1,
+    rank: int = 1, offsets: tuple[int, ...] = (-2, -1, 1, 2)
+) -> np.ndarray:
+    """Per-hop spectral energy that the music's repetition does not explain.
 
     Parameters
     ----------
-    bands : (n, NB) array
-        Log band magnitudes per hop.
+    fine : (n, NF) uint8
+        Quantised log spectrum (:attr:`Features.fine`), *fps* rows a second.
     beats : array
-        Beat positions in hops.
+        Beat positions in rows of *fine*.
     bar : int
         Beats per bar (references are 1 and 2 bars away on each side).
+
+    Returns
+    -------
+    numpy.ndarray
+        For each row, the log energy (summed over bands, in log10 units) above the reference,
+        taking the second-best of the available references (one reference may hold a similar
+        sound by chance).
     """
-    n = len(bands)
-    flux = _band_flux(bands)
-    if len(beats) < 2 * bar + 2:
-        # no beat grid to lean on: compare with the same moment 2 and 4 seconds away
-        maps = [np.clip(np.arange(n) + o, -1, n) for o in (-4 * int(FPS), -2 * int(FPS), 2 * int(FPS), 4 * int(FPS))]
-        maps = [np.where((m < 0) | (m >= n), -1, m) for m in maps]
-    else:
-        maps = [_phase_map(n, beats, o * bar) for o in (-2, -1, 1, 2)]
-    # tolerance: max over ±3 hops and ±1 band in the reference
-    tol = maximum_filter(flux, size=(7, 3), mode="constant")
+    n = len(fine)
+    if len(beats) >= 2 * bar + 2:
+        maps = [_phase_map(n, beats, o * bar) for o in offsets]
+    else:  # no beat grid to lean on: the same moment 2 and 4 seconds away
+        idx = np.arange(n)
+        maps = [np.where((idx + o < 0) | (idx + o >= n), -1, idx + o) for o in np.array([-4, -2, 2, 4]) * int(fps)]
+    tol = maximum_filter(fine, size=(5, 3), mode="nearest")  # ±20 ms, ±1 band
     out = np.zeros(n, np.float32)
+    block = 1 << 15
     for a in range(0, n, block):
         b = min(n, a + block)
-        cur = flux[a:b]
-        best = np.full(b - a, np.inf, np.float32)
-        for m in maps:
+        cur = fine[a:b].astype(np.int16)
+        res = np.full((len(maps), b - a), np.inf, np.float32)
+        for k, m in enumerate(maps):
             idx = m[a:b]
             ok = idx >= 0
-            ref = np.where(ok[:, None], tol[np.maximum(idx, 0)], np.inf)
-            res = np.maximum(cur - ref, 0.0).sum(axis=1)
-            best = np.minimum(best, res)
-        best[~np.isfinite(best)] = cur[~np.isfinite(best)].sum(axis=1)
-        out[a:b] = best
+            diff = np.maximum(cur - tol[np.maximum(idx, 0)].astype(np.int16), 0)
+            if erode > 1:
+                diff = minimum_filter1d(diff, erode, axis=1, mode="nearest")
+            diff = diff.sum(axis=1)
+            res[k, ok] = diff[ok]
+        res.sort(axis=0)
+        have = np.isfinite(res).sum(axis=0)
+        pick = res[np.clip(np.minimum(have - 1, rank), 0, None), np.arange(b - a)]  # second smallest, or the only one
+        out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
     return out
 
 
 def pick_cues(
     surp: np.ndarray,
-    activity: np.ndarray,
     *,
-    threshold: float = 3.0,
-    min_gap: float = 0.3,
-    window: float = 8.0,
+    threshold: float = 4.0,
+    fps: float = FPS / FINE_DECIM,
+    rise_s: float = 0.1,
+    block_s: float = 30.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Peaks of the surprise that stand out from the music's usual onset activity.
+    """Onsets of stretches of surprise that stand out, one cue per stretch.
 
-    Returns positions (hops) and scores (surprise over the local activity level).
+    The detection function is the rise of the surprise: its mean over the next *rise_s* minus its
+    mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
+    *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
+    cue needs the surprise to have fallen back towards its bed since the last one, so an effect
+    with several bursts (a rustle, a door) gives one cue.
+
+    Returns
+    -------
+    positions : numpy.ndarray
+        Rows (fractional not needed: the caller refines on the finer activation).
+    scores : numpy.ndarray
     """
     n = len(surp)
-    if n < 3:
+    w = max(1, int(round(rise_s * fps)))
+    if n < 4 * w:
         return np.zeros(0), np.zeros(0)
-    level = uniform_filter1d(activity.astype(np.float64), size=max(3, int(window * FPS)), mode="nearest")
-    level = np.maximum(level, 1e-3 * (float(np.mean(activity)) + 1e-9))
-    sm = uniform_filter1d(surp.astype(np.float64), size=3, mode="nearest")
-    score = sm / level
-    half = int(min_gap * FPS)
-    peak = (score >= maximum_filter1d(score, size=2 * half + 1, mode="constant")) & (score > threshold)
-    idx = np.flatnonzero(peak)
-    keep: list[int] = []
-    for i in idx:
-        if not keep or i - keep[-1] > half:
-            keep.append(int(i))
-    idx = np.asarray(keep, int)
-    return idx.astype(float), score[idx] if len(idx) else np.zeros(0)
+    c = np.concatenate([[0.0], np.cumsum(surp, dtype=np.float64)])
+    t = np.arange(w, n - w)
+    rise = np.zeros(n)
+    rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
+    size = int(block_s * fps)
+    nb = max(1, int(round(n / size)))
+    edges = np.linspace(0, n, nb + 1).astype(int)
+    scale = np.empty(n)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
+    score = rise / scale
+    half = int(0.3 * fps)
+    cand = np.flatnonzero((score >= maximum_filter1d(score, size=2 * half + 1, mode="constant")) & (score > threshold))
+    pos: list[int] = []
+    vals: list[float] = []
+    sm = uniform_filter1d(surp.astype(np.float64), size=w, mode="nearest")
+    for i in cand:
+        if pos:
+            last = pos[-1]
+            bed = float(np.median(sm[max(0, last - int(fps)) : max(1, last - w)]))
+            peak = float(sm[last : last + 3 * w].max())
+            if float(sm[last : i].min()) > bed + 0.5 * (peak - bed):
+                continue  # still inside the previous effect
+        pos.append(int(i))
+        vals.append(float(score[i]))
+    starts = [_attack_start(surp, i, fps) for i in pos]
+    order = np.argsort(starts, kind="stable")
+    return np.asarray(starts, float)[order], np.asarray(vals)[order]
+
+
+def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15) -> float:
+    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed."""
+    bed = float(np.median(surp[max(0, i - int(fps)) : max(1, i - int(0.2 * fps))]))
+    hi = min(len(surp), i + int(0.3 * fps))
+    k = i + int(np.argmax(surp[i:hi])) if hi > i else i
+    level = bed + frac * (float(surp[k]) - bed)
+    j = k
+    lo = max(0, i - int(0.3 * fps))
+    while j > lo and surp[j - 1] > level:
+        j -= 1
+    # interpolate the crossing between rows j-1 and j
+    if j > 0 and surp[j] != surp[j - 1]:
+        return j - 1 + float(np.clip((level - surp[j - 1]) / (surp[j] - surp[j - 1]), 0, 1))
+    return float(j)
 
 
 _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}

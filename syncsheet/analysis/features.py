@@ -26,6 +26,8 @@ FPS = SR / HOP  # 200 hops a second
 N_FFT = 1024
 LAG = 2  # SuperFlux difference lag in hops
 CHROMA_DECIM = 4  # chroma is kept every 4 hops (50 per second)
+FINE_DECIM = 2  # the fine log spectrum is kept every 2 hops (100 per second)
+FINE_SCALE = 50.0  # fine log spectrum stored as uint8: log10(1 + magnitude) * FINE_SCALE
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
 _CHUNK_FRAMES = 2048
@@ -45,6 +47,10 @@ class Features:
         Log band magnitudes on a coarse (half-octave) scale, for cue surprise and meter features.
     chroma : (n // 4, 12) float16
         Pitch-class energy every :data:`CHROMA_DECIM` hops.
+    fine : (n // 2, NF) uint8
+        The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
+        (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
+        between the music's partials.
     band_hz : (NB,) float
         Centre frequency of each coarse band.
     duration : float
@@ -57,6 +63,7 @@ class Features:
     energy: np.ndarray
     bands: np.ndarray
     chroma: np.ndarray
+    fine: np.ndarray
     band_hz: np.ndarray
     duration: float
     sample_rate: int
@@ -170,7 +177,8 @@ class _Analyser:
         self.prev_logs = np.zeros((0, self.fb.shape[1]), np.float32)  # last LAG max-filtered frames
         self.chroma_acc = np.zeros((0, 12), np.float32)
         self.energy_tail = np.zeros(0, np.float32)
-        self.out: dict[str, list[np.ndarray]] = {"flux": [], "energy": [], "bands": [], "chroma": []}
+        self.fine_acc = np.zeros((0, self.fb.shape[1]), np.float32)
+        self.out: dict[str, list[np.ndarray]] = {"flux": [], "energy": [], "bands": [], "chroma": [], "fine": []}
         self.n_in = 0
 
     def feed(self, x: np.ndarray, final: bool = False) -> None:
@@ -235,6 +243,11 @@ class _Analyser:
         n = len(ch) // CHROMA_DECIM
         self.out["chroma"].append(ch[: n * CHROMA_DECIM].reshape(n, CHROMA_DECIM, 12).sum(axis=1).astype(np.float16))
         self.chroma_acc = ch[n * CHROMA_DECIM :]
+        fl = np.concatenate([self.fine_acc, logs])
+        n = len(fl) // FINE_DECIM
+        q = fl[: n * FINE_DECIM].reshape(n, FINE_DECIM, -1).max(axis=1) * FINE_SCALE
+        self.out["fine"].append(np.clip(np.round(q), 0, 255).astype(np.uint8))
+        self.fine_acc = fl[n * FINE_DECIM :]
 
     def result(self) -> Features:
         def cat(name, width, dtype):
@@ -249,6 +262,7 @@ class _Analyser:
             energy=energy[:n],
             bands=cat("bands", len(self.band_hz), np.float16)[:n],
             chroma=cat("chroma", 12, np.float16),
+            fine=cat("fine", self.fb.shape[1], np.uint8),
             band_hz=self.band_hz,
             duration=self.n_in / self.sample_rate,
             sample_rate=self.sample_rate,

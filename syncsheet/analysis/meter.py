@@ -17,7 +17,10 @@ from .features import CHROMA_DECIM
 __all__ = ["downbeat_features", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
-_CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
+_CHANGE_COST = 8.0
+#: How readily each meter is believed (common practice: 4/4 first, then 3/4; 2/4 is heard as 4/4
+#: unless the evidence for the shorter bar is clearly stronger).
+METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}  # log-probability cost of a meter change at a bar line
 
 
 def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -28,18 +31,35 @@ def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return (c[e] - c[s]) / (e - s)[:, None] if x.ndim == 2 else (c[e] - c[s]) / (e - s)
 
 
-def downbeat_features(beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray) -> np.ndarray:
-    """A "start of bar" score for each beat (beats in hops), standardised over the piece."""
+def downbeat_features(
+    beats: np.ndarray,
+    flux: np.ndarray,
+    chroma: np.ndarray,
+    bands: np.ndarray | None = None,
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 0.0, 0.0),
+) -> np.ndarray:
+    """A "start of bar" score for each beat (beats in hops), standardised over the piece.
+
+    Components (each standardised, then weighted): low-frequency level over the beat that starts
+    here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
+    bar lines), bass onset strength on the beat, and overall onset strength.
+    """
     nb = len(beats)
     if nb < 3:
         return np.zeros(nb)
     hop = np.round(beats).astype(int)
     n = len(flux)
+    nxt_hop = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
     win = np.clip(hop[:, None] + np.arange(-3, 4)[None, :], 0, n - 1)
     bass = flux[:, 0] / (np.mean(flux[:, 0]) + 1e-9)
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
     f_bass = bass[win].max(axis=1)
     f_act = total[win].max(axis=1)
+    if bands is not None and len(bands):
+        low = bands[:, :4].astype(np.float64).sum(axis=1)
+        f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
+    else:
+        f_low = np.zeros(nb)
     # chroma over the beat after vs the beat before
     ch = chroma.astype(np.float64)
     cb = np.clip(hop // CHROMA_DECIM, 0, max(0, len(ch) - 1))
@@ -51,11 +71,11 @@ def downbeat_features(beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray) -
     f_chroma = 1.0 - np.sum(after * before, axis=1) / norm
 
     def z(v):
-        v = np.log1p(np.maximum(v, 0))
         s = np.std(v)
         return (v - np.mean(v)) / s if s > 1e-9 else np.zeros_like(v)
 
-    return z(f_bass) + z(f_chroma) + 0.5 * z(f_act)
+    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)))
+    return sum(w * c for w, c in zip(weights, comps, strict=True))
 
 
 def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
@@ -93,7 +113,7 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
         pos = np.arange(n) % m
         return _number(pos), pos + 1
     stats = {m: _meter_stat(d, m) for m in meters}
-    m0 = max(stats, key=lambda m: stats[m][0])
+    m0 = max(stats, key=lambda m: stats[m][0] * METER_PRIOR.get(m, 0.5))
     p0 = stats[m0][1]
     on = (np.arange(n) - p0) % m0 == 0
     mu1, mu0 = float(d[on].mean()), float(d[~on].mean()) if (~on).any() else 0.0

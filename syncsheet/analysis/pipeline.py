@@ -26,7 +26,7 @@ from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
 from . import tempo as tempomod
-from .features import FPS, Features, extract
+from .features import FINE_DECIM, FPS, Features, extract
 from .settings import AnalysisSettings
 
 __all__ = ["analyze", "analyze_samples", "analyze_features"]
@@ -34,7 +34,7 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 #: Measured latency of each detector (seconds), subtracted from its times.
 BEAT_LATENCY = 0.004
 ONSET_LATENCY = 0.0055
-CUE_LATENCY = 0.005
+CUE_LATENCY = -0.008  # the attack-start search lands slightly early
 _SILENT_DB = -90.0
 
 
@@ -126,7 +126,7 @@ def analyze_features(
     report(progress, 0.65, "bars")
 
     # bars and meter
-    d = metermod.downbeat_features(pos, f.flux, f.chroma)
+    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands)
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar)
     times = pos / FPS - BEAT_LATENCY
     strength = _strengths(raw, pos)
@@ -144,8 +144,9 @@ def analyze_features(
 
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
-    surp = cuemod.surprise(f.bands, pos, meter)
-    cpos, cscore = cuemod.pick_cues(surp, raw, threshold=3.0 * sens)
+    surp = cuemod.surprise(f.fine, pos / FINE_DECIM, meter)
+    cpos, cscore = cuemod.pick_cues(surp, threshold=4.0 * sens)
+    cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     kinds = [cuemod.classify(f.bands, f.band_hz, int(p)) for p in cpos]
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
