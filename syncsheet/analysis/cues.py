@@ -40,7 +40,7 @@ def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
 
 def surprise(
     fine: np.ndarray, beats: np.ndarray, bar: int, *, fps: float = FPS / FINE_DECIM, erode: int = 1,
-    rank: int = 1, offsets: tuple[int, ...] = (-2, -1, 1, 2)
+    rank: int = 0, offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4)
 ) -> np.ndarray:
     """Per-hop spectral energy that the music's repetition does not explain.
 
@@ -51,7 +51,10 @@ def surprise(
     beats : array
         Beat positions in rows of *fine*.
     bar : int
-        Beats per bar (references are 1 and 2 bars away on each side).
+        Beats per bar: references are 1, 2 and 4 bars away on each side (phrases repeat too).
+    rank : int
+        Which reference explains the hop: 0 the best, 1 the second best (one reference may hold a
+        similar sound by chance), when three or more exist.
 
     Returns
     -------
@@ -83,7 +86,8 @@ def surprise(
             res[k, ok] = diff[ok]
         res.sort(axis=0)
         have = np.isfinite(res).sum(axis=0)
-        pick = res[np.clip(np.minimum(have - 1, rank), 0, None), np.arange(b - a)]  # second smallest, or the only one
+        # the rank-th best reference when three or more exist, else the best one
+        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]  # second smallest, or the only one
         out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
     return out
 
@@ -135,7 +139,7 @@ def pick_cues(
             last = pos[-1]
             bed = float(np.median(sm[max(0, last - int(fps)) : max(1, last - w)]))
             peak = float(sm[last : last + 3 * w].max())
-            if float(sm[last : i].min()) > bed + 0.5 * (peak - bed):
+            if i - last < 0.5 * fps or float(sm[last:i].min()) > bed + 0.25 * (peak - bed):
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))

@@ -46,7 +46,7 @@ class Features:
     bands : (n, NB) float16
         Log band magnitudes on a coarse (half-octave) scale, for cue surprise and meter features.
     chroma : (n // 4, 12) float16
-        Pitch-class energy every :data:`CHROMA_DECIM` hops.
+        Pitch-class profile (each hop's shares summed over :data:`CHROMA_DECIM` hops).
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
@@ -239,7 +239,8 @@ class _Analyser:
         self.prev_logs = hist[-LAG:]
         self.out["flux"].append(np.stack([diff[:, g].sum(axis=1) for g in self.flux_groups], axis=1))
         self.out["bands"].append(np.log10(1.0 + fine @ self.coarse).astype(np.float16))
-        ch = np.concatenate([self.chroma_acc, np.square(mag) @ self.chroma_m])
+        ch = np.square(mag) @ self.chroma_m
+        ch = np.concatenate([self.chroma_acc, ch / (ch.sum(axis=1, keepdims=True) + 1e-9)])
         n = len(ch) // CHROMA_DECIM
         self.out["chroma"].append(ch[: n * CHROMA_DECIM].reshape(n, CHROMA_DECIM, 12).sum(axis=1).astype(np.float16))
         self.chroma_acc = ch[n * CHROMA_DECIM :]
