@@ -20,9 +20,9 @@ Memory is bounded by the buffer, whatever the length of the audio.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 from ..progress import Progress
+from ._windows import window_mean
 from .features import FPS
 
 __all__ = ["beat_activation", "track_beats", "DP_FPS"]
@@ -32,7 +32,7 @@ _BUFFER_S = 60.0
 _LAG_S = 12.0
 
 
-def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 1.0), smooth: float = 0.0,
+def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 1.0),
                     power: float = 0.5, rank_alpha: float = 0.0) -> np.ndarray:
     """Onset activation for beat tracking.
 
@@ -46,17 +46,13 @@ def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 
     out = np.zeros(len(flux))
     for b in range(flux.shape[1]):
         x = flux[:, b]
-        mean = uniform_filter1d(x, size=size, mode="nearest")
+        mean = window_mean(x, size // 2, (size - 1) // 2)
         out += weights[b] * x / (mean + 1e-3 * (float(np.mean(x)) + 1e-9))
     out /= sum(weights[: flux.shape[1]])
     if power != 1.0:
         out = out**power
     if rank_alpha:
         out = _rank_llr(out, rank_alpha)
-    if smooth > 0:
-        from scipy.ndimage import gaussian_filter1d
-
-        out = gaussian_filter1d(out, smooth * FPS)
     return out
 
 
@@ -136,16 +132,17 @@ def track_beats(
     kprev_c = np.clip(kprev, 0, K - 1)
     step = np.abs(tau[None, :] - tau[kprev_c])
     trans = -lam * np.maximum(0, step - 1) / tau[kprev_c]
-    trans = np.where(valid, trans, -np.inf) + prior[None, :]
+    trans = (np.where(valid, trans, -np.inf) + prior[None, :]).astype(np.float32)
     # also suppress very large jumps entirely
     trans[np.abs(tau[None, :] / tau[kprev_c] - 1) > 0.25] = -np.inf
 
-    obs = a - threshold
+    obs = (a - threshold).astype(np.float32)
+    prior = prior.astype(np.float32)
     buf = int(_BUFFER_S * DP_FPS) + tau[-1]
     lag = int(_LAG_S * DP_FPS)
     base = 0  # absolute hop of buffer row 0
-    S = np.full((buf, K), -np.inf)
-    M = np.full((buf, K), -np.inf)  # best score of a path whose last beat is here, entering state k next
+    S = np.full((buf, K), -np.inf, np.float32)
+    M = np.full((buf, K), -np.inf, np.float32)  # best score of a path whose last beat is here, entering state k next
     BP = np.zeros((buf, K), np.int16)  # offset index of the previous state
     committed: list[int] = []
     t = 0
@@ -159,6 +156,11 @@ def track_beats(
             S[:-shift], M[:-shift], BP[:-shift] = S[shift:], M[shift:], BP[shift:]
             S[-shift:], M[-shift:], BP[-shift:] = -np.inf, -np.inf, 0
             base = keep_from
+            # scores only matter relative to each other: keep them small for float32
+            top = np.float32(np.max(M[: buf - shift]))
+            if np.isfinite(top):
+                S -= top
+                M -= top
             if progress is not None:
                 progress(t / n, "beats")
         stop = min(n, t + tmin)

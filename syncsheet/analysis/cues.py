@@ -11,9 +11,9 @@ is peak-picked; each cue is then classified from its spectral shape.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter, maximum_filter1d, minimum_filter1d, uniform_filter1d
 
 from ..model import Cue
+from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["surprise", "pick_cues", "classify"]
@@ -39,7 +39,7 @@ def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
 
 
 def surprise(
-    fine: np.ndarray, beats: np.ndarray, bar: int, *, fps: float = FPS / FINE_DECIM, erode: int = 1,
+    fine: np.ndarray, beats: np.ndarray, bar: int, *, fps: float = FPS / FINE_DECIM,
     rank: int = 0, offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4)
 ) -> np.ndarray:
     """Per-hop spectral energy that the music's repetition does not explain.
@@ -69,7 +69,7 @@ def surprise(
     else:  # no beat grid to lean on: the same moment 2 and 4 seconds away
         idx = np.arange(n)
         maps = [np.where((idx + o < 0) | (idx + o >= n), -1, idx + o) for o in np.array([-4, -2, 2, 4]) * int(fps)]
-    tol = maximum_filter(fine, size=(5, 3), mode="nearest")  # ±20 ms, ±1 band
+    tol = window_max(window_max(fine, 2, 2, axis=0), 1, 1, axis=1)  # ±20 ms, ±1 band
     out = np.zeros(n, np.float32)
     block = 1 << 15
     for a in range(0, n, block):
@@ -80,8 +80,6 @@ def surprise(
             idx = m[a:b]
             ok = idx >= 0
             diff = np.maximum(cur - tol[np.maximum(idx, 0)].astype(np.int16), 0)
-            if erode > 1:
-                diff = minimum_filter1d(diff, erode, axis=1, mode="nearest")
             diff = diff.sum(axis=1)
             res[k, ok] = diff[ok]
         res.sort(axis=0)
@@ -130,10 +128,10 @@ def pick_cues(
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
     score = rise / scale
     half = int(0.3 * fps)
-    cand = np.flatnonzero((score >= maximum_filter1d(score, size=2 * half + 1, mode="constant")) & (score > threshold))
+    cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
     pos: list[int] = []
     vals: list[float] = []
-    sm = uniform_filter1d(surp.astype(np.float64), size=w, mode="nearest")
+    sm = window_mean(surp, w // 2, (w - 1) // 2)
     for i in cand:
         if pos:
             last = pos[-1]

@@ -1,29 +1,29 @@
 """The one spectral pass: stream audio into compact per-hop features every detector shares.
 
-Audio of any sample rate is DC-blocked and resampled (polyphase, with state across blocks) to
-:data:`SR` = 24 kHz, then cut into Hann-windowed frames of :data:`N_FFT` samples every :data:`HOP`
-samples (5 ms, 200 hops a second; hop *n* is centred on ``n * HOP / SR`` seconds). Each block of
-frames goes through one FFT and is reduced at once to small per-hop arrays; the spectrogram itself
-is never kept, so a two-hour reel needs only ~60 bytes per hop (≈ 90 MB).
+Audio of any sample rate is freed of DC, decimated by an integer factor to an analysis rate near
+22 kHz (a short windowed-sinc FIR, with state across blocks), and cut into Hann-windowed frames of
+42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
+in samples is fractional and rounded per frame), so every detector downstream works in one clock.
+Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
+spectrogram itself is never kept, so a two-hour reel needs only ~160 bytes per hop (≈ 230 MB
+less what it shares). Of scipy only the FFT is used: scipy.signal and scipy.ndimage cost more
+to import than analysing a song takes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
-from scipy import signal
+from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to import
 
 from ..progress import Progress
 
-__all__ = ["SR", "HOP", "FPS", "N_FFT", "Features", "extract", "Resampler"]
+__all__ = ["FPS", "WINDOW_S", "Features", "extract", "Decimator", "analysis_rate"]
 
-SR = 24000
-HOP = 120
-FPS = SR / HOP  # 200 hops a second
-N_FFT = 1024
+FPS = 200  # hops a second: 5 ms
+WINDOW_S = 0.0427  # analysis window (1024 samples at 24 kHz)
 LAG = 2  # SuperFlux difference lag in hops
 CHROMA_DECIM = 4  # chroma is kept every 4 hops (50 per second)
 FINE_DECIM = 2  # the fine log spectrum is kept every 2 hops (100 per second)
@@ -78,49 +78,45 @@ class Features:
         return self.flux.sum(axis=1)
 
 
-class Resampler:
-    """Polyphase resampling of a stream, exact across block boundaries.
+def analysis_rate(sample_rate: int) -> tuple[int, float]:
+    """Integer decimation factor and the analysis rate it gives (20-40 kHz, or the source if lower)."""
+    d = max(1, int(sample_rate) // 20000)
+    return d, sample_rate / d
 
-    Each chunk is resampled with enough context on both sides that the output equals
-    ``scipy.signal.resample_poly`` of the whole signal, but only a few blocks are ever held.
+
+class Decimator:
+    """Low-pass and keep every *d*-th sample of a stream; exact across block boundaries.
+
+    The filter is a symmetric windowed sinc cut at 0.9 of the new Nyquist frequency, centred, so
+    output sample *m* sits exactly at input sample ``m * d``.
     """
 
-    def __init__(self, sr_in: int, sr_out: int) -> None:
-        g = gcd(int(sr_in), int(sr_out))
-        self.up, self.down = int(sr_out) // g, int(sr_in) // g
-        half = 10 * max(self.up, self.down) / self.up + 2  # filter half-length in input samples
-        self.ctx = self.down * int(np.ceil(half / self.down))
-        self._buf = np.zeros(self.ctx, np.float32)  # left context: zeros before the start
-        self._done = 0  # input samples consumed into output (multiple of down)
-        self._total = 0
+    def __init__(self, d: int) -> None:
+        self.d = int(d)
+        if self.d > 1:
+            half = 8 * self.d
+            k = np.arange(-half, half + 1)
+            fc = 0.9 / self.d  # of the input Nyquist
+            h = fc * np.sinc(fc * k) * np.blackman(2 * half + 1)
+            self.h = (h / h.sum()).astype(np.float32)
+            self.half = half
+            self._buf = np.zeros(half, np.float32)  # zeros before the start
 
     def __call__(self, x: np.ndarray, final: bool = False) -> np.ndarray:
-        if self.up == self.down:
-            return np.asarray(x, np.float32)
-        self._total += len(x)
-        self._buf = np.concatenate([self._buf, np.asarray(x, np.float32)])
-        if final:
-            n_out_total = -(-self._total * self.up // self.down)
-            remaining = self._total - self._done
-            n = self.down * -(-remaining // self.down)
-            seg = np.concatenate([self._buf, np.zeros(n - remaining + self.ctx, np.float32)])
-            out = self._run(seg, n)
-            produced = self._done * self.up // self.down
-            self._done += n
-            return out[: max(0, n_out_total - produced)]
-        avail = len(self._buf) - 2 * self.ctx
-        n = (avail // self.down) * self.down
-        if n <= 0:
+        x = np.asarray(x, np.float32)
+        if self.d == 1:
+            return x
+        # buf[0] is the left edge of the next output's filter window (output j is centred on
+        # input j * d; the stream is padded with `half` zeros on both ends)
+        buf = np.concatenate([self._buf, x] + ([np.zeros(self.half, np.float32)] if final else []))
+        span = 2 * self.half + 1
+        if len(buf) < span:
+            self._buf = buf
             return np.zeros(0, np.float32)
-        out = self._run(self._buf[: n + 2 * self.ctx], n)
-        self._buf = self._buf[n:]
-        self._done += n
-        return out
-
-    def _run(self, seg: np.ndarray, n: int) -> np.ndarray:
-        y = signal.resample_poly(seg, self.up, self.down)
-        skip = self.ctx * self.up // self.down
-        return y[skip : skip + n * self.up // self.down].astype(np.float32, copy=False)
+        k = (len(buf) - span) // self.d + 1
+        y = np.convolve(buf[: (k - 1) * self.d + span], self.h[::-1], mode="valid")[:: self.d]
+        self._buf = buf[k * self.d :]
+        return y.astype(np.float32, copy=False)
 
 
 def _log_filterbank(n_fft: int, sr: int, per_octave: int, fmin: float, fmax: float) -> tuple[np.ndarray, np.ndarray]:
@@ -136,16 +132,29 @@ def _log_filterbank(n_fft: int, sr: int, per_octave: int, fmin: float, fmax: flo
         fb[lo : c + 1, i] = np.linspace(0, 1, c - lo + 1)
         fb[c : hi + 1, i] = np.linspace(1, 0, hi - c + 1)
         fb[:, i] /= fb[:, i].sum()
-    return fb, freqs[bins[1:-1]]
+    return fb, freqs[bins[1:-1]], bins
 
 
-def _chroma_matrix(n_fft: int, sr: int) -> np.ndarray:
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    m = np.zeros((len(freqs), 12), np.float32)
-    ok = (freqs >= 100) & (freqs <= 5000)
-    pc = np.round(12 * np.log2(freqs[ok] / 440.0)).astype(int) % 12
-    m[np.flatnonzero(ok), pc] = 1.0
-    return m
+class _Triangles:
+    """The triangular filterbank applied as two segment sums (each bin feeds at most two bands):
+    a tenth of the work of the dense matrix product."""
+
+    def __init__(self, fb: np.ndarray, bins: np.ndarray) -> None:
+        nb = fb.shape[1]
+        self.lo, self.hi = int(bins[0]), int(bins[-1])
+        k = np.arange(self.lo, self.hi)
+        rise_band = np.searchsorted(bins, k, side="right") - 1  # band whose rising edge holds bin k
+        fall_band = rise_band - 1  # band whose falling edge (peak included) holds bin k
+        self.w_rise = np.where(rise_band < nb, fb[k, np.clip(rise_band, 0, nb - 1)], 0).astype(np.float32)
+        self.w_fall = np.where(fall_band >= 0, fb[k, np.clip(fall_band, 0, nb - 1)], 0).astype(np.float32)
+        self.starts = (bins[:-1] - self.lo).astype(np.intp)
+        self.nb = nb
+
+    def __call__(self, mag: np.ndarray) -> np.ndarray:
+        m = mag[:, self.lo : self.hi]
+        rise = np.add.reduceat(m * self.w_rise, self.starts, axis=1)
+        fall = np.add.reduceat(m * self.w_fall, self.starts, axis=1)
+        return rise[:, : self.nb] + fall[:, 1 : self.nb + 1]
 
 
 class _Analyser:
@@ -153,14 +162,17 @@ class _Analyser:
 
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = int(sample_rate)
-        self.resample = Resampler(sample_rate, SR)
-        # one-pole DC blocker at ~10 Hz, so DC offset never reaches levels or spectra
-        r = 1.0 - 2 * np.pi * 10.0 / sample_rate
-        self._dc_b, self._dc_a = np.array([1.0, -1.0]), np.array([1.0, -r])
-        self._dc_zi = np.zeros(1)
-        self._first = True
-        self.window = signal.windows.hann(N_FFT, sym=False).astype(np.float32)
-        self.fb, self.fb_hz = _log_filterbank(N_FFT, SR, 12, 40.0, 11000.0)
+        d, self.sr = analysis_rate(self.sample_rate)
+        self.decimate = Decimator(d)
+        self.win = int(round(WINDOW_S * self.sr))
+        self.n_fft = 1 << int(np.ceil(np.log2(self.win)))
+        n = np.arange(self.win)
+        self.window = (0.5 - 0.5 * np.cos(2 * np.pi * n / self.win)).astype(np.float32)
+        # magnitudes as if the window were 1024 samples long, so levels of features agree across rates
+        self.window *= np.float32(1024 / self.win)
+        fmax = min(11000.0, 0.45 * self.sr)
+        self.fb, self.fb_hz, fb_bins = _log_filterbank(self.n_fft, self.sr, 12, 40.0, fmax)
+        self.filters = _Triangles(self.fb, fb_bins)
         # coarse bands: groups of the fine bands, half an octave wide
         edges = 40.0 * 2.0 ** (np.arange(0, 16) / 2)
         group = np.clip(np.searchsorted(edges, self.fb_hz) - 1, 0, len(edges) - 2)
@@ -170,63 +182,74 @@ class _Analyser:
         self.band_hz = np.array([np.exp(np.mean(np.log(self.fb_hz[group == u]))) for u in used])
         split = np.searchsorted(self.fb_hz, FLUX_SPLITS)
         self.flux_groups = [slice(0, split[0]), slice(split[0], split[1]), slice(split[1], None)]
-        self.chroma_m = _chroma_matrix(N_FFT, SR)
-        self.buf = np.zeros(N_FFT // 2, np.float32)  # centred frames: zeros before the start
-        self.buf_start = -(N_FFT // 2)  # absolute sample index of buf[0]
+        # chroma from the semitone-spaced fine bands where they resolve single semitones
+        self.chroma_m = np.zeros((self.fb.shape[1], 12), np.float32)
+        ok = (self.fb_hz >= 150) & (self.fb_hz <= 5000)
+        pc = np.round(12 * np.log2(self.fb_hz[ok] / 440.0)).astype(int) % 12
+        self.chroma_m[np.flatnonzero(ok), pc] = 1.0
+        self.half = self.win // 2
+        self.buf = np.zeros(self.half, np.float32)  # centred frames: zeros before the start
+        self.buf_start = -self.half  # absolute sample index of buf[0]
+        self.n_dec = 0  # decimated samples so far
         self.next_frame = 0
         self.prev_logs = np.zeros((0, self.fb.shape[1]), np.float32)  # last LAG max-filtered frames
         self.chroma_acc = np.zeros((0, 12), np.float32)
-        self.energy_tail = np.zeros(0, np.float32)
         self.fine_acc = np.zeros((0, self.fb.shape[1]), np.float32)
         self.out: dict[str, list[np.ndarray]] = {"flux": [], "energy": [], "bands": [], "chroma": [], "fine": []}
         self.n_in = 0
+        self.dc: float | None = None
+
+    def _centre(self, n: np.ndarray) -> np.ndarray:
+        """Sample index (at the analysis rate) of hop *n*'s centre."""
+        return np.round(n * (self.sr / FPS)).astype(np.int64)
 
     def feed(self, x: np.ndarray, final: bool = False) -> None:
-        x = np.asarray(x, np.float64)
-        if self._first and len(x):
-            self._dc_zi = signal.lfilter_zi(self._dc_b, self._dc_a) * x[0]
-            self._first = False
+        x = np.asarray(x, np.float32)
         self.n_in += len(x)
         if len(x):
-            x, self._dc_zi = signal.lfilter(self._dc_b, self._dc_a, x, zi=self._dc_zi)
-        y = self.resample(x.astype(np.float32), final=final)
-        self._energy(y, final)
+            # DC offset: follow the block means slowly, so a constant offset never reaches levels
+            m = float(np.mean(x, dtype=np.float64))
+            self.dc = m if self.dc is None else 0.8 * self.dc + 0.2 * m
+            x = x - np.float32(self.dc)
+        y = self.decimate(x, final=final)
+        self.n_dec += len(y)
         if final:
-            y = np.concatenate([y, np.zeros(N_FFT // 2, np.float32)])
+            y = np.concatenate([y, np.zeros(self.half + 1, np.float32)])
         self.buf = np.concatenate([self.buf, y])
         self._frames(final)
 
-    def _energy(self, y: np.ndarray, final: bool) -> None:
-        e = np.concatenate([self.energy_tail, y])
-        n = len(e) // HOP
-        if final and len(e) > n * HOP:
-            e = np.concatenate([e, np.zeros((n + 1) * HOP - len(e), np.float32)])
-            n += 1
-        sq = np.square(e[: n * HOP].reshape(n, HOP), dtype=np.float32).mean(axis=1)
-        self.out["energy"].append(sq.astype(np.float32))
-        self.energy_tail = e[n * HOP :]
-
     def _frames(self, final: bool) -> None:
         while True:
-            first = self.next_frame * HOP - N_FFT // 2 - self.buf_start
-            avail = (len(self.buf) - first - N_FFT) // HOP + 1
-            if avail <= 0:
+            end = self.buf_start + len(self.buf)  # absolute index one past the data held
+            if final:
+                last = int(np.floor(max(self.n_dec - 1, 0) * FPS / self.sr)) + 1  # hops covering the audio
+                if not self.n_dec:
+                    last = 0
+            else:
+                last = int(np.floor((end - self.win + self.half - 1) * FPS / self.sr))  # full windows only
+                last = max(last, -1) + 1
+            k = min(last - self.next_frame, _CHUNK_FRAMES)
+            if k <= 0 or (not final and k < _CHUNK_FRAMES):
                 break
-            if not final and avail < _CHUNK_FRAMES:
-                break
-            k = min(avail, _CHUNK_FRAMES)
-            seg = self.buf[first : first + (k - 1) * HOP + N_FFT]
-            frames = np.lib.stride_tricks.sliding_window_view(seg, N_FFT)[::HOP]
-            self._spectra(frames * self.window)
+            n = np.arange(self.next_frame, self.next_frame + k + 1)
+            c = self._centre(n) - self.buf_start  # centres in buf, one extra for the energy span
+            starts = c[:-1] - self.half
+            view = np.lib.stride_tricks.sliding_window_view(self.buf, self.win)
+            frames = view[np.clip(starts, 0, len(view) - 1)] * self.window
+            # energy of each hop: the samples from this centre to the next
+            cs = np.concatenate([[0.0], np.cumsum(np.square(self.buf, dtype=np.float64))])
+            a, b = np.clip(c[:-1], 0, len(self.buf)), np.clip(c[1:], 0, len(self.buf))
+            self.out["energy"].append(((cs[b] - cs[a]) / np.maximum(b - a, 1)).astype(np.float32))
+            self._spectra(frames)
             self.next_frame += k
-            drop = self.next_frame * HOP - N_FFT // 2 - self.buf_start
+            drop = int(self._centre(np.array([self.next_frame]))[0]) - self.half - self.buf_start
             if drop > 0:
                 self.buf = self.buf[drop:]
                 self.buf_start += drop
 
     def _spectra(self, frames: np.ndarray) -> None:
-        mag = np.abs(np.fft.rfft(frames, axis=1)).astype(np.float32)
-        fine = mag @ self.fb
+        mag = np.abs(_fft.rfft(frames, n=self.n_fft, axis=1))
+        fine = self.filters(mag)
         logs = np.log10(1.0 + fine)
         # SuperFlux: compare with the max over neighbouring bands LAG hops earlier (vibrato-proof)
         mx = np.maximum(logs, np.maximum(np.roll(logs, 1, axis=1), np.roll(logs, -1, axis=1)))
@@ -239,7 +262,7 @@ class _Analyser:
         self.prev_logs = hist[-LAG:]
         self.out["flux"].append(np.stack([diff[:, g].sum(axis=1) for g in self.flux_groups], axis=1))
         self.out["bands"].append(np.log10(1.0 + fine @ self.coarse).astype(np.float16))
-        ch = np.square(mag) @ self.chroma_m
+        ch = np.square(fine) @ self.chroma_m
         ch = np.concatenate([self.chroma_acc, ch / (ch.sum(axis=1, keepdims=True) + 1e-9)])
         n = len(ch) // CHROMA_DECIM
         self.out["chroma"].append(ch[: n * CHROMA_DECIM].reshape(n, CHROMA_DECIM, 12).sum(axis=1).astype(np.float16))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 from ..model import Cue, Levels
+from ._windows import window_mean
 from .features import FPS
 
 __all__ = ["levels_from_energy", "find_stops", "FLOOR_DB"]
@@ -40,7 +40,7 @@ def find_stops(
     db = np.asarray(db, np.float64)
     if len(db) < 3:
         return []
-    sm = uniform_filter1d(db, size=max(1, int(0.02 * FPS)), mode="nearest")
+    sm = window_mean(db, 2, 1)  # 20 ms
     loud_ref = float(np.percentile(sm, 95))
     if loud_ref < silence_db + 10:
         return []

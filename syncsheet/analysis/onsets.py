@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
+from ._windows import window_max, window_mean
 from .features import FPS
 
 __all__ = ["pick_onsets"]
@@ -40,10 +40,11 @@ def pick_onsets(
     if n < 3:
         return np.zeros(0), np.zeros(0)
     a, b = int(round(pre_max * FPS)), int(round(post_max * FPS))
-    mx = _window_max(act, a, b)
+    mx = window_max(act, a, b, fill=-np.inf)
     k = max(1, int(round(pre_avg * FPS)))
-    avg = np.concatenate([[0.0], uniform_filter1d(act, size=k, origin=(k - 1) // 2, mode="nearest")[:-1]])
-    level = uniform_filter1d(act, size=max(3, int(level_window * FPS)), mode="nearest") + 1e-9
+    avg = window_mean(act, k, -1)  # the k hops before this one
+    size = max(3, int(level_window * FPS))
+    level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
     cand = np.flatnonzero((act >= mx) & (act > 0) & (act - avg >= delta * level))
     keep: list[int] = []
     gap = combine * FPS
@@ -61,20 +62,3 @@ def pick_onsets(
     rel = (mid - avg[idx]) / level[idx]
     strength = 1.0 - np.exp(-rel / 4.0)
     return pos, np.clip(strength, 0.0, 1.0)
-
-
-def _window_max(x: np.ndarray, before: int, after: int) -> np.ndarray:
-    """max(x[i - before : i + after + 1]) for every i."""
-    size = before + after + 1
-    centred = maximum_filter1d(x, size=size, mode="constant", cval=-np.inf)
-    shift = (after - before) // 2 if (after - before) % 2 == 0 else None
-    if shift is not None:
-        out = np.full_like(x, -np.inf)
-        if shift > 0:
-            out[:-shift] = centred[shift:]
-        elif shift < 0:
-            out[-shift:] = centred[:shift]
-        else:
-            out = centred
-        return out
-    return np.maximum(_window_max(x, before, after - 1), np.concatenate([x[after:], np.full(after, -np.inf)]))
