@@ -25,18 +25,18 @@ def window_mean(x: np.ndarray, before: int, after: int) -> np.ndarray:
 
     *after* may be negative (a window wholly before i); outside the array the end values repeat.
     """
-    x = np.asarray(x, np.float64)
+    x = np.asarray(x)
     n = len(x)
     size = before + after + 1
     if not n or size <= 0:
         return np.zeros(n)
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    i = np.arange(n)
-    lo, hi = i - before, i + after + 1
-    total = c[np.clip(hi, 0, n)] - c[np.clip(lo, 0, n)]
-    total += x[0] * np.clip(-lo, 0, size) - x[0] * np.clip(-hi, 0, size)  # hops before the start
-    total += x[-1] * np.clip(hi - n, 0, size) - x[-1] * np.clip(lo - n, 0, size)  # after the end
-    return total / size
+    pb, pa = max(before, 0), max(after, 0)
+    p = np.pad(x.astype(np.float64, copy=False), (pb + 1, pa), mode="edge")
+    p[0] = 0.0
+    c = np.cumsum(p, out=p)  # c[j] = sum of the padded values before index j
+    # window of i covers padded indices [i + pb + 1 - before, i + pb + 1 + after]
+    lo = pb - before
+    return (c[lo + size : lo + size + n] - c[lo : lo + n]) / size
 
 
 def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: float | None = None) -> np.ndarray:

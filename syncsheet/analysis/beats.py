@@ -39,13 +39,13 @@ def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 
     Each flux band is divided by its own local mean (so the bass, where kick and bass notes mark
     the beat, weighs as much as the many high bands), then the bands are summed.
     """
-    flux = np.atleast_2d(flux.T).T.astype(np.float64)
+    flux = np.atleast_2d(np.asarray(flux).T).T
     if not len(flux):
         return np.zeros(0)
     size = max(3, int(window_s * FPS))
-    out = np.zeros(len(flux))
+    out = np.zeros(len(flux), np.float32)
     for b in range(flux.shape[1]):
-        x = flux[:, b]
+        x = flux[:, b].astype(np.float32)
         mean = window_mean(x, size // 2, (size - 1) // 2)
         out += weights[b] * x / (mean + 1e-3 * (float(np.mean(x)) + 1e-9))
     out /= sum(weights[: flux.shape[1]])

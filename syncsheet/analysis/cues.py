@@ -19,12 +19,12 @@ from .features import FINE_DECIM, FINE_SCALE, FPS
 __all__ = ["surprise", "pick_cues", "classify"]
 
 
-def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
-    """For each hop, the hop at the same beat phase *offset* beats away (-1 where there is none)."""
-    out = np.full(n, -1, np.int64)
+def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
+    """For each of *rows*, the row at the same beat phase *offset* beats away (-1 where there is none)."""
+    out = np.full(len(rows), -1, np.int64)
     if len(beats) < 2:
         return out
-    t = np.arange(n, dtype=np.float64)
+    t = rows.astype(np.float64)
     j = np.searchsorted(beats, t, side="right") - 1
     ok = (j >= 0) & (j < len(beats) - 1)
     jj = np.clip(j, 0, len(beats) - 2)
@@ -39,10 +39,16 @@ def _phase_map(n: int, beats: np.ndarray, offset: int) -> np.ndarray:
 
 
 def surprise(
-    fine: np.ndarray, beats: np.ndarray, bar: int, *, fps: float = FPS / FINE_DECIM,
-    rank: int = 0, offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4)
+    fine: np.ndarray,
+    beats: np.ndarray,
+    bar: int,
+    *,
+    fps: float = FPS / FINE_DECIM,
+    rank: int = 0,
+    offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
+    block: int = 1 << 14,
 ) -> np.ndarray:
-    """Per-hop spectral energy that the music's repetition does not explain.
+    """Per-row spectral energy that the music's repetition does not explain.
 
     Parameters
     ----------
@@ -53,39 +59,43 @@ def surprise(
     bar : int
         Beats per bar: references are 1, 2 and 4 bars away on each side (phrases repeat too).
     rank : int
-        Which reference explains the hop: 0 the best, 1 the second best (one reference may hold a
-        similar sound by chance), when three or more exist.
+        Which reference explains the row: 0 the best, 1 the second best, when three or more exist.
+    block : int
+        Rows handled at once (memory is bounded by a block and its references, not the file).
 
     Returns
     -------
     numpy.ndarray
-        For each row, the log energy (summed over bands, in log10 units) above the reference,
-        taking the second-best of the available references (one reference may hold a similar
-        sound by chance).
+        For each row, the log energy above the explaining reference (summed over bands, log10
+        units); each reference is max-filtered over ±20 ms and ±1 band first, so small timing and
+        pitch differences are forgiven.
     """
     n = len(fine)
-    if len(beats) >= 2 * bar + 2:
-        maps = [_phase_map(n, beats, o * bar) for o in offsets]
-    else:  # no beat grid to lean on: the same moment 2 and 4 seconds away
-        idx = np.arange(n)
-        maps = [np.where((idx + o < 0) | (idx + o >= n), -1, idx + o) for o in np.array([-4, -2, 2, 4]) * int(fps)]
-    tol = window_max(window_max(fine, 2, 2, axis=0), 1, 1, axis=1)  # ±20 ms, ±1 band
+    beats = np.asarray(beats, np.float64)
+    grid = len(beats) >= 2 * bar + 2
+    steps = [o * bar for o in offsets] if grid else [int(o * fps) for o in (-4, -2, 2, 4)]  # else seconds away
     out = np.zeros(n, np.float32)
-    block = 1 << 15
     for a in range(0, n, block):
         b = min(n, a + block)
+        rows = np.arange(a, b)
+        if grid:
+            maps = [_phase_map(rows, n, beats, o) for o in steps]
+        else:
+            maps = [np.where((rows + o < 0) | (rows + o >= n), -1, rows + o) for o in steps]
+        used = np.concatenate([m[m >= 0] for m in maps] + [np.zeros(0, np.int64)])
+        if not len(used):
+            continue
+        lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
+        tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
         cur = fine[a:b].astype(np.int16)
         res = np.full((len(maps), b - a), np.inf, np.float32)
         for k, m in enumerate(maps):
-            idx = m[a:b]
-            ok = idx >= 0
-            diff = np.maximum(cur - tol[np.maximum(idx, 0)].astype(np.int16), 0)
-            diff = diff.sum(axis=1)
+            ok = m >= 0
+            diff = np.maximum(cur - tol[np.where(ok, m - lo, 0)], 0).sum(axis=1)
             res[k, ok] = diff[ok]
         res.sort(axis=0)
         have = np.isfinite(res).sum(axis=0)
-        # the rank-th best reference when three or more exist, else the best one
-        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]  # second smallest, or the only one
+        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]
         out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
     return out
 

@@ -30,7 +30,7 @@ FINE_DECIM = 2  # the fine log spectrum is kept every 2 hops (100 per second)
 FINE_SCALE = 50.0  # fine log spectrum stored as uint8: log10(1 + magnitude) * FINE_SCALE
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
-_CHUNK_FRAMES = 2048
+_CHUNK_FRAMES = 1024
 
 
 @dataclass
@@ -275,7 +275,7 @@ class _Analyser:
 
     def result(self) -> Features:
         def cat(name, width, dtype):
-            parts = self.out[name]
+            parts = self.out.pop(name)  # joined one at a time and let go: peak = features + one array
             return np.concatenate(parts) if parts else np.zeros((0, width) if width else 0, dtype)
 
         flux = cat("flux", 3, np.float32)

@@ -56,12 +56,12 @@ def downbeat_features(
     f_bass = bass[win].max(axis=1)
     f_act = total[win].max(axis=1)
     if bands is not None and len(bands):
-        low = bands[:, :4].astype(np.float64).sum(axis=1)
+        low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
     else:
         f_low = np.zeros(nb)
     # chroma over the beat after vs the beat before
-    ch = chroma.astype(np.float64)
+    ch = chroma.astype(np.float32)
     cb = np.clip(hop // CHROMA_DECIM, 0, max(0, len(ch) - 1))
     nxt = np.append(cb[1:], min(len(ch), cb[-1] + (cb[-1] - cb[-2])))
     prv = np.insert(cb[:-1], 0, max(0, cb[0] - (cb[1] - cb[0])))
