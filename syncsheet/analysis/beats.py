@@ -30,6 +30,17 @@ __all__ = ["beat_activation", "track_beats", "DP_FPS"]
 DP_FPS = FPS / 2  # the Viterbi runs at 100 hops a second; beats are refined at 200
 _BUFFER_S = 60.0
 _LAG_S = 12.0
+_MAX_JUMP = 0.25  # largest tempo change from one beat to the next
+_TAU_RATIO = 1.02  # interval states: every hop, but never more than 2 % apart
+
+
+def _intervals(tau_min: float, tau_max: float) -> np.ndarray:
+    """Inter-beat intervals (DP hops) to consider: all integers where they are under 2 % apart,
+    log-spaced above (a 10-400 BPM range stays a few hundred states, not thousands)."""
+    lo, hi = max(2, int(np.floor(tau_min))), max(3, int(np.ceil(tau_max)))
+    n = int(np.ceil(np.log(hi / lo) / np.log(_TAU_RATIO))) + 1
+    geo = np.round(lo * _TAU_RATIO ** np.arange(n)).astype(int)
+    return np.unique(np.clip(np.concatenate([geo, [lo, hi]]), lo, hi))
 
 
 def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 1.0),
@@ -117,15 +128,16 @@ def track_beats(
     """
     a = _pool(act)
     n = len(a)
-    tau = np.arange(int(np.floor(60 * DP_FPS / bpm_max)), int(np.ceil(60 * DP_FPS / bpm_min)) + 1)
-    tau = tau[tau >= 2]
+    tau = _intervals(60 * DP_FPS / bpm_max, 60 * DP_FPS / bpm_min)
     if n < 2 * tau[0] + 1:
         return np.zeros(0)
     K = len(tau)
     bpm = 60 * DP_FPS / tau
     prior = -prior_weight * (np.log2(bpm / prior_bpm) / prior_sigma) ** 2 / 2
-    # banded transitions: offset d = k_new - k_prev
-    D = int(min(K - 1, max(2, np.ceil(0.2 * tau[-1]))))
+    # banded transitions: offset d = k_new - k_prev, wide enough for a 25 % jump anywhere
+    lo = np.searchsorted(tau, tau / (1 + _MAX_JUMP), side="left")
+    hi = np.searchsorted(tau, tau * (1 + _MAX_JUMP), side="right") - 1
+    D = int(max(1, np.max(np.arange(K) - lo), np.max(hi - np.arange(K))))
     offs = np.arange(-D, D + 1)
     kprev = np.arange(K)[None, :] - offs[:, None]  # (2D+1, K): previous index for each offset
     valid = (kprev >= 0) & (kprev < K)
@@ -134,7 +146,7 @@ def track_beats(
     trans = -lam * np.maximum(0, step - 1) / tau[kprev_c]
     trans = (np.where(valid, trans, -np.inf) + prior[None, :]).astype(np.float32)
     # also suppress very large jumps entirely
-    trans[np.abs(tau[None, :] / tau[kprev_c] - 1) > 0.25] = -np.inf
+    trans[np.abs(tau[None, :] / tau[kprev_c] - 1) > _MAX_JUMP] = -np.inf
 
     obs = (a - threshold).astype(np.float32)
     prior = prior.astype(np.float32)

@@ -206,6 +206,8 @@ class _Analyser:
     def feed(self, x: np.ndarray, final: bool = False) -> None:
         x = np.asarray(x, np.float32)
         self.n_in += len(x)
+        if len(x) and not np.isfinite(x).all():  # a corrupt sample must not poison every FFT
+            x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
         if len(x):
             # DC offset: follow the block means slowly, so a constant offset never reaches levels
             m = float(np.mean(x, dtype=np.float64))
@@ -269,7 +271,7 @@ class _Analyser:
         self.chroma_acc = ch[n * CHROMA_DECIM :]
         fl = np.concatenate([self.fine_acc, logs])
         n = len(fl) // FINE_DECIM
-        q = fl[: n * FINE_DECIM].reshape(n, FINE_DECIM, -1).max(axis=1) * FINE_SCALE
+        q = fl[: n * FINE_DECIM].reshape(n, FINE_DECIM, fl.shape[1]).max(axis=1) * FINE_SCALE
         self.out["fine"].append(np.clip(np.round(q), 0, 255).astype(np.uint8))
         self.fine_acc = fl[n * FINE_DECIM :]
 

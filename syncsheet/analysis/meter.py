@@ -37,6 +37,7 @@ def downbeat_features(
     chroma: np.ndarray,
     bands: np.ndarray | None = None,
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.0, 0.0),
+    span: int = 1,
 ) -> np.ndarray:
     """A "start of bar" score for each beat (beats in hops), standardised over the piece.
 
@@ -63,8 +64,10 @@ def downbeat_features(
     # chroma over the beat after vs the beat before
     ch = chroma.astype(np.float32)
     cb = np.clip(hop // CHROMA_DECIM, 0, max(0, len(ch) - 1))
-    nxt = np.append(cb[1:], min(len(ch), cb[-1] + (cb[-1] - cb[-2])))
-    prv = np.insert(cb[:-1], 0, max(0, cb[0] - (cb[1] - cb[0])))
+    step = int(np.median(np.diff(cb))) if nb > 1 else 1
+    nxt = np.append(cb[span:], cb[-1] + step * np.arange(1, span + 1))[:nb]
+    prv = np.concatenate([cb[0] - step * np.arange(span, 0, -1), cb[:-span]])[:nb]
+    nxt, prv = np.clip(nxt, 0, len(ch)), np.clip(prv, 0, len(ch))
     after = _span_mean(ch, cb, nxt)
     before = _span_mean(ch, prv, cb)
     norm = np.linalg.norm(after, axis=1) * np.linalg.norm(before, axis=1) + 1e-12

@@ -183,3 +183,26 @@ def test_cancel_stops_the_job_promptly(steady):
     with pytest.raises(Cancelled):
         analyze_samples(np.tile(y, 4), SR, progress=cancel)
     assert len(calls) == 2
+
+
+def test_bpm_range_is_honoured_and_wide_ranges_stay_fast(steady):
+    import time
+
+    _, y = steady
+    t = time.perf_counter()
+    wide = analyze_samples(y, SR, AnalysisSettings(bpm_min=10, bpm_max=400))
+    assert time.perf_counter() - t < 10
+    assert wide.tempo.at(8.0).bpm == pytest.approx(120, rel=0.03)
+    fast = analyze_samples(y, SR, AnalysisSettings(bpm_min=180, bpm_max=260))
+    assert 180 * 0.97 <= fast.tempo.at(8.0).bpm <= 260 * 1.03
+
+
+def test_non_finite_samples_do_not_poison_the_analysis(steady):
+    ref, y = steady
+    z = y.copy()
+    z[1000:1100] = np.nan
+    z[5000] = np.inf
+    a = analyze_samples(z, SR)
+    assert np.isfinite(a.levels.db).all()
+    err = _matched(_beats(a), ref[ref > 2.0], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.95
