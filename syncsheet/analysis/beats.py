@@ -25,7 +25,7 @@ from ..progress import Progress
 from ._windows import window_mean
 from .features import FPS
 
-__all__ = ["beat_activation", "track_beats", "DP_FPS"]
+__all__ = ["beat_activation", "track_beats", "peak_refine", "DP_FPS"]
 
 DP_FPS = FPS / 2  # the Viterbi runs at 100 hops a second; beats are refined at 200
 _BUFFER_S = 60.0
@@ -43,16 +43,32 @@ def _intervals(tau_min: float, tau_max: float) -> np.ndarray:
     return np.unique(np.clip(np.concatenate([geo, [lo, hi]]), lo, hi))
 
 
-def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 1.0),
-                    power: float = 0.5, rank_alpha: float = 0.0) -> np.ndarray:
+def beat_activation(
+    flux: np.ndarray,
+    window_s: float = 8.0,
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0),
+    power: float = 0.5,
+) -> np.ndarray:
     """Onset activation for beat tracking.
 
-    Each flux band is divided by its own local mean (so the bass, where kick and bass notes mark
-    the beat, weighs as much as the many high bands), then the bands are summed.
+    Each flux band is divided by its own local mean over *window_s* seconds (so the bass, where
+    kicks and bass notes mark the beat, weighs as much as the many high bands, and loud and quiet
+    passages alike), the bands are summed with *weights*, and the sum is compressed by *power*
+    (so one very strong accent does not outweigh the regular pulse).
+
+    Parameters
+    ----------
+    flux : (n, bands) or (n,) array
+        Per-hop flux (:attr:`Features.flux`).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) float32, about 1 on average.
     """
     flux = np.atleast_2d(np.asarray(flux).T).T
     if not len(flux):
-        return np.zeros(0)
+        return np.zeros(0, np.float32)
     size = max(3, int(window_s * FPS))
     out = np.zeros(len(flux), np.float32)
     for b in range(flux.shape[1]):
@@ -60,29 +76,7 @@ def beat_activation(flux: np.ndarray, window_s: float = 8.0, weights=(1.0, 1.0, 
         mean = window_mean(x, size // 2, (size - 1) // 2)
         out += weights[b] * x / (mean + 1e-3 * (float(np.mean(x)) + 1e-9))
     out /= sum(weights[: flux.shape[1]])
-    if power != 1.0:
-        out = out**power
-    if rank_alpha:
-        out = _rank_llr(out, rank_alpha)
-    return out
-
-
-def _rank_llr(x: np.ndarray, alpha: float, block_s: float = 30.0, floor: float = -4.0) -> np.ndarray:
-    """Log-likelihood ratio of "a beat is here" from the activation's local rank.
-
-    Within blocks, each value becomes its quantile u in (0, 1]; beats are modelled as drawn from
-    the top of the distribution, density (alpha + 1) u**alpha against 1 for any frame, so the
-    score is log(alpha + 1) + alpha log u: independent of the activation's scale and shape.
-    """
-    out = np.empty(len(x))
-    size = int(block_s * FPS)
-    nb = max(1, int(round(len(x) / size)))
-    edges = np.linspace(0, len(x), nb + 1).astype(int)
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        r = np.empty(b - a)
-        r[np.argsort(x[a:b], kind="stable")] = np.arange(1, b - a + 1)
-        out[a:b] = np.log(alpha + 1) + alpha * np.log(r / (b - a))
-    return np.maximum(out, floor)
+    return out**power if power != 1.0 else out
 
 
 def _pool(act: np.ndarray) -> np.ndarray:
@@ -124,7 +118,8 @@ def track_beats(
     Returns
     -------
     numpy.ndarray
-        Beat positions in hops (float), refined below the DP hop, not yet latency-corrected.
+        Beat positions in hops at FPS (even numbers: the decoder's 10 ms grid); refine them with
+        :func:`peak_refine`, then remove the latency.
     """
     a = _pool(act)
     n = len(a)
