@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import Cue
+from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
@@ -47,6 +48,7 @@ def surprise(
     rank: int = 0,
     offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
     block: int = 1 << 14,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
 
@@ -62,6 +64,7 @@ def surprise(
         Which reference explains the row: 0 the best, 1 the second best, when three or more exist.
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
+    progress : callable(fraction, stage), optional
 
     Returns
     -------
@@ -97,6 +100,8 @@ def surprise(
         have = np.isfinite(res).sum(axis=0)
         pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]
         out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
+        if progress is not None:
+            progress(b / n, "cues")
     return out
 
 
@@ -178,7 +183,9 @@ _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHO
 def classify(bands: np.ndarray, band_hz: np.ndarray, pos: int) -> str:
     """Kind of effect from the band-energy change at *pos* (hops): its spectral shape and lead-in."""
     n = len(bands)
-    b = bands.astype(np.float32)
+    lo = max(0, pos - int(0.6 * FPS))
+    b = bands[lo : min(n, pos + 20)].astype(np.float32)  # only the neighbourhood
+    pos, n = pos - lo, len(b)
     before = b[max(0, pos - 10) : max(1, pos - 2)].mean(axis=0)
     after = b[min(n - 1, pos + 2) : min(n, pos + 20)].max(axis=0) if pos + 2 < n else b[-1]
     rise = np.maximum(after - before, 0.0)
