@@ -39,6 +39,18 @@ def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.n
     return out
 
 
+def _extend(beats: np.ndarray, n: int, k: int = 8) -> np.ndarray:
+    """Continue the beat grid before the first and after the last beat (median of the nearest *k*
+    periods), so rows at the edges have references too instead of a jump from none to some."""
+    if len(beats) < 3:
+        return beats
+    head = float(np.median(np.diff(beats[:k])))
+    tail = float(np.median(np.diff(beats[-k:])))
+    before = beats[0] - head * np.arange(int(np.ceil(beats[0] / head)) + 1, 0, -1)
+    after = beats[-1] + tail * np.arange(1, int(np.ceil((n - beats[-1]) / tail)) + 2)
+    return np.concatenate([before, beats, after])
+
+
 def surprise(
     fine: np.ndarray,
     beats: np.ndarray,
@@ -74,7 +86,7 @@ def surprise(
         pitch differences are forgiven.
     """
     n = len(fine)
-    beats = np.asarray(beats, np.float64)
+    beats = _extend(np.asarray(beats, np.float64), n)
     grid = len(beats) >= 2 * bar + 2
     steps = [o * bar for o in offsets] if grid else [int(o * fps) for o in (-4, -2, 2, 4)]  # else seconds away
     out = np.zeros(n, np.float32)
@@ -108,7 +120,7 @@ def surprise(
 def pick_cues(
     surp: np.ndarray,
     *,
-    threshold: float = 4.0,
+    threshold: float = 5.0,
     fps: float = FPS / FINE_DECIM,
     rise_s: float = 0.1,
     block_s: float = 30.0,
@@ -161,20 +173,26 @@ def pick_cues(
     return np.asarray(starts, float)[order], np.asarray(vals)[order]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15) -> float:
+def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.3,
+                  smooth: int = 1) -> float:
     """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed."""
-    bed = float(np.median(surp[max(0, i - int(fps)) : max(1, i - int(0.2 * fps))]))
-    hi = min(len(surp), i + int(0.3 * fps))
-    k = i + int(np.argmax(surp[i:hi])) if hi > i else i
-    level = bed + frac * (float(surp[k]) - bed)
+    lo_all = max(0, i - int(1.2 * fps))
+    seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
+    if smooth > 1:
+        seg = window_mean(seg, smooth // 2, (smooth - 1) // 2)
+    i0 = i - lo_all
+    bed = float(np.median(seg[max(0, i0 - int(fps)) : max(1, i0 - int(0.2 * fps))]))
+    hi = min(len(seg), i0 + int(0.3 * fps))
+    k = i0 + int(np.argmax(seg[i0:hi])) if hi > i0 else i0
+    level = bed + frac * (float(seg[k]) - bed)
     j = k
-    lo = max(0, i - int(0.3 * fps))
-    while j > lo and surp[j - 1] > level:
+    lo = max(0, i0 - int(back_s * fps))
+    while j > lo and seg[j - 1] > level:
         j -= 1
     # interpolate the crossing between rows j-1 and j
-    if j > 0 and surp[j] != surp[j - 1]:
-        return j - 1 + float(np.clip((level - surp[j - 1]) / (surp[j] - surp[j - 1]), 0, 1))
-    return float(j)
+    if j > 0 and seg[j] != seg[j - 1]:
+        return lo_all + j - 1 + float(np.clip((level - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
+    return float(lo_all + j)
 
 
 _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}

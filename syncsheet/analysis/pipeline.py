@@ -145,7 +145,7 @@ def analyze_features(
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
     surp = cuemod.surprise(f.fine, pos / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
-    cpos, cscore = cuemod.pick_cues(surp, threshold=4.0 * sens)
+    cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     kinds = [cuemod.classify(f.bands, f.band_hz, int(p)) for p in cpos]
