@@ -36,14 +36,15 @@ def downbeat_features(
     flux: np.ndarray,
     chroma: np.ndarray,
     bands: np.ndarray | None = None,
-    weights: tuple[float, float, float, float] = (1.0, 1.0, 0.0, 0.0),
+    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5),
     span: int = 1,
 ) -> np.ndarray:
     """A "start of bar" score for each beat (beats in hops), standardised over the piece.
 
     Components (each standardised, then weighted): low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
-    bar lines), bass onset strength on the beat, and overall onset strength.
+    bar lines), bass onset strength on the beat, overall onset strength, and overall loudness over
+    the beat.
     """
     nb = len(beats)
     if nb < 3:
@@ -59,8 +60,10 @@ def downbeat_features(
     if bands is not None and len(bands):
         low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
+        loud = bands.astype(np.float32).sum(axis=1)
+        f_loud = _span_mean(loud, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
     else:
-        f_low = np.zeros(nb)
+        f_low = f_loud = np.zeros(nb)
     # chroma over the beat after vs the beat before
     ch = chroma.astype(np.float32)
     cb = np.clip(hop // CHROMA_DECIM, 0, max(0, len(ch) - 1))
@@ -77,8 +80,8 @@ def downbeat_features(
         s = np.std(v)
         return (v - np.mean(v)) / s if s > 1e-9 else np.zeros_like(v)
 
-    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)))
-    return sum(w * c for w, c in zip(weights, comps, strict=True))
+    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud))
+    return sum(w * c for w, c in zip(weights, comps, strict=False))
 
 
 def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
