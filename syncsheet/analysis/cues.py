@@ -198,30 +198,55 @@ def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back
 _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}
 
 
-def classify(bands: np.ndarray, band_hz: np.ndarray, pos: int) -> str:
-    """Kind of effect from the band-energy change at *pos* (hops): its spectral shape and lead-in."""
-    n = len(bands)
-    lo = max(0, pos - int(0.6 * FPS))
-    b = bands[lo : min(n, pos + 20)].astype(np.float32)  # only the neighbourhood
-    pos, n = pos - lo, len(b)
-    before = b[max(0, pos - 10) : max(1, pos - 2)].mean(axis=0)
-    after = b[min(n - 1, pos + 2) : min(n, pos + 20)].max(axis=0) if pos + 2 < n else b[-1]
-    rise = np.maximum(after - before, 0.0)
-    if rise.sum() <= 0:
+def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, rows: int = 15) -> np.ndarray:
+    """The effect's own spectrum at *row*: per band, the log energy over the *rows* after it that
+    the best-matching reference bar does not have (so the music bed is taken out)."""
+    n = len(fine)
+    if n == 0:
+        return np.zeros(fine.shape[1] if fine.ndim == 2 else 0)
+    a, b = max(0, min(row, n - 1)), min(n, row + rows)
+    idx = np.arange(a, b)
+    grid = _extend(np.asarray(beats, np.float64), n)
+    refs = [_phase_map(idx, n, grid, o * bar) for o in (-4, -2, -1, 1, 2, 4)] if len(grid) >= 2 else []
+    cur = fine[a:b].astype(np.int16)
+    best, best_sum = np.maximum(cur, 0), np.inf
+    for m in refs:
+        if (m < 0).any():
+            continue
+        tol = window_max(fine[np.clip(m[:, None] + np.arange(-2, 3)[None, :], 0, n - 1)].max(axis=1), 1, 1, axis=1)
+        res = np.maximum(cur - tol.astype(np.int16), 0)
+        if res.sum() < best_sum:
+            best, best_sum = res, float(res.sum())
+    return best.mean(axis=0) / FINE_SCALE
+
+
+def classify(
+    profile: np.ndarray, band_hz: np.ndarray, surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM
+) -> str:
+    """Kind of effect from its own spectrum (:func:`effect_profile`) and how its surprise evolves.
+
+    whoosh: the surprise swells over the few hundred ms before the hit; impact: a third or more of
+    the effect's energy under 300 Hz; glass: bright (centroid over 2.5 kHz) and narrow; crash:
+    broadband (energy across 40 % of the bands or more); otherwise a hit.
+    """
+    if not len(profile) or profile.sum() <= 0:
         return "hit"
-    w = rise / rise.sum()
+    w = profile / profile.sum()
     centroid = float(np.exp(np.sum(w * np.log(band_hz))))
-    spread = int(np.sum(rise > 0.5 * rise.max()))
-    # a whoosh: energy already swelling for a few hundred ms before the hit
-    lead = b[max(0, pos - int(0.6 * FPS)) : max(1, pos - 2)].sum(axis=1)
-    swell = len(lead) > 10 and float(lead[-5:].mean() - lead[:5].mean()) > 0.15 * b.shape[1]
-    if swell:
-        return "whoosh"
-    if centroid < 400 and spread >= 3:
+    spread = float(np.mean(profile > 0.25 * profile.max()))
+    low = float(w[band_hz < 300].sum())
+    peak = float(surp[row : row + int(0.2 * fps)].max(initial=0.0))
+    lead = surp[max(0, row - int(0.6 * fps)) : max(0, row - 2)]
+    if len(lead) > 10 and peak > 0:
+        third = len(lead) // 3
+        early, late = float(lead[:third].mean()), float(lead[-third:].mean())
+        if late > 0.1 * peak and late > 2 * early + 0.05:
+            return "whoosh"
+    if low >= 0.3:
         return "impact"
-    if centroid > 2500 and spread <= 3:
+    if centroid > 2500 and spread < 0.3:
         return "glass"
-    if spread >= len(band_hz) // 2:
+    if spread >= 0.4:
         return "crash"
     return "hit"
 

@@ -13,7 +13,7 @@ to import than analysing a song takes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to import
@@ -53,6 +53,8 @@ class Features:
         between the music's partials.
     band_hz : (NB,) float
         Centre frequency of each coarse band.
+    fine_hz : (NF,) float
+        Centre frequency of each band of :attr:`fine`.
     duration : float
         Seconds of audio at the source rate.
     sample_rate : int
@@ -67,6 +69,7 @@ class Features:
     band_hz: np.ndarray
     duration: float
     sample_rate: int
+    fine_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -292,6 +295,7 @@ class _Analyser:
             band_hz=self.band_hz,
             duration=self.n_in / self.sample_rate,
             sample_rate=self.sample_rate,
+            fine_hz=self.fb_hz,
         )
 
 

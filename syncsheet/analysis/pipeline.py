@@ -148,7 +148,12 @@ def analyze_features(
     cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
-    kinds = [cuemod.classify(f.bands, f.band_hz, int(p)) for p in cpos]
+    fine_rows = pos / FINE_DECIM
+    kinds = [
+        cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
+                        int(p // FINE_DECIM))
+        for p in cpos
+    ]
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
     report(progress, 0.95, "tempo")
 
