@@ -240,10 +240,13 @@ class _Analyser:
             c = self._centre(n) - self.buf_start  # centres in buf, one extra for the energy span
             starts = c[:-1] - self.half
             view = np.lib.stride_tricks.sliding_window_view(self.buf, self.win)
-            frames = view[np.clip(starts, 0, len(view) - 1)] * self.window
+            frames = np.zeros((k, self.n_fft), np.float32)  # zero-padded for the FFT in place
+            np.multiply(view[np.clip(starts, 0, len(view) - 1)], self.window, out=frames[:, : self.win])
             # energy of each hop: the samples from this centre to the next
-            cs = np.concatenate([[0.0], np.cumsum(np.square(self.buf, dtype=np.float64))])
             a, b = np.clip(c[:-1], 0, len(self.buf)), np.clip(c[1:], 0, len(self.buf))
+            seg = self.buf[a[0] : b[-1]]
+            cs = np.concatenate([[0.0], np.cumsum(np.square(seg, dtype=np.float64))])
+            a, b = a - a[0], b - a[0]
             self.out["energy"].append(((cs[b] - cs[a]) / np.maximum(b - a, 1)).astype(np.float32))
             self._spectra(frames)
             self.next_frame += k
@@ -253,7 +256,7 @@ class _Analyser:
                 self.buf_start += drop
 
     def _spectra(self, frames: np.ndarray) -> None:
-        mag = np.abs(_fft.rfft(frames, n=self.n_fft, axis=1))
+        mag = np.abs(_fft.rfft(frames, axis=1))
         fine = self.filters(mag)
         logs = np.log10(1.0 + fine)
         # SuperFlux: compare with the max over neighbouring bands LAG hops earlier (vibrato-proof)
