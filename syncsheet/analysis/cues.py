@@ -1,11 +1,12 @@
 """Sound-effect cues: onsets the music's own repetition does not predict.
 
-Music repeats and effects do not. For every hop we look at the same beat phase one and two bars
-earlier and later (following the tracked beats, so tempo changes are fine) and ask how much of the
-current band-wise onset energy none of those references has (each reference is max-filtered over
-±15 ms and ±1 band, so small timing and pitch differences are forgiven). A drum hit is predicted by
-its own pattern; a door slam is not. That surprise, relative to the music's usual onset activity,
-is peak-picked; each cue is then classified from its spectral shape.
+Music repeats and effects do not. Every 10 ms row of the fine log spectrum is compared with the
+same beat phase 1, 2 and 4 bars earlier and later (following the tracked beats, so tempo changes
+are fine; the grid is continued past the first and last beat). The energy that even the best of
+those references lacks (each max-filtered over ±20 ms and ±1 semitone band, so small timing and
+pitch differences are forgiven) is the surprise: a drum hit is predicted by its own pattern, a
+door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
+timed to where the surprise starts, and each is classified from the effect's own spectrum.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["surprise", "pick_cues", "classify"]
+__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "make_cues"]
 
 
 def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -136,8 +137,9 @@ def pick_cues(
     Returns
     -------
     positions : numpy.ndarray
-        Rows (fractional not needed: the caller refines on the finer activation).
+        Rows (fractional) where each cue's surprise starts.
     scores : numpy.ndarray
+        The rise over the block's usual level (the threshold's unit).
     """
     n = len(surp)
     w = max(1, int(round(rise_s * fps)))
