@@ -42,7 +42,8 @@ def pick_onsets(
     a, b = int(round(pre_max * FPS)), int(round(post_max * FPS))
     mx = window_max(act, a, b, fill=-np.inf)
     k = max(1, int(round(pre_avg * FPS)))
-    avg = window_mean(act, k, -1)  # the k hops before this one
+    # mean of the k hops before this one; before the start of the audio there is silence
+    avg = window_mean(np.concatenate([np.zeros(k), act]), k, -1)[k:]
     size = max(3, int(level_window * FPS))
     level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
     cand = np.flatnonzero((act >= mx) & (act > 0) & (act - avg >= delta * level))

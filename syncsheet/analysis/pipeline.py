@@ -122,8 +122,14 @@ def analyze_features(
     raw = f.activation
     pos = beatmod.peak_refine(pos, raw, radius=2)
     stops = levelmod.find_stops(levels.db)
-    pos = _outside(pos, stops)
-    report(progress, 0.65, "bars")
+    report(progress, 0.65, "onsets")
+
+    # onsets
+    opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
+    opos, ostr = _above_floor(opos, ostr, levels.db)
+    onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
+    pos = _audible(pos, stops, opos)
+    report(progress, 0.75, "bars")
 
     # bars and meter
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands)
@@ -135,11 +141,6 @@ def analyze_features(
     )
     if not beats:
         warnings.append("no steady beat found")
-    report(progress, 0.75, "onsets")
-
-    # onsets
-    opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
-    onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
     report(progress, 0.85, "cues")
 
     # sound-effect cues and stops
@@ -180,14 +181,30 @@ def _typical_meter(in_bar: np.ndarray) -> int:
     return int(np.bincount(lengths).argmax()) if len(lengths) else 4
 
 
-def _outside(pos: np.ndarray, stops: list[tuple[float, float]]) -> np.ndarray:
-    """Drop beats that fall inside a music stop (there is nothing to hear there)."""
-    if not stops or not len(pos):
+def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: float = 45.0):
+    """Drop onsets in near-silence (a reverb tail's flicker): the level around them must come within
+    *below* dB of the piece's loud level."""
+    if not len(pos) or not len(db):
+        return pos, strength
+    loud = float(np.percentile(db, 95))
+    idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
+    near = np.maximum(db[idx], db[np.minimum(idx + 4, len(db) - 1)])  # the attack's first 20 ms
+    keep = near > loud - below
+    return pos[keep], strength[keep]
+
+
+def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.ndarray) -> np.ndarray:
+    """Keep the beats one can hear: none inside a music stop (nor on the instant it starts), none
+    before the first onset or more than half a beat after the last (a final chord ringing out)."""
+    if not len(pos):
         return pos
     t = pos / FPS
     keep = np.ones(len(pos), bool)
     for s, e in stops:
-        keep &= ~((t > s + 0.05) & (t < e - 0.05))
+        keep &= ~((t > s - 0.1) & (t < e - 0.05))
+    if len(onset_pos) and len(pos) > 1:
+        half = 0.5 * float(np.median(np.diff(pos)))
+        keep &= (pos >= onset_pos[0] - half) & (pos <= onset_pos[-1] + half)
     return pos[keep]
 
 
