@@ -1,0 +1,53 @@
+"""Sliding-window mean and max in plain numpy.
+
+The analysis keeps to numpy at run time (scipy.signal and scipy.ndimage alone take most of a
+second to import, which is a large share of a three-minute song's analysis).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["window_mean", "window_max"]
+
+
+def _pad(x: np.ndarray, before: int, after: int, axis: int, value: float | None) -> np.ndarray:
+    width = [(0, 0)] * x.ndim
+    width[axis] = (before, after)
+    if value is None:
+        return np.pad(x, width, mode="edge")
+    return np.pad(x, width, mode="constant", constant_values=value)
+
+
+def window_mean(x: np.ndarray, before: int, after: int) -> np.ndarray:
+    """``mean(x[i - before : i + after + 1])`` for every i of a 1-D array.
+
+    *after* may be negative (a window wholly before i); outside the array the end values repeat.
+    """
+    x = np.asarray(x)
+    n = len(x)
+    size = before + after + 1
+    if not n or size <= 0:
+        return np.zeros(n)
+    pb, pa = max(before, 0), max(after, 0)
+    p = np.pad(x.astype(np.float64, copy=False), (pb + 1, pa), mode="edge")
+    p[0] = 0.0
+    c = np.cumsum(p, out=p)  # c[j] = sum of the padded values before index j
+    # window of i covers padded indices [i + pb + 1 - before, i + pb + 1 + after]
+    lo = pb - before
+    return (c[lo + size : lo + size + n] - c[lo : lo + n]) / size
+
+
+def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: float | None = None) -> np.ndarray:
+    """``max(x[i - before : i + after + 1])`` along *axis*.
+
+    Outside the array the window sees *fill* (None repeats the edge values).
+    """
+    x = np.asarray(x)
+    if x.shape[axis] == 0 or before + after == 0:
+        return x.copy()
+    if fill is not None and np.issubdtype(x.dtype, np.integer):
+        fill = int(max(min(fill, np.iinfo(x.dtype).max), np.iinfo(x.dtype).min))
+    p = _pad(x, before, after, axis, fill)
+    return sliding_window_view(p, before + after + 1, axis=axis).max(axis=-1)

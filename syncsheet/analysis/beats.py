@@ -1,0 +1,242 @@
+"""Beat tracking: a joint tempo-phase model decoded by Viterbi with a fixed lag.
+
+The model is the bar-pointer idea (Whiteley et al. 2006; Krebs, Böck & Widmer 2015) written as a
+semi-Markov chain over beats: the state after a beat is its inter-beat interval ``tau`` (integer
+hops at :data:`DP_FPS`); the next beat comes ``tau`` hops later, and the interval may change a
+little from beat to beat. The score of a path is
+
+    sum over beats of  obs(t)  -  prior(tau)  -  lam * max(0, |tau - tau_prev| - 1) / tau_prev
+
+where ``obs`` is the locally normalised onset activation minus a threshold (so a beat placed on a
+weak frame costs; double tempo on weak off-beats loses), ``prior`` a log-normal tempo prior, and the
+last term lets the tempo drift one hop per beat for free (rubato, ramps) but penalises jumps.
+
+The forward pass runs over the whole file in blocks of ``tau_min`` hops (each block depends only on
+earlier ones, so it is vectorised), keeping scores and back-pointers only for a sliding buffer:
+every buffer-full, the best path is traced back and beats older than the lag are committed.
+Memory is bounded by the buffer, whatever the length of the audio.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..progress import Progress
+from ._windows import window_mean
+from .features import FPS
+
+__all__ = ["beat_activation", "track_beats", "peak_refine", "DP_FPS"]
+
+DP_FPS = FPS / 2  # the Viterbi runs at 100 hops a second; beats are refined at 200
+_BUFFER_S = 60.0
+_LAG_S = 12.0
+_MAX_JUMP = 0.25  # largest tempo change from one beat to the next
+_TAU_RATIO = 1.02  # interval states: every hop, but never more than 2 % apart
+
+
+def _intervals(tau_min: float, tau_max: float) -> np.ndarray:
+    """Inter-beat intervals (DP hops) to consider: all integers where they are under 2 % apart,
+    log-spaced above (a 10-400 BPM range stays a few hundred states, not thousands)."""
+    lo, hi = max(2, int(np.floor(tau_min))), max(3, int(np.ceil(tau_max)))
+    n = int(np.ceil(np.log(hi / lo) / np.log(_TAU_RATIO))) + 1
+    geo = np.round(lo * _TAU_RATIO ** np.arange(n)).astype(int)
+    return np.unique(np.clip(np.concatenate([geo, [lo, hi]]), lo, hi))
+
+
+def beat_activation(
+    flux: np.ndarray,
+    window_s: float = 8.0,
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0),
+    power: float = 0.5,
+) -> np.ndarray:
+    """Onset activation for beat tracking.
+
+    Each flux band is divided by its own local mean over *window_s* seconds (so the bass, where
+    kicks and bass notes mark the beat, weighs as much as the many high bands, and loud and quiet
+    passages alike), the bands are summed with *weights*, and the sum is compressed by *power*
+    (so one very strong accent does not outweigh the regular pulse).
+
+    Parameters
+    ----------
+    flux : (n, bands) or (n,) array
+        Per-hop flux (:attr:`Features.flux`).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) float32, about 1 on average.
+    """
+    flux = np.atleast_2d(np.asarray(flux).T).T
+    if not len(flux):
+        return np.zeros(0, np.float32)
+    size = max(3, int(window_s * FPS))
+    out = np.zeros(len(flux), np.float32)
+    for b in range(flux.shape[1]):
+        x = flux[:, b].astype(np.float32)
+        mean = window_mean(x, size // 2, (size - 1) // 2)
+        out += weights[b] * x / (mean + 1e-3 * (float(np.mean(x)) + 1e-9))
+    out /= sum(weights[: flux.shape[1]])
+    return out**power if power != 1.0 else out
+
+
+def _pool(act: np.ndarray) -> np.ndarray:
+    n = len(act) // 2
+    out = np.maximum(act[: 2 * n : 2], act[1 : 2 * n : 2])
+    if len(act) % 2:
+        out = np.append(out, act[-1])
+    return out
+
+
+def track_beats(
+    act: np.ndarray,
+    bpm_min: float = 50.0,
+    bpm_max: float = 220.0,
+    *,
+    threshold: float = 1.75,
+    lam: float = 30.0,
+    prior_bpm: float = 120.0,
+    prior_sigma: float = 0.6,
+    prior_weight: float = 1.0,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Beat positions (in hops at :data:`~syncsheet.analysis.features.FPS`, fractional).
+
+    Parameters
+    ----------
+    act : 1-D array
+        Normalised onset activation at FPS (see :func:`beat_activation`).
+    bpm_min, bpm_max : float
+        Tempo range searched.
+    threshold : float
+        Activation a beat must exceed to score positively.
+    lam : float
+        Cost of a tempo change (per relative change beyond one hop).
+    prior_bpm, prior_sigma, prior_weight : float
+        Log-normal tempo prior (sigma in octaves) and its weight per beat.
+    progress : callable, optional
+
+    Returns
+    -------
+    numpy.ndarray
+        Beat positions in hops at FPS (even numbers: the decoder's 10 ms grid); refine them with
+        :func:`peak_refine`, then remove the latency.
+    """
+    a = _pool(act)
+    n = len(a)
+    tau = _intervals(60 * DP_FPS / bpm_max, 60 * DP_FPS / bpm_min)
+    if n < 2 * tau[0] + 1:
+        return np.zeros(0)
+    K = len(tau)
+    bpm = 60 * DP_FPS / tau
+    prior = -prior_weight * (np.log2(bpm / prior_bpm) / prior_sigma) ** 2 / 2
+    # banded transitions: offset d = k_new - k_prev, wide enough for a 25 % jump anywhere
+    lo = np.searchsorted(tau, tau / (1 + _MAX_JUMP), side="left")
+    hi = np.searchsorted(tau, tau * (1 + _MAX_JUMP), side="right") - 1
+    D = int(max(1, np.max(np.arange(K) - lo), np.max(hi - np.arange(K))))
+    offs = np.arange(-D, D + 1)
+    kprev = np.arange(K)[None, :] - offs[:, None]  # (2D+1, K): previous index for each offset
+    valid = (kprev >= 0) & (kprev < K)
+    kprev_c = np.clip(kprev, 0, K - 1)
+    step = np.abs(tau[None, :] - tau[kprev_c])
+    trans = -lam * np.maximum(0, step - 1) / tau[kprev_c]
+    trans = (np.where(valid, trans, -np.inf) + prior[None, :]).astype(np.float32)
+    # also suppress very large jumps entirely
+    trans[np.abs(tau[None, :] / tau[kprev_c] - 1) > _MAX_JUMP] = -np.inf
+
+    obs = (a - threshold).astype(np.float32)
+    prior = prior.astype(np.float32)
+    buf = int(_BUFFER_S * DP_FPS) + tau[-1]
+    lag = int(_LAG_S * DP_FPS)
+    base = 0  # absolute hop of buffer row 0
+    S = np.full((buf, K), -np.inf, np.float32)
+    M = np.full((buf, K), -np.inf, np.float32)  # best score of a path whose last beat is here, entering state k next
+    BP = np.zeros((buf, K), np.int16)  # offset index of the previous state
+    committed: list[int] = []
+    t = 0
+    tmin = int(tau[0])
+    kk = np.arange(K)
+    while t < n:
+        if t - base + tmin > buf:  # buffer full: commit old beats, slide
+            keep_from = t - lag - tau[-1]
+            committed.extend(_trace(S, BP, tau, offs, base, t, committed, upto=t - lag))
+            shift = keep_from - base
+            S[:-shift], M[:-shift], BP[:-shift] = S[shift:], M[shift:], BP[shift:]
+            S[-shift:], M[-shift:], BP[-shift:] = -np.inf, -np.inf, 0
+            base = keep_from
+            # scores only matter relative to each other: keep them small for float32
+            top = np.float32(np.max(M[: buf - shift]))
+            if np.isfinite(top):
+                S -= top
+                M -= top
+            if progress is not None:
+                progress(t / n, "beats")
+        stop = min(n, t + tmin)
+        rows = np.arange(t, stop)
+        src = rows[:, None] - tau[None, :]  # absolute hop of the previous beat
+        prev = np.where(src >= base, M[np.clip(src - base, 0, buf - 1), kk[None, :]], -np.inf)
+        start = np.where(src < 0, prior[None, :], -np.inf)  # the first beat: no predecessor
+        arrive = np.maximum(prev, start)
+        Sb = obs[rows][:, None] + arrive
+        S[rows - base] = Sb
+        # M[t, k] = max over offsets of S[t, k - d] + trans[d, k]
+        cand = Sb[:, kprev_c] + trans[None]  # (B, 2D+1, K)
+        best = np.argmax(cand, axis=1)
+        M[rows - base] = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0]
+        BP[rows - base] = best
+        t = stop
+    committed.extend(_trace(S, BP, tau, offs, base, n, committed, upto=n))
+    return np.asarray(committed, float) * 2
+
+
+def _trace(score_buf, back_buf, tau, offs, base, end, committed, upto):
+    """Trace the best path back from the end of the buffer; return its beats in (last, upto)."""
+    S, BP = score_buf, back_buf  # noqa: N806
+    K = len(tau)
+    lo = max(base, end - int(tau[-1]))
+    rows = np.arange(lo, end)
+    # a final beat must be within one interval of the end
+    score = S[rows - base]
+    ok = rows[:, None] + tau[None, :] >= end
+    score = np.where(ok, score, -np.inf)
+    if not np.isfinite(score).any():
+        return []
+    r, k = np.unravel_index(np.argmax(score), score.shape)
+    t = int(rows[r])
+    path = []
+    while True:
+        path.append(t)
+        tp = t - int(tau[k])
+        if tp < base:
+            break
+        k = int(k - offs[BP[tp - base, k]])
+        t = tp
+        if not (0 <= k < K) or not np.isfinite(S[t - base, k]):
+            break
+    path = path[::-1]
+    last = committed[-1] if committed else -(10**9)
+    min_gap = tau[0] // 2
+    return [p for p in path if p > last + min_gap and p < upto]
+
+
+def peak_refine(pos: np.ndarray, act: np.ndarray, radius: int = 3) -> np.ndarray:
+    """Move each position to the activation peak within ±radius hops, with parabolic interpolation.
+
+    Positions with no peak inside the window (a beat on a rest) stay where they are.
+    """
+    pos = np.asarray(pos, float)
+    if not len(pos) or not len(act):
+        return pos
+    n = len(act)
+    base = np.clip(np.round(pos).astype(int), 0, n - 1)
+    offs = np.arange(-radius, radius + 1)
+    idx = np.clip(base[:, None] + offs[None, :], 0, n - 1)
+    win = act[idx]
+    j = np.argmax(win, axis=1)
+    interior = (j > 0) & (j < 2 * radius)
+    peak = base + offs[j]
+    jj = np.clip(j, 1, 2 * radius - 1)
+    a, b, c = (win[np.arange(len(pos)), jj - 1], win[np.arange(len(pos)), jj], win[np.arange(len(pos)), jj + 1])
+    den = a - 2 * b + c
+    frac = np.where(np.abs(den) > 1e-12, 0.5 * (a - c) / np.where(den == 0, 1, den), 0.0)
+    out = np.where(interior, peak + np.clip(frac, -0.5, 0.5), pos)
+    return out

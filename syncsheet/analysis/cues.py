@@ -1,0 +1,261 @@
+"""Sound-effect cues: onsets the music's own repetition does not predict.
+
+Music repeats and effects do not. Every 10 ms row of the fine log spectrum is compared with the
+same beat phase 1, 2 and 4 bars earlier and later (following the tracked beats, so tempo changes
+are fine; the grid is continued past the first and last beat). The energy that even the best of
+those references lacks (each max-filtered over ±20 ms and ±1 semitone band, so small timing and
+pitch differences are forgiven) is the surprise: a drum hit is predicted by its own pattern, a
+door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
+timed to where the surprise starts, and each is classified from the effect's own spectrum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Cue
+from ..progress import Progress
+from ._windows import window_max, window_mean
+from .features import FINE_DECIM, FINE_SCALE, FPS
+
+__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "make_cues"]
+
+
+def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
+    """For each of *rows*, the row at the same beat phase *offset* beats away (-1 where there is none)."""
+    out = np.full(len(rows), -1, np.int64)
+    if len(beats) < 2:
+        return out
+    t = rows.astype(np.float64)
+    j = np.searchsorted(beats, t, side="right") - 1
+    ok = (j >= 0) & (j < len(beats) - 1)
+    jj = np.clip(j, 0, len(beats) - 2)
+    phase = (t - beats[jj]) / (beats[jj + 1] - beats[jj])
+    r = jj + offset
+    ok &= (r >= 0) & (r < len(beats) - 1)
+    rr = np.clip(r, 0, len(beats) - 2)
+    ref = beats[rr] + phase * (beats[rr + 1] - beats[rr])
+    out[ok] = np.round(ref[ok]).astype(np.int64)
+    out[(out < 0) | (out >= n)] = -1
+    return out
+
+
+def _extend(beats: np.ndarray, n: int, k: int = 8) -> np.ndarray:
+    """Continue the beat grid before the first and after the last beat (median of the nearest *k*
+    periods), so rows at the edges have references too instead of a jump from none to some."""
+    if len(beats) < 3:
+        return beats
+    head = float(np.median(np.diff(beats[:k])))
+    tail = float(np.median(np.diff(beats[-k:])))
+    before = beats[0] - head * np.arange(int(np.ceil(beats[0] / head)) + 1, 0, -1)
+    after = beats[-1] + tail * np.arange(1, int(np.ceil((n - beats[-1]) / tail)) + 2)
+    return np.concatenate([before, beats, after])
+
+
+def surprise(
+    fine: np.ndarray,
+    beats: np.ndarray,
+    bar: int,
+    *,
+    fps: float = FPS / FINE_DECIM,
+    rank: int = 0,
+    offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
+    block: int = 1 << 14,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Per-row spectral energy that the music's repetition does not explain.
+
+    Parameters
+    ----------
+    fine : (n, NF) uint8
+        Quantised log spectrum (:attr:`Features.fine`), *fps* rows a second.
+    beats : array
+        Beat positions in rows of *fine*.
+    bar : int
+        Beats per bar: references are 1, 2 and 4 bars away on each side (phrases repeat too).
+    rank : int
+        Which reference explains the row: 0 the best, 1 the second best, when three or more exist.
+    block : int
+        Rows handled at once (memory is bounded by a block and its references, not the file).
+    progress : callable(fraction, stage), optional
+
+    Returns
+    -------
+    numpy.ndarray
+        For each row, the log energy above the explaining reference (summed over bands, log10
+        units); each reference is max-filtered over ±20 ms and ±1 band first, so small timing and
+        pitch differences are forgiven.
+    """
+    n = len(fine)
+    beats = _extend(np.asarray(beats, np.float64), n)
+    grid = len(beats) >= 2 * bar + 2
+    steps = [o * bar for o in offsets] if grid else [int(o * fps) for o in (-4, -2, 2, 4)]  # else seconds away
+    out = np.zeros(n, np.float32)
+    for a in range(0, n, block):
+        b = min(n, a + block)
+        rows = np.arange(a, b)
+        if grid:
+            maps = [_phase_map(rows, n, beats, o) for o in steps]
+        else:
+            maps = [np.where((rows + o < 0) | (rows + o >= n), -1, rows + o) for o in steps]
+        used = np.concatenate([m[m >= 0] for m in maps] + [np.zeros(0, np.int64)])
+        if not len(used):
+            continue
+        lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
+        tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
+        cur = fine[a:b].astype(np.int16)
+        res = np.full((len(maps), b - a), np.inf, np.float32)
+        for k, m in enumerate(maps):
+            ok = m >= 0
+            diff = np.maximum(cur - tol[np.where(ok, m - lo, 0)], 0).sum(axis=1)
+            res[k, ok] = diff[ok]
+        res.sort(axis=0)
+        have = np.isfinite(res).sum(axis=0)
+        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]
+        out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
+        if progress is not None:
+            progress(b / n, "cues")
+    return out
+
+
+def pick_cues(
+    surp: np.ndarray,
+    *,
+    threshold: float = 5.0,
+    fps: float = FPS / FINE_DECIM,
+    rise_s: float = 0.1,
+    block_s: float = 30.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Onsets of stretches of surprise that stand out, one cue per stretch.
+
+    The detection function is the rise of the surprise: its mean over the next *rise_s* minus its
+    mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
+    *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
+    cue needs the surprise to have fallen back towards its bed since the last one, so an effect
+    with several bursts (a rustle, a door) gives one cue.
+
+    Returns
+    -------
+    positions : numpy.ndarray
+        Rows (fractional) where each cue's surprise starts.
+    scores : numpy.ndarray
+        The rise over the block's usual level (the threshold's unit).
+    """
+    n = len(surp)
+    w = max(1, int(round(rise_s * fps)))
+    if n < 4 * w:
+        return np.zeros(0), np.zeros(0)
+    c = np.concatenate([[0.0], np.cumsum(surp, dtype=np.float64)])
+    t = np.arange(w, n - w)
+    rise = np.zeros(n)
+    rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
+    size = int(block_s * fps)
+    nb = max(1, int(round(n / size)))
+    edges = np.linspace(0, n, nb + 1).astype(int)
+    scale = np.empty(n)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
+    score = rise / scale
+    half = int(0.3 * fps)
+    cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
+    pos: list[int] = []
+    vals: list[float] = []
+    sm = window_mean(surp, w // 2, (w - 1) // 2)
+    for i in cand:
+        if pos:
+            last = pos[-1]
+            bed = float(np.median(sm[max(0, last - int(fps)) : max(1, last - w)]))
+            peak = float(sm[last : last + 3 * w].max())
+            if i - last < 0.5 * fps or float(sm[last:i].min()) > bed + 0.25 * (peak - bed):
+                continue  # still inside the previous effect
+        pos.append(int(i))
+        vals.append(float(score[i]))
+    starts = [_attack_start(surp, i, fps) for i in pos]
+    order = np.argsort(starts, kind="stable")
+    return np.asarray(starts, float)[order], np.asarray(vals)[order]
+
+
+def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.3,
+                  smooth: int = 1) -> float:
+    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed."""
+    lo_all = max(0, i - int(1.2 * fps))
+    seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
+    if smooth > 1:
+        seg = window_mean(seg, smooth // 2, (smooth - 1) // 2)
+    i0 = i - lo_all
+    bed = float(np.median(seg[max(0, i0 - int(fps)) : max(1, i0 - int(0.2 * fps))]))
+    hi = min(len(seg), i0 + int(0.3 * fps))
+    k = i0 + int(np.argmax(seg[i0:hi])) if hi > i0 else i0
+    level = bed + frac * (float(seg[k]) - bed)
+    j = k
+    lo = max(0, i0 - int(back_s * fps))
+    while j > lo and seg[j - 1] > level:
+        j -= 1
+    # interpolate the crossing between rows j-1 and j
+    if j > 0 and seg[j] != seg[j - 1]:
+        return lo_all + j - 1 + float(np.clip((level - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
+    return float(lo_all + j)
+
+
+_KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}
+
+
+def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, rows: int = 15) -> np.ndarray:
+    """The effect's own spectrum at *row*: per band, the log energy over the *rows* after it that
+    the best-matching reference bar does not have (so the music bed is taken out)."""
+    n = len(fine)
+    if n == 0:
+        return np.zeros(fine.shape[1] if fine.ndim == 2 else 0)
+    a, b = max(0, min(row, n - 1)), min(n, row + rows)
+    idx = np.arange(a, b)
+    grid = _extend(np.asarray(beats, np.float64), n)
+    refs = [_phase_map(idx, n, grid, o * bar) for o in (-4, -2, -1, 1, 2, 4)] if len(grid) >= 2 else []
+    cur = fine[a:b].astype(np.int16)
+    best, best_sum = np.maximum(cur, 0), np.inf
+    for m in refs:
+        if (m < 0).any():
+            continue
+        tol = window_max(fine[np.clip(m[:, None] + np.arange(-2, 3)[None, :], 0, n - 1)].max(axis=1), 1, 1, axis=1)
+        res = np.maximum(cur - tol.astype(np.int16), 0)
+        if res.sum() < best_sum:
+            best, best_sum = res, float(res.sum())
+    return best.mean(axis=0) / FINE_SCALE
+
+
+def classify(
+    profile: np.ndarray, band_hz: np.ndarray, surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM
+) -> str:
+    """Kind of effect from its own spectrum (:func:`effect_profile`) and how its surprise evolves.
+
+    whoosh: the surprise swells over the few hundred ms before the hit; impact: a third or more of
+    the effect's energy under 300 Hz; glass: bright (centroid over 2.5 kHz) and narrow; crash:
+    broadband (energy across 40 % of the bands or more); otherwise a hit.
+    """
+    if not len(profile) or profile.sum() <= 0:
+        return "hit"
+    w = profile / profile.sum()
+    centroid = float(np.exp(np.sum(w * np.log(band_hz))))
+    spread = float(np.mean(profile > 0.25 * profile.max()))
+    low = float(w[band_hz < 300].sum())
+    peak = float(surp[row : row + int(0.2 * fps)].max(initial=0.0))
+    lead = surp[max(0, row - int(0.6 * fps)) : max(0, row - 2)]
+    if len(lead) > 10 and peak > 0:
+        third = len(lead) // 3
+        early, late = float(lead[:third].mean()), float(lead[-third:].mean())
+        if late > 0.1 * peak and late > 2 * early + 0.05:
+            return "whoosh"
+    if low >= 0.3:
+        return "impact"
+    if centroid > 2500 and spread < 0.3:
+        return "glass"
+    if spread >= 0.4:
+        return "crash"
+    return "hit"
+
+
+def make_cues(times: np.ndarray, scores: np.ndarray, kinds: list[str]) -> list[Cue]:
+    """Cue objects with strength in [0, 1] from the surprise score."""
+    out = []
+    for t, s, k in zip(times, scores, kinds, strict=True):
+        out.append(Cue(float(t), k, _KINDS.get(k, k.upper()), float(1 - np.exp(-s / 10.0))))
+    return out

@@ -1,0 +1,81 @@
+"""Loudness over time and music stops (drop-outs to near silence), from the per-hop energy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Cue, Levels
+from ._windows import window_mean
+from .features import FPS
+
+__all__ = ["levels_from_energy", "find_stops", "FLOOR_DB"]
+
+FLOOR_DB = -120.0
+
+
+def levels_from_energy(energy: np.ndarray) -> Levels:
+    """dBFS (RMS) per hop; a full-scale sine reads -3 dBFS, silence the floor of -120."""
+    db = 10.0 * np.log10(np.maximum(np.asarray(energy, np.float64), 10 ** (FLOOR_DB / 10)))
+    return Levels(1.0 / FPS, db.astype(np.float32))
+
+
+def find_stops(
+    db: np.ndarray,
+    *,
+    min_seconds: float = 0.12,
+    drop_db: float = 35.0,
+    silence_db: float = -70.0,
+    bed_seconds: float = 2.0,
+) -> list[tuple[float, float]]:
+    """Music stops: the level falls to near silence for at least *min_seconds*, then returns.
+
+    A hop is "quiet" when its level (smoothed over 20 ms) is *drop_db* under the bed (the median
+    level of the *bed_seconds* before) or under *silence_db* absolute. Leading and trailing
+    silence are not stops: music must sound before and after.
+
+    Returns
+    -------
+    list of (start, end) seconds
+    """
+    db = np.asarray(db, np.float64)
+    if len(db) < 3:
+        return []
+    sm = window_mean(db, 2, 1)  # 20 ms
+    loud_ref = float(np.percentile(sm, 95))
+    if loud_ref < silence_db + 10:
+        return []
+    # quiet relative to the piece's loud level first (cheap), then check each run against its bed
+    quiet = sm < max(loud_ref - drop_db, silence_db)
+    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+    starts = list(edges[quiet[edges + 1]] + 1)
+    ends = list(edges[~quiet[edges + 1]] + 1)
+    if quiet[0]:
+        starts.insert(0, 0)
+    if quiet[-1]:
+        ends.append(len(db))
+    out = []
+    need = int(round(min_seconds * FPS))
+    bed_n = int(bed_seconds * FPS)
+    for s, e in zip(starts, ends, strict=True):
+        if s == 0 or e >= len(db) or e - s < need:
+            continue
+        before = sm[max(0, s - bed_n) : s]
+        after = sm[e : e + int(0.3 * FPS)]
+        bed = float(np.median(before))
+        if bed < silence_db + 10 or float(np.max(after)) < bed - 20:
+            continue
+        # the drop-out starts where the level leaves the bed, not where it reaches the floor
+        j = s
+        while j > max(0, s - int(0.1 * FPS)) and sm[j - 1] < bed - 20:
+            j -= 1
+        out.append((j / FPS, e / FPS))
+    return out
+
+
+def stop_cues(stops: list[tuple[float, float]]) -> list[Cue]:
+    """A ``stop`` cue (with its end) and a ``restart`` cue for each drop-out."""
+    cues: list[Cue] = []
+    for s, e in stops:
+        cues.append(Cue(s, "stop", "STOP", 1.0, e))
+        cues.append(Cue(e, "restart", "RESTART", 1.0))
+    return cues

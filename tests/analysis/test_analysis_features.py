@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from syncsheet.analysis import features as feat
+
+
+@pytest.mark.parametrize("d", [2, 4, 9])
+def test_streamed_decimation_equals_whole_signal(d):
+    x = np.random.default_rng(0).standard_normal(20000).astype(np.float32)
+    dec = feat.Decimator(d)
+    whole = np.concatenate([dec(x), dec(np.zeros(0, np.float32), final=True)])
+    dec = feat.Decimator(d)
+    parts = [dec(x[i : i + 777]) for i in range(0, len(x), 777)]
+    parts.append(dec(np.zeros(0, np.float32), final=True))
+    streamed = np.concatenate(parts)
+    assert len(streamed) == len(whole) == -(-len(x) // d)
+    assert np.allclose(streamed, whole, atol=1e-5)
+    # centred: a tone keeps its phase, output m is input m * d
+    sr = 48000 * d // 2
+    t = np.arange(20000) / sr
+    tone = np.sin(2 * np.pi * 1000 * t).astype(np.float32)
+    dec = feat.Decimator(d)
+    y = np.concatenate([dec(tone), dec(np.zeros(0, np.float32), final=True)])
+    assert np.allclose(y[200:-200], tone[::d][200:-200], atol=0.02)
+
+
+@pytest.mark.parametrize("sr", [8000, 22050, 44100, 48000, 96000, 192000])
+def test_every_rate_gives_the_same_hop_clock(sr):
+    d, rate = feat.analysis_rate(sr)
+    assert 8000 <= rate <= 40000 and d * rate == sr
+    y = np.zeros(sr * 2, np.float32)
+    f = feat.extract([y], sr, len(y))
+    assert f.n == 2 * feat.FPS
+
+
+def test_feature_rows_follow_the_hop_clock():
+    sr = 44100
+    y = np.zeros(3 * sr, np.float32)
+    y[int(1.5 * sr) :] = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(y) - int(1.5 * sr)) / sr)
+    f = feat.extract([y[i : i + 10000] for i in range(0, len(y), 10000)], sr, len(y))
+    assert f.n == 3 * feat.FPS
+    assert f.duration == pytest.approx(3.0)
+    # the attack at 1.5 s is where the activation peaks (within a few hops)
+    peak = int(np.argmax(f.activation)) / feat.FPS
+    assert abs(peak - 1.5) < 0.02
+    assert f.fine.shape[0] == f.n // feat.FINE_DECIM
+    assert f.chroma.shape == (f.n // feat.CHROMA_DECIM, 12)
+
+
+def test_dc_offset_never_reaches_the_features():
+    sr = 16000
+    y = np.full(2 * sr, 0.4, np.float32)
+    f = feat.extract([y], sr, len(y))
+    # after the first few hundred ms of settling, a constant offset is silence
+    assert 10 * np.log10(f.energy[-100:].max() + 1e-12) < -60

@@ -1,0 +1,38 @@
+"""Long audio: the beat decoder's memory does not grow with the length of the audio."""
+
+import tracemalloc
+
+import numpy as np
+
+from syncsheet.analysis import beats as beatmod
+from syncsheet.analysis.features import FPS
+
+
+def _clicks(seconds: float, bpm: float = 120.0) -> np.ndarray:
+    act = np.full(int(seconds * FPS), 0.2)
+    step = 60.0 / bpm * FPS
+    act[np.round(np.arange(0, len(act) - 1, step)).astype(int)] = 8.0
+    return act
+
+
+def _peak_bytes(seconds: float) -> tuple[int, np.ndarray]:
+    act = _clicks(seconds)
+    tracemalloc.start()
+    pos = beatmod.track_beats(act)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, pos
+
+
+def test_beat_decoder_memory_is_bounded():
+    short, _ = _peak_bytes(150.0)
+    long, pos = _peak_bytes(900.0)
+    # six times the audio: the decoder's working set stays about the same (only the beat list grows)
+    assert long < 1.5 * short
+    assert len(pos) == pytest_approx_beats(900.0)
+    gaps = np.diff(pos) / FPS
+    assert np.allclose(gaps, 0.5, atol=0.011)  # continuous across the committed windows
+
+
+def pytest_approx_beats(seconds: float) -> int:
+    return int(np.floor((seconds - 1 / FPS) / 0.5)) + 1

@@ -1,0 +1,222 @@
+"""End-to-end analysis on synthetic music with known answers."""
+
+import numpy as np
+import pytest
+from analysis_synth import add, beat_times, impact, music
+from scipy import signal
+
+from syncsheet.analysis import AnalysisSettings, analyze, analyze_samples
+from syncsheet.errors import Cancelled
+
+FRAME = 1 / 24
+SR = 22050
+
+
+def _matched(est: np.ndarray, ref: np.ndarray, tol: float) -> np.ndarray:
+    """For each reference time, the error of the nearest estimate (nan if none within tol)."""
+    out = np.full(len(ref), np.nan)
+    if not len(est):
+        return out
+    for i, r in enumerate(ref):
+        j = int(np.argmin(np.abs(est - r)))
+        if abs(est[j] - r) <= tol:
+            out[i] = est[j] - r
+    return out
+
+
+def _beats(a):
+    return np.array([b.time for b in a.beats])
+
+
+@pytest.fixture(scope="module")
+def steady():
+    ref = beat_times(120, 16.0)
+    return ref, music(ref, 16.0, SR)
+
+
+def test_steady_beats_land_within_half_a_frame(steady):
+    ref, y = steady
+    a = analyze_samples(y, SR)
+    err = _matched(_beats(a), ref[ref > 2.0], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.95
+    assert np.nanmax(np.abs(err)) < FRAME / 2
+    seg = a.tempo.at(8.0)
+    assert seg is not None and seg.bpm == pytest.approx(120, rel=0.03)
+
+
+@pytest.mark.parametrize(
+    "bpm",
+    [
+        lambda t: 100.0 if t < 8 else 130.0,  # a step
+        lambda t: 95.0 + 3.0 * t,  # a ramp, 95 -> 143 BPM
+    ],
+    ids=["step", "ramp"],
+)
+def test_tempo_changes_are_followed(bpm):
+    ref = beat_times(bpm, 16.0)
+    a = analyze_samples(music(ref, 16.0, SR), SR)
+    err = _matched(_beats(a), ref[ref > 2.0], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.9
+    assert np.nanmedian(np.abs(err)) < FRAME / 2
+    early, late = a.tempo.at(4.0).bpm, a.tempo.at(14.0).bpm
+    assert early == pytest.approx(60 / np.median(np.diff(ref[(ref > 3) & (ref < 5)])), rel=0.06)
+    assert late == pytest.approx(60 / np.median(np.diff(ref[(ref > 13) & (ref < 15)])), rel=0.06)
+
+
+@pytest.mark.parametrize("per_bar", [3, 4])
+def test_meter_and_downbeats(per_bar):
+    ref = beat_times(110, 20.0)
+    a = analyze_samples(music(ref, 20.0, SR, per_bar=per_bar), SR)
+    assert a.tempo.at(10.0).beats_per_bar == per_bar
+    assert max(b.beat for b in a.beats) == per_bar
+    down = np.array([b.time for b in a.downbeats])
+    err = _matched(down, ref[::per_bar][2:], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.9
+
+
+def test_forced_meter_is_honoured(steady):
+    _, y = steady
+    a = analyze_samples(y, SR, AnalysisSettings(beats_per_bar=3))
+    assert max(b.beat for b in a.beats) == 3
+
+
+def test_impact_over_a_repeating_loop_is_a_cue():
+    ref = beat_times(120, 20.0)
+    y = music(ref, 20.0, SR).astype(np.float64)
+    hit = 11.13
+    add(y, hit, impact(SR), SR, 0.5)
+    a = analyze_samples(y.astype(np.float32), SR)
+    fx = [c for c in a.cues if c.kind not in ("stop", "restart")]
+    assert any(abs(c.time - hit) <= FRAME for c in fx)
+    assert len(fx) <= 2  # the loop itself is predicted by its own repetition
+    assert all(0 <= c.strength <= 1 and c.label for c in fx)
+
+
+def test_a_stop_and_restart_are_cues():
+    ref = beat_times(120, 20.0)
+    y = music(ref, 20.0, SR)
+    s0, s1 = 9.9, 11.2
+    y[int(s0 * SR) : int(s1 * SR)] = 0.0
+    a = analyze_samples(y, SR)
+    stops = [c for c in a.cues if c.kind == "stop"]
+    restarts = [c for c in a.cues if c.kind == "restart"]
+    assert len(stops) == 1 and len(restarts) == 1
+    assert abs(stops[0].time - s0) < 0.06 and abs(stops[0].end - s1) < 0.06
+    assert abs(restarts[0].time - s1) < 0.06
+    assert not any(s0 + 0.1 < b.time < s1 - 0.1 for b in a.beats)
+
+
+def test_onsets_are_timed_to_the_attack(steady):
+    ref, y = steady
+    a = analyze_samples(y, SR)
+    on = np.array([o.time for o in a.onsets])
+    err = _matched(on, ref, 0.05)
+    assert np.mean(~np.isnan(err)) > 0.95
+    assert np.nanmax(np.abs(err)) < FRAME / 2
+    assert all(0 <= o.strength <= 1 for o in a.onsets)
+
+
+def test_levels_are_dbfs_at_a_fine_step(steady):
+    _, y = steady
+    a = analyze_samples(y, SR)
+    assert a.levels.step <= 0.01
+    assert len(a.levels.db) == pytest.approx(16.0 / a.levels.step, abs=3)
+    sine = 0.5 * np.sin(2 * np.pi * 440 * np.arange(SR) / SR)
+    db = analyze_samples(sine, SR).levels.db
+    assert np.median(db) == pytest.approx(20 * np.log10(0.5 / np.sqrt(2)), abs=0.5)
+
+
+def test_sample_rates_agree_within_one_frame():
+    ref = beat_times(126, 14.0)
+    y = music(ref, 14.0, 48000)
+    frames = {}
+    for sr in (8000, 44100, 96000):
+        ys = signal.resample_poly(y, sr // 1000, 48)
+        frames[sr] = np.floor(_beats(analyze_samples(ys, sr)) * 24).astype(int)
+    base = frames[44100]
+    for sr in (8000, 96000):
+        assert len(frames[sr]) == len(base)
+        assert np.max(np.abs(frames[sr] - base)) <= 1
+
+
+def test_silence_gives_no_beats_and_a_warning():
+    a = analyze_samples(np.zeros(3 * SR, np.float32), SR)
+    assert a.beats == () and a.onsets == () and a.cues == ()
+    assert any("silent" in w for w in a.warnings)
+    assert a.duration == pytest.approx(3.0)
+
+
+def test_short_clipped_offset_and_multichannel_audio_work():
+    ref = beat_times(120, 0.8, start=0.05)
+    y = music(ref, 0.8, SR)
+    a = analyze_samples(np.clip(4 * y + 0.3, -1, 1), SR)  # clipped, with DC offset
+    assert a.duration == pytest.approx(0.8)
+    assert any("long" in w for w in a.warnings)
+    six = np.stack([y] * 6, axis=1)  # 5.1
+    b = analyze_samples(six, SR)
+    assert b.duration == pytest.approx(0.8)
+
+
+def test_file_analysis_streams_and_names_the_source(tmp_path, steady):
+    import soundfile as sf
+
+    ref, y = steady
+    p = tmp_path / "loop.wav"
+    sf.write(p, np.stack([y, y], axis=1), SR)
+    seen = []
+    a = analyze(p, progress=lambda f, s: seen.append(f))
+    assert a.source == "loop.wav"
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    err = _matched(_beats(a), ref[ref > 2.0], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.95
+
+
+def test_cancel_stops_the_job_promptly(steady):
+    _, y = steady
+    calls = []
+
+    def cancel(fraction, stage):
+        calls.append(stage)
+        if len(calls) >= 2:
+            raise Cancelled("cancelled by the user")
+
+    with pytest.raises(Cancelled):
+        analyze_samples(np.tile(y, 4), SR, progress=cancel)
+    assert len(calls) == 2
+
+
+def test_bpm_range_is_honoured_and_wide_ranges_stay_fast(steady):
+    import time
+
+    _, y = steady
+    t = time.perf_counter()
+    wide = analyze_samples(y, SR, AnalysisSettings(bpm_min=10, bpm_max=400))
+    assert time.perf_counter() - t < 10
+    assert wide.tempo.at(8.0).bpm == pytest.approx(120, rel=0.03)
+    fast = analyze_samples(y, SR, AnalysisSettings(bpm_min=180, bpm_max=260))
+    assert 180 * 0.97 <= fast.tempo.at(8.0).bpm <= 260 * 1.03
+
+
+def test_non_finite_samples_do_not_poison_the_analysis(steady):
+    ref, y = steady
+    z = y.copy()
+    z[1000:1100] = np.nan
+    z[5000] = np.inf
+    a = analyze_samples(z, SR)
+    assert np.isfinite(a.levels.db).all()
+    err = _matched(_beats(a), ref[ref > 2.0], 0.07)
+    assert np.mean(~np.isnan(err)) > 0.95
+
+
+def test_the_analysis_never_imports_librosa_or_heavy_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from syncsheet.analysis import analyze_samples\n"
+        "analyze_samples(np.random.default_rng(0).standard_normal(44100).astype(np.float32) * 0.1, 44100)\n"
+        "print(sorted(m for m in ('librosa', 'scipy.signal', 'scipy.ndimage') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
