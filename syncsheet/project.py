@@ -168,15 +168,23 @@ def _new_event(e: Edit):
 
 
 def _renumber(beats: list[Beat]) -> list[Beat]:
-    """Bars start at downbeats; other beats count up from there."""
-    out, bar, n = [], 0, 0
-    for b in beats:
-        if b.is_downbeat or bar == 0:
-            bar, n = bar + 1, 1
-        else:
-            n += 1
-        out.append(replace(b, bar=bar, beat=n))
-    return out
+    """Bars start at downbeats; other beats count up from there.
+
+    Beats before the first downbeat are a pickup: they stay in bar 1 with the beat numbers the
+    analysis gave them, and the first full bar is bar 2 (as the analysis numbers a pickup).
+    """
+    first = next((i for i, b in enumerate(beats) if b.is_downbeat), None)
+    if not first:  # no pickup (or no downbeat at all): bar 1 starts at the first beat
+        out, bar, n = [], 0, 0
+        for b in beats:
+            if b.is_downbeat or bar == 0:
+                bar, n = bar + 1, 1
+            else:
+                n += 1
+            out.append(replace(b, bar=bar, beat=n))
+        return out
+    pickup = [replace(b, bar=1, beat=max(2, b.beat)) for b in beats[:first]]
+    return pickup + [replace(b, bar=b.bar + 1) for b in _renumber(beats[first:])]
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,14 @@ def test_failed_save_keeps_the_previous_file(tmp_path, audio_file, monkeypatch):
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert json.loads(before)["format"] == "syncsheet.project"
+
+
+def test_a_pickup_stays_a_pickup_when_bars_are_renumbered(audio_file):
+    # the analysis numbers a two-beat pickup as beats 3 and 4 of bar 1; bar 2 is the first full bar
+    beats = [Beat(0.5 * i, 1 if i < 2 else (i - 2) // 4 + 2, (i + 2) % 4 + 1) for i in range(10)]
+    proj = pj.Project.for_audio(audio_file).with_analysis(Analysis(6.0, beats=beats))
+    assert len(proj.edited().downbeats) == 2
+    proj = proj.with_edit(pj.Edit("rename", "beat", 1.5, label="downbeat"))  # bar 2, beat 2 -> a new bar
+    edited = proj.edited()
+    assert [(b.bar, b.beat) for b in edited.beats[:5]] == [(1, 3), (1, 4), (2, 1), (3, 1), (3, 2)]
+    assert len(edited.downbeats) == 3

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -163,13 +164,19 @@ def analyze_features(
     return Analysis(
         f.duration,
         f.sample_rate,
-        beats=beats,
-        onsets=onsets,
-        cues=tuple(cues),
+        beats=_on_audio(beats, f.duration),
+        onsets=_on_audio(onsets, f.duration),
+        cues=_on_audio(cues, f.duration),
         tempo=tempo,
         levels=levels,
         warnings=tuple(warnings),
     )
+
+
+def _on_audio(events, duration: float) -> tuple:
+    """Latency correction can move an event at the very start before 0 s (or one at the end past the
+    end of the audio): keep every time on the audio."""
+    return tuple(e if 0.0 <= e.time <= duration else replace(e, time=min(max(e.time, 0.0), duration)) for e in events)
 
 
 def _typical_meter(in_bar: np.ndarray) -> int:
