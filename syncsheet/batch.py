@@ -7,8 +7,8 @@ A batch turns audio files into sheets and exports in one output folder:
   a manifest in the output folder (:data:`MANIFEST`) remembers, for each file, the SHA-256 of
   the audio and a key of the settings it was analysed with.
 * :func:`execute` runs :func:`run_job` for the rest: in this process (``workers=1``), in a pool
-  of worker processes that are reused from file to file (librosa and numba take seconds to
-  import), or on a Dask distributed cluster (``scheduler="tcp://host:port"``, see
+  of worker processes that are reused from file to file (starting an interpreter and importing
+  numpy, scipy and reportlab takes a while), or on a Dask distributed cluster (``scheduler="tcp://host:port"``, see
   :mod:`syncsheet.cluster`). A bad file never
   stops the batch: its :class:`JobResult` says what went wrong and the others go on.
 
@@ -532,7 +532,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, tally: _Tally, finished: Callab
     second death names the culprit for certain.
     """
     # spawn: a clean interpreter per worker (fork would copy a parent's threads and locks); each
-    # worker is reused for many files, so librosa's import and numba's compiling happen once.
+    # worker is reused for many files, so its start-up and imports are paid once.
     ctx = multiprocessing.get_context("spawn")
     progress_queue = ctx.Queue()
     started = ctx.RawArray("b", len(jobs))

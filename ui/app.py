@@ -7,6 +7,7 @@ The screenshot mode opens FILE, waits for the waveform and the analysis, lays th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot and not args.file:
         print("syncsheet-ui: error: --screenshot needs a FILE to open", file=sys.stderr)
         return 2
+    # Qt Multimedia logs every optional library it probes for (pipewire, VA-API...) at start-up;
+    # that is noise for a user in a terminal. A rule the user set wins.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false")
     from PyQt6.QtWidgets import QApplication
 
     global _APP
