@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import FormatError
 from ..sheet import BarSection, BarSheet, ExposureSheet
-from .pdfsheet import BOLD, FONT, MARGIN, PAPERS
+from .pdfsheet import BOLD, FONT, MARGIN, PAPERS, face_for
 
 NAME = "bar-sheet"
 SUFFIXES = (".bars.pdf",)
@@ -140,13 +140,13 @@ def _header(c: Canvas, sheet: ExposureSheet, bs: BarSheet, width: float, height:
     c.drawRightString(width - MARGIN, y - 12, f"SHEET {n} OF {pages}")
     ident = "   ".join(x for x in (o.production, f"SCENE {o.scene}" if o.scene else "",
                                    f"CUT {o.cut}" if o.cut else "") if x)
-    c.setFont(BOLD, 10)
+    c.setFont(face_for(ident, BOLD), 10)
     c.drawString(MARGIN + 100, y - 12, ident)
-    c.setFont(FONT, 8.5)
-    c.drawString(MARGIN, y - 30,
-                 f"AUDIO {sheet.analysis.source or '-'}     {sheet.fps.name} fps     START TC {sheet.timecode(0)}     "
-                 f"{sheet.frames} frames = {sheet.footage(sheet.frames)} ft     {len(bs.bars)} bars, "
-                 f"{len(bs.sections)} section{'s' if len(bs.sections) != 1 else ''}")
+    audio = (f"AUDIO {sheet.analysis.source or '-'}     {sheet.fps.name} fps     START TC {sheet.timecode(0)}     "
+             f"{sheet.frames} frames = {sheet.footage(sheet.frames)} ft     {len(bs.bars)} bars, "
+             f"{len(bs.sections)} section{'s' if len(bs.sections) != 1 else ''}")
+    c.setFont(face_for(audio, FONT), 8.5)
+    c.drawString(MARGIN, y - 30, audio)
     c.setFont(FONT, 7.5)
     c.setFillGray(0.3)
     c.drawString(MARGIN, y - 44, "Tempo as beats a bar - frames a beat (4-12 = 4 beats a bar, 12 frames a beat). "

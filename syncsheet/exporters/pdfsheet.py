@@ -26,7 +26,8 @@ from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A3, A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -53,6 +54,7 @@ COMPACT_HEADER = 20.0  # one-line header on Western continuation pages
 FULL_HEADER_JP = 76.0
 FULL_HEADER_W = 52.0  # what the Western page-1 header needs beyond the compact one
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+CJK_FONT = "HeiseiKakuGo-W5"
 GREY = 0.55
 
 
@@ -406,9 +408,10 @@ def _music(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top: fl
             while len(labels) > 1 and stringWidth(text, BOLD, fs * 0.72) > room and f + 1 < frames.stop:
                 pending.insert(0, labels.pop())
                 text = " / ".join(labels)
-            size = _shrink(text, BOLD, fs, room, fs * 0.72)
-            canvas.setFont(BOLD, size)
-            canvas.drawString(x0 + 2, y, _fit(text, BOLD, size, room))
+            face = face_for(text, BOLD)
+            size = _shrink(text, face, fs, room, fs * 0.72)
+            canvas.setFont(face, size)
+            canvas.drawString(x0 + 2, y, _fit(text, face, size, room))
         for c in row.cues:
             if c.end is not None:
                 last = min(sheet.frame_of(c.end) - 1, frames.stop - 1)
@@ -531,8 +534,9 @@ def _field(canvas: Canvas, x: float, y: float, label: str, value: str, width: fl
     canvas.setFillGray(0.35)
     canvas.drawString(x + 2, y + size + 4.5, label)
     canvas.setFillGray(0)
-    canvas.setFont(BOLD, size)
-    canvas.drawString(x + 2, y + 2.5, _fit(value, BOLD, size, width - 4))
+    face = face_for(value, BOLD)
+    canvas.setFont(face, size)
+    canvas.drawString(x + 2, y + 2.5, _fit(value, face, size, width - 4))
     canvas.setLineWidth(0.5)
     canvas.rect(x, y, width, size + 12, stroke=1, fill=0)
 
@@ -613,12 +617,16 @@ def _compact_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range
     w = p.width - 2 * MARGIN
     ident = "  ".join(x for x in (o.production, f"SC {o.scene}" if o.scene else "",
                                    f"CUT {o.cut}" if o.cut else "") if x) or (sheet.analysis.source or "")
+    face = face_for(ident, BOLD)
+    canvas.setFont(face, 9)
+    canvas.drawString(MARGIN, y, _fit(ident, face, 9, w * 0.3))
     canvas.setFont(BOLD, 9)
-    canvas.drawString(MARGIN, y, _fit(ident, BOLD, 9, w * 0.3))
     canvas.drawRightString(MARGIN + w, y, f"SHEET {n} OF {pages}")
     canvas.setFont(FONT, 7)
     info = f"{sheet.fps.name} fps   {_tempo_summary(sheet, frames, changes, 2)}   {sheet.analysis.source}"
-    canvas.drawString(MARGIN + w * 0.31, y, _fit(info, FONT, 7, w * 0.55))
+    face = face_for(info, FONT)
+    canvas.setFont(face, 7)
+    canvas.drawString(MARGIN + w * 0.31, y, _fit(info, face, 7, w * 0.55))
 
 
 def _shrink(text: str, font: str, size: float, width: float, smallest: float) -> float:
@@ -626,6 +634,22 @@ def _shrink(text: str, font: str, size: float, width: float, smallest: float) ->
     while size > smallest and stringWidth(text, font, size) > width:
         size -= 0.25
     return max(size, smallest)
+
+
+def face_for(text: str, font: str) -> str:
+    """*font*, or a Japanese CID font for text the standard fonts cannot show.
+
+    Helvetica only has Windows-1252 glyphs, so a cue label or scene name typed in Japanese would
+    print as boxes. ``HeiseiKakuGo-W5`` is one of the standard Adobe-Japan1 fonts PDF viewers
+    supply themselves (nothing is embedded or fetched); it also covers Greek and Cyrillic.
+    """
+    try:
+        text.encode("cp1252")
+        return font
+    except UnicodeEncodeError:
+        if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        return CJK_FONT
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

@@ -229,3 +229,16 @@ def test_drop_frame_timecode_column_marks_each_second(tmp_path):
     text = pdf_text(path)
     # the minute boundary skips ;00 and ;01: the second starts at 00:01:00;02
     assert "00:01:00;02" in text and "00:01:00;00" not in text and "00:01:01;00" in text
+
+
+def test_japanese_labels_use_a_font_that_has_their_glyphs(tmp_path):
+    """Helvetica has no kana or kanji: such text is set in the standard Japanese CID font."""
+    a = make_analysis().replace(cues=(Cue(1.0, "impact", "ドア バタン"), Cue(2.0, "crash", "CRASH")))
+    sheet = ExposureSheet(a, "24", SheetOptions(production="桃太郎", scene="12", cut="3"))
+    out = write_file(sheet, tmp_path / "jp.pdf", layout="japanese")
+    data = out.read_bytes()
+    assert b"HeiseiKakuGo-W5" in data and b"Helvetica" in data
+    assert pdfsheet.face_for("CRASH café", pdfsheet.BOLD) == pdfsheet.BOLD  # Latin-1 stays in Helvetica
+    assert pdfsheet.face_for("ドア", pdfsheet.BOLD) == pdfsheet.CJK_FONT
+    latin = write_file(ExposureSheet(make_analysis(), "24", SheetOptions()), tmp_path / "en.pdf")
+    assert b"HeiseiKakuGo-W5" not in latin.read_bytes()
