@@ -43,6 +43,7 @@ class TerminalBar:
         self.width = width
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last = 0.0
+        self._drawn = False
         self._start = time.monotonic()
 
     def __call__(self, fraction: float, stage: str) -> None:
@@ -52,6 +53,7 @@ class TerminalBar:
         if fraction < 1.0 and now - self._last < 0.1:
             return
         self._last = now
+        self._drawn = True
         filled = int(round(self.width * fraction))
         bar = "#" * filled + "-" * (self.width - filled)
         elapsed = now - self._start
@@ -59,6 +61,7 @@ class TerminalBar:
         self.stream.flush()
 
     def close(self) -> None:
-        if self.enabled:
+        """Clear the bar's line (if it was ever drawn)."""
+        if self.enabled and self._drawn:
             self.stream.write("\r" + " " * (self.width + len(self.label) + 40) + "\r")
             self.stream.flush()

@@ -113,3 +113,28 @@ def test_installed_script_convert_and_errors():
     run = subprocess.run([_script(), "analyze", "/nonexistent/a.wav"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.strip().startswith("syncsheet: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_terminal_bar_draws_only_on_a_terminal_and_clears_after():
+    import io
+
+    from syncsheet.progress import TerminalBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    quiet = io.StringIO()
+    bar = TerminalBar("x", stream=quiet)
+    bar(0.5, "decoding")
+    bar.close()
+    assert quiet.getvalue() == ""  # a pipe or file gets no progress bar
+    tty = Tty()
+    bar = TerminalBar("song.wav", stream=tty)
+    bar.close()
+    assert tty.getvalue() == ""  # nothing drawn, nothing to clear
+    bar(0.25, "beats")
+    bar(1.0, "done")
+    assert "song.wav" in tty.getvalue() and "100.0%" in tty.getvalue()
+    bar.close()
+    assert tty.getvalue().endswith("\r")

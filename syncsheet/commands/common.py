@@ -109,7 +109,11 @@ def write_outputs(sheet: ExposureSheet, args: argparse.Namespace, stem: str, eve
     written = []
     for mod, path in requested_outputs(args, stem, everything):
         opts = mod.options_from(args) if hasattr(mod, "options_from") else {}
-        written.append(exporters.write_file(sheet, path, mod.NAME, **opts))
+        bar = progress_bar(args, path.name)  # shows only for formats that report (a long PDF)
+        try:
+            written.append(exporters.write_file(sheet, path, mod.NAME, progress=bar, **opts))
+        finally:
+            bar.close()
     return written
 
 

@@ -5,6 +5,8 @@ Every format module has ``NAME``, ``SUFFIXES``, ``DESCRIPTION`` and
 read back, ``read(stream, **options) -> Analysis``. Optional: ``DEFAULT_SUFFIX`` (the name used
 when writing every format into a folder, when it differs from ``SUFFIXES[0]``),
 ``add_arguments(group)`` and ``options_from(args) -> dict`` for format-specific CLI flags.
+``write`` takes unknown options as ``**options``: every writer is passed ``progress`` (a
+callback, see :mod:`syncsheet.progress`) and uses it when writing takes long (the PDF sheet).
 """
 
 from __future__ import annotations
