@@ -61,6 +61,8 @@ def surprise(
     rank: int = 0,
     offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
     block: int = 1 << 14,
+    bed_s: float = 1.5,
+    floor: float = 1.0,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
@@ -75,6 +77,9 @@ def surprise(
         Beats per bar: references are 1, 2 and 4 bars away on each side (phrases repeat too).
     rank : int
         Which reference explains the row: 0 the best, 1 the second best, when three or more exist.
+    bed_s, floor : float
+        Each band's residual is divided by its own mean over ±*bed_s* seconds plus *floor*
+        (quantisation steps), so quiet but predictable bands count as much as loud busy ones.
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
     progress : callable(fraction, stage), optional
@@ -82,9 +87,9 @@ def surprise(
     Returns
     -------
     numpy.ndarray
-        For each row, the log energy above the explaining reference (summed over bands, log10
-        units); each reference is max-filtered over ±20 ms and ±1 band first, so small timing and
-        pitch differences are forgiven.
+        For each row, the sum over bands of the log energy above the explaining reference, each
+        band relative to its usual residual; each reference is max-filtered over ±20 ms and ±1
+        band first, so small timing and pitch differences are forgiven.
     """
     n = len(fine)
     beats = _extend(np.asarray(beats, np.float64), n)
@@ -104,18 +109,29 @@ def surprise(
         lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
         tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
         cur = fine[a:b].astype(np.int16)
-        res = np.full((len(maps), b - a), np.inf, np.float32)
+        # per band: what even the best reference lacks, over that band's usual residual nearby, so
+        # an effect shows in the bands where the music is predictable, however quiet they are
+        res = np.full((len(maps), b - a, fine.shape[1]), np.iinfo(np.int16).max, np.int16)
         for k, m in enumerate(maps):
             ok = m >= 0
-            diff = np.maximum(cur - tol[np.where(ok, m - lo, 0)], 0).sum(axis=1)
-            res[k, ok] = diff[ok]
+            res[k, ok] = np.maximum(cur[ok] - tol[m[ok] - lo], 0)
+        have = (np.stack(maps) >= 0).sum(axis=0)
         res.sort(axis=0)
-        have = np.isfinite(res).sum(axis=0)
-        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]
-        out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
+        r = res[np.where(have >= 3, rank, 0), np.arange(b - a)].astype(np.float32)
+        r[have == 0] = 0.0
+        out[a:b] = (r / (_band_bed(r, int(bed_s * fps)) + floor)).sum(axis=1)
         if progress is not None:
             progress(b / n, "cues")
     return out
+
+
+def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
+    """Running mean of each column of *r* over ±*half* rows (edges repeat)."""
+    p = np.pad(r.astype(np.float64), ((half + 1, half), (0, 0)), mode="edge")
+    p[0] = 0.0
+    c = np.cumsum(p, axis=0)
+    size = 2 * half + 1
+    return ((c[size:] - c[:-size]) / size).astype(np.float32)
 
 
 def pick_cues(
@@ -175,9 +191,13 @@ def pick_cues(
     return np.asarray(starts, float)[order], np.asarray(vals)[order]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.3,
-                  smooth: int = 1) -> float:
-    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed."""
+def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.6,
+                  smooth: int = 1, gap_s: float = 0.12) -> float:
+    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed.
+
+    The stretch may have gaps of up to *gap_s* (a door's latch click before its thud, the bursts of
+    a rustle): the cue is where the effect starts, not its loudest part."""
+    gap = int(round(gap_s * fps))
     lo_all = max(0, i - int(1.2 * fps))
     seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
     if smooth > 1:
@@ -189,7 +209,7 @@ def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back
     level = bed + frac * (float(seg[k]) - bed)
     j = k
     lo = max(0, i0 - int(back_s * fps))
-    while j > lo and seg[j - 1] > level:
+    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > level:
         j -= 1
     # interpolate the crossing between rows j-1 and j
     if j > 0 and seg[j] != seg[j - 1]:
