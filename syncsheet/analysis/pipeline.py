@@ -136,6 +136,8 @@ def analyze_features(
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands)
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar)
     times = pos / FPS - BEAT_LATENCY
+    sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
+    times = np.where(np.isnan(sharp), times, sharp)
     strength = _strengths(raw, pos)
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)

@@ -53,3 +53,23 @@ def test_dc_offset_never_reaches_the_features():
     f = feat.extract([y], sr, len(y))
     # after the first few hundred ms of settling, a constant offset is silence
     assert 10 * np.log10(f.energy[-100:].max() + 1e-12) < -60
+
+
+def test_sharp_attacks_are_located_in_the_signal_not_early():
+    from syncsheet.analysis.beats import attack_times
+
+    sr = 44100
+    rng = np.random.default_rng(3)
+    y = 0.002 * rng.standard_normal(4 * sr).astype(np.float32)
+    truth = np.array([0.5, 1.2513, 2.0071])
+    for t in truth:  # sharp: a decaying noise burst starting at t
+        a = int(round(t * sr))
+        n = int(0.2 * sr)
+        y[a : a + n] += 0.5 * rng.standard_normal(n) * np.exp(-np.arange(n) / (0.05 * sr))
+    a = int(3.0 * sr)  # slow: a 150 ms fade-in
+    n = int(0.4 * sr)
+    y[a : a + n] += 0.3 * rng.standard_normal(n) * np.minimum(1.0, np.arange(n) / (0.15 * sr))
+    f = feat.extract([y], sr, len(y))
+    got = attack_times(np.append(truth, 3.05) * feat.FPS + 2.0, f.energy)  # searched from 10 ms late
+    assert np.all(np.abs(got[:3] - truth) < 0.003)  # to a fraction of the 5 ms hop
+    assert np.isnan(got[3])
