@@ -25,7 +25,7 @@ from ..progress import Progress
 from ._windows import window_mean
 from .features import FPS
 
-__all__ = ["beat_activation", "track_beats", "peak_refine", "attack_times", "DP_FPS"]
+__all__ = ["beat_activation", "track_beats", "peak_refine", "attack_times", "extend_to_edges", "DP_FPS"]
 
 DP_FPS = FPS / 2  # the Viterbi runs at 100 hops a second; beats are refined at 200
 _BUFFER_S = 60.0
@@ -282,3 +282,37 @@ def attack_times(pos: np.ndarray, energy: np.ndarray, *, radius: int = 4, jump_d
     frac = np.clip(1.0 - (mid - lo) / np.maximum(hi - lo, 1e-20), 0.0, 1.0)
     out[sharp] = ((j + frac) / FPS)[sharp]
     return out
+
+
+def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0) -> np.ndarray:
+    """Add beats the decoder skipped at the very start or end of the audio.
+
+    The decoder may start its path anywhere within the first interval, so a first beat on an
+    attack right at 0 s (where the locally normalised activation has no run-up and stays weak)
+    costs less skipped than taken. The grid is continued one period before the first beat (and
+    after the last) while an onset lies within *radius* hops of where the next beat falls.
+
+    Parameters
+    ----------
+    pos : array
+        Tracked beats in hops.
+    onsets : array
+        Onset positions in hops (:func:`~syncsheet.analysis.onsets.pick_onsets`).
+    """
+    pos = np.asarray(pos, float)
+    onsets = np.asarray(onsets, float)
+    if len(pos) < 3 or not len(onsets):
+        return pos
+
+    def onset_near(c: float) -> float | None:
+        k = int(np.argmin(np.abs(onsets - c)))
+        return float(onsets[k]) if abs(onsets[k] - c) <= radius else None
+
+    head, tail = [float(pos[0])], [float(pos[-1])]
+    period = float(np.median(np.diff(pos[: min(len(pos), 9)])))
+    while (c := onset_near(head[0] - period)) is not None and c < head[0] - period / 2:
+        head.insert(0, c)
+    period = float(np.median(np.diff(pos[-min(len(pos), 9) :])))
+    while (c := onset_near(tail[-1] + period)) is not None and c > tail[-1] + period / 2:
+        tail.append(c)
+    return np.concatenate([head[:-1], pos, tail[1:]])

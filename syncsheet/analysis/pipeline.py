@@ -121,13 +121,14 @@ def analyze_features(
     act = beatmod.beat_activation(f.flux)
     pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
     raw = f.activation
-    pos = beatmod.peak_refine(pos, raw, radius=2)
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
 
     # onsets
     opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
     opos, ostr = _above_floor(opos, ostr, levels.db)
+    pos = beatmod.extend_to_edges(pos, opos)
+    pos = beatmod.peak_refine(pos, raw, radius=2)
     onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
     pos = _audible(pos, stops, opos)
     report(progress, 0.75, "bars")

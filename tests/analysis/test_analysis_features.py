@@ -73,3 +73,23 @@ def test_sharp_attacks_are_located_in_the_signal_not_early():
     got = attack_times(np.append(truth, 3.05) * feat.FPS + 2.0, f.energy)  # searched from 10 ms late
     assert np.all(np.abs(got[:3] - truth) < 0.003)  # to a fraction of the 5 ms hop
     assert np.isnan(got[3])
+
+
+def test_a_bar_of_three_inside_four_four_keeps_both_sections_in_phase():
+    from syncsheet.analysis.meter import assign_bars
+
+    rng = np.random.default_rng(5)
+    lengths = [4] * 8 + [3] + [4] * 10  # the longer section after the odd bar sets the global phase
+    down = np.concatenate([[1.0] + [0.0] * (m - 1) for m in lengths]).astype(bool)
+    d = np.where(down, 1.2, -0.4) + 0.5 * rng.standard_normal(len(down))
+    _, in_bar = assign_bars(d)
+    assert np.mean((in_bar == 1) == down) > 0.95
+
+
+def test_beat_grid_is_continued_onto_onsets_at_the_edges():
+    from syncsheet.analysis.beats import extend_to_edges
+
+    pos = np.arange(100.0, 900.0, 100.0)
+    out = extend_to_edges(pos, np.array([1.0, 150.0, 400.0, 903.0]))
+    assert out[0] == 1.0 and out[-1] == 903.0 and len(out) == len(pos) + 2
+    assert np.array_equal(extend_to_edges(pos, np.array([40.0, 450.0])), pos)  # nothing on the grid
