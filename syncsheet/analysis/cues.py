@@ -18,7 +18,7 @@ from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "make_cues"]
+__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "swell_end", "make_cues"]
 
 
 def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -141,6 +141,7 @@ def pick_cues(
     fps: float = FPS / FINE_DECIM,
     rise_s: float = 0.1,
     block_s: float = 30.0,
+    merge_s: float = 0.25,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -148,7 +149,8 @@ def pick_cues(
     mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
     *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
-    with several bursts (a rustle, a door) gives one cue.
+    with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
+    *merge_s* apart are one cue too.
 
     Returns
     -------
@@ -186,9 +188,18 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = [_attack_start(surp, i, fps) for i in pos]
+    starts = np.asarray([_attack_start(surp, i, fps) for i in pos], float)
+    vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
-    return np.asarray(starts, float)[order], np.asarray(vals)[order]
+    starts, vals_a = starts[order], vals_a[order]
+    # two peaks traced back to (nearly) the same start are one effect
+    keep = np.ones(len(starts), bool)
+    for k in range(1, len(starts)):
+        prev = np.flatnonzero(keep[:k])
+        if len(prev) and starts[k] - starts[prev[-1]] < merge_s * fps:
+            keep[k] = False
+            vals_a[prev[-1]] = max(vals_a[prev[-1]], vals_a[k])
+    return starts[keep], vals_a[keep]
 
 
 def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.6,
@@ -264,6 +275,8 @@ def classify(
         early, late = float(lead[:third].mean()), float(lead[-third:].mean())
         if late > 0.1 * peak and late > 2 * early + 0.05:
             return "whoosh"
+    if swell_end(surp, row, fps) is not None:
+        return "whoosh"
     if low >= 0.3:
         return "impact"
     if centroid > 2500 and spread < 0.3:
@@ -271,6 +284,33 @@ def classify(
     if spread >= 0.4:
         return "crash"
     return "hit"
+
+
+def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_s: float = 1.5,
+              smooth: float = 0.9) -> int | None:
+    """The row where a whoosh that ends in a hit stops, or None.
+
+    The effect starting at *row* must swell (for 0.2 s or more within *max_s*, a steady build: the
+    smoothed surprise correlates with time by *smooth* or more, and its last third is at least twice
+    its first; a rustle's bursts are not a swell) and then stop abruptly (under 30 % of its peak
+    within 50 ms)."""
+    seg = surp[row : row + int(max_s * fps)].astype(np.float64)
+    if len(seg) < int(0.3 * fps):
+        return None
+    kp = int(np.argmax(seg))
+    peak = float(seg[kp])
+    if kp < int(0.2 * fps) or peak <= 0:
+        return None
+    third = max(1, kp // 3)
+    if not float(seg[kp - third : kp].mean()) > 2 * float(seg[:third].mean()) + 1e-6:
+        return None
+    build = window_mean(seg[: kp + 1], 2, 2)[: kp + 1]
+    if np.corrcoef(np.arange(kp + 1), build)[0, 1] < smooth:
+        return None  # bursts (a rustle), not a swell
+    after = seg[kp + 1 : kp + 1 + int(0.05 * fps)]
+    if not len(after) or float(after.min()) > 0.3 * peak:
+        return None
+    return row + kp
 
 
 def make_cues(times: np.ndarray, scores: np.ndarray, kinds: list[str]) -> list[Cue]:

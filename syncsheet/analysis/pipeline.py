@@ -159,6 +159,12 @@ def analyze_features(
                         int(p // FINE_DECIM))
         for p in cpos
     ]
+    # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
+    hits = [(e, s) for p, s, k in zip(cpos, cscore, kinds, strict=True) if k == "whoosh"
+            and (e := cuemod.swell_end(surp, int(p // FINE_DECIM))) is not None]
+    cpos = np.append(cpos, [e * FINE_DECIM for e, _ in hits])
+    cscore = np.append(cscore, [s for _, s in hits])
+    kinds = kinds + ["impact"] * len(hits)
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
     report(progress, 0.95, "tempo")
 

@@ -93,3 +93,14 @@ def test_beat_grid_is_continued_onto_onsets_at_the_edges():
     out = extend_to_edges(pos, np.array([1.0, 150.0, 400.0, 903.0]))
     assert out[0] == 1.0 and out[-1] == 903.0 and len(out) == len(pos) + 2
     assert np.array_equal(extend_to_edges(pos, np.array([40.0, 450.0])), pos)  # nothing on the grid
+
+
+def test_a_whoosh_ending_in_a_hit_gives_the_hit_and_bursts_do_not():
+    from syncsheet.analysis.cues import swell_end
+
+    surp = np.zeros(300)
+    surp[100:160] = np.linspace(1.0, 60.0, 60)  # 0.6 s swell at 100 rows/s, then silence
+    assert swell_end(surp, 100) == 159
+    bursts = np.zeros(300)
+    bursts[100:160:12] = 50.0  # a rustle: separate bursts
+    assert swell_end(bursts, 100) is None
