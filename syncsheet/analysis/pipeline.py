@@ -153,6 +153,7 @@ def analyze_features(
     cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
+    cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, pos)
     fine_rows = pos / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -232,6 +233,16 @@ def _not_in_stops(pos, score, stops):
     for s, e in stops:
         keep &= ~((t >= s - 0.1) & (t <= e + 0.1))
     return pos[keep], score[keep]
+
+
+def _after_the_bed_starts(cpos: np.ndarray, score: np.ndarray, onset_pos: np.ndarray, beat_pos: np.ndarray):
+    """Drop cues within a beat of the audio's first onset: the music's own entry has no bed to
+    stand out from (nothing before it to compare with), so it is not told apart from an effect."""
+    if not len(cpos) or not len(onset_pos):
+        return cpos, score
+    beat = float(np.median(np.diff(beat_pos))) if len(beat_pos) > 1 else FPS * 0.5
+    keep = cpos >= onset_pos[0] + beat
+    return cpos[keep], score[keep]
 
 
 def _strengths(act: np.ndarray, pos: np.ndarray) -> np.ndarray:
