@@ -38,15 +38,15 @@ def downbeat_features(
     flux: np.ndarray,
     chroma: np.ndarray,
     bands: np.ndarray | None = None,
-    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5),
+    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5, 0.4),
     span: int = 1,
 ) -> np.ndarray:
     """A "start of bar" score for each beat (beats in hops), standardised over the piece.
 
     Components (each standardised, then weighted): low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
-    bar lines), bass onset strength on the beat, overall onset strength, and overall loudness over
-    the beat.
+    bar lines), bass onset strength on the beat, overall onset strength, overall loudness over
+    the beat, and bass onset on the beat against half a beat later.
     """
     nb = len(beats)
     if nb < 3:
@@ -59,6 +59,10 @@ def downbeat_features(
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
     f_bass = bass[win].max(axis=1)
     f_act = total[win].max(axis=1)
+    # the bass on the beat against the bass half a beat later: bar lines carry a bass note on the
+    # beat; a syncopated bass between beats says nothing about where the bar starts
+    mid = np.clip(((hop + nxt_hop) // 2)[:, None] + np.arange(-3, 4)[None, :], 0, n - 1)
+    f_onoff = np.log1p(f_bass) - np.log1p(bass[mid].max(axis=1))
     if bands is not None and len(bands):
         low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
@@ -82,7 +86,7 @@ def downbeat_features(
         s = np.std(v)
         return (v - np.mean(v)) / s if s > 1e-9 else np.zeros_like(v)
 
-    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud))
+    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff))
     return sum(w * c for w, c in zip(weights, comps, strict=False))
 
 
@@ -131,7 +135,8 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
         # meter and phase for the whole piece, then the decoded bars (which may change meter or
         # phase), so a section whose bars are shifted (a bar of 3 inside a 4/4) does not blur them
         mu1, mu0 = float(d[on].mean()), float(d[~on].mean()) if (~on).any() else 0.0
-        sd = float(np.std(np.where(on, d - mu1, d - mu0))) + 1e-3
+        # robust spread (a few outliers, a stop or the final chord, would flatten every level)
+        sd = 1.4826 * float(np.median(np.abs(np.where(on, d - mu1, d - mu0)))) + 1e-3
         new = _decode(d, meters, m0, mu1, mu0, sd)
         if pos is not None and np.array_equal(new, pos):
             break
