@@ -169,12 +169,13 @@ def analyze_features(
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
     report(progress, 0.95, "tempo")
 
+    beats = _on_audio(beats, f.duration)  # before the tempo map, whose segments start on beats
     tempo = tempomod.tempo_map(beats)
     report(progress, 1.0, "done")
     return Analysis(
         f.duration,
         f.sample_rate,
-        beats=_on_audio(beats, f.duration),
+        beats=beats,
         onsets=_on_audio(onsets, f.duration),
         cues=_on_audio(cues, f.duration),
         tempo=tempo,
