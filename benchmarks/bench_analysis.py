@@ -13,7 +13,7 @@ Prints a table of
     onset bias, cue F (±1 frame) and cue recall per mix level.
 
 usage: python benchmarks/bench_analysis.py [--set DIR] [--work DIR] [--reel-hours H] [--runs N]
-                                           [--no-reference-accuracy]
+                                           [--no-reference-accuracy] [--accuracy-only]
 The set defaults to $SYNCSHEET_BENCH_SET or /tmp/syncsheet-bench/dev. Needs the dev extras
 (mir_eval) and librosa.
 """
@@ -209,7 +209,11 @@ def main() -> int:
     ap.add_argument("--reel-hours", type=float, default=2.0, help="length of the long reel (0 skips it)")
     ap.add_argument("--runs", type=int, default=3, help="timed runs of each pipeline on the 3-minute file")
     ap.add_argument("--no-reference-accuracy", action="store_true", help="skip librosa on the set")
+    ap.add_argument("--accuracy-only", action="store_true",
+                    help="only score syncsheet on the set (no speed runs, no reel, no reference)")
     args = ap.parse_args()
+    if args.accuracy_only:
+        args.reel_hours, args.no_reference_accuracy = 0.0, True
     if not (args.set / "manifest.json").exists():
         print(f"no benchmark set at {args.set}: build it with ../shared/bench/setup.sh", file=sys.stderr)
         return 2
@@ -217,9 +221,11 @@ def main() -> int:
     song = args.work / "song_3min.wav"
     if not song.exists():
         make_song(args.set, song)
-    print(f"3-minute file: {song} ({sf.info(str(song)).duration:.1f} s)", flush=True)
-    speed = timed({"syncsheet": syncsheet_cmd(song, args.work / "song.json"), "reference": reference_cmd(song)},
-                  args.runs)
+    speed = None
+    if not args.accuracy_only:
+        print(f"3-minute file: {song} ({sf.info(str(song)).duration:.1f} s)", flush=True)
+        speed = timed({"syncsheet": syncsheet_cmd(song, args.work / "song.json"), "reference": reference_cmd(song)},
+                      args.runs)
     reel_row = None
     if args.reel_hours > 0:
         reel = args.work / f"reel_{args.reel_hours:g}h_48k.wav"
@@ -238,12 +244,13 @@ def main() -> int:
         return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, fmt)
 
     lines = [("", "syncsheet", "librosa reference")]
-    (ws, rs), (wr, rr) = speed["syncsheet"], speed["reference"]
-    lines += [
-        ("3-min song, whole process (s)", cell(ws, ".2f"), cell(wr, ".2f")),
-        ("  speed-up over the reference", f"{wr / ws:.2f}x", ""),
-        ("3-min song, peak RSS (MB)", cell(rs, ".0f"), cell(rr, ".0f")),
-    ]
+    if speed:
+        (ws, rs), (wr, rr) = speed["syncsheet"], speed["reference"]
+        lines += [
+            ("3-min song, whole process (s)", cell(ws, ".2f"), cell(wr, ".2f")),
+            ("  speed-up over the reference", f"{wr / ws:.2f}x", ""),
+            ("3-min song, peak RSS (MB)", cell(rs, ".0f"), cell(rr, ".0f")),
+        ]
     if reel_row:
         lines += [
             (f"{args.reel_hours:g} h 48 kHz reel, time (s)", cell(reel_row[0], ".1f"), "not run (needs >24 GB)"),

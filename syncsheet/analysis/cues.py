@@ -18,7 +18,7 @@ from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "make_cues"]
+__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "swell_end", "make_cues"]
 
 
 def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -61,6 +61,8 @@ def surprise(
     rank: int = 0,
     offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
     block: int = 1 << 14,
+    bed_s: float = 1.5,
+    floor: float = 1.0,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
@@ -75,6 +77,9 @@ def surprise(
         Beats per bar: references are 1, 2 and 4 bars away on each side (phrases repeat too).
     rank : int
         Which reference explains the row: 0 the best, 1 the second best, when three or more exist.
+    bed_s, floor : float
+        Each band's residual is divided by its own mean over ±*bed_s* seconds plus *floor*
+        (quantisation steps), so quiet but predictable bands count as much as loud busy ones.
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
     progress : callable(fraction, stage), optional
@@ -82,9 +87,9 @@ def surprise(
     Returns
     -------
     numpy.ndarray
-        For each row, the log energy above the explaining reference (summed over bands, log10
-        units); each reference is max-filtered over ±20 ms and ±1 band first, so small timing and
-        pitch differences are forgiven.
+        For each row, the sum over bands of the log energy above the explaining reference, each
+        band relative to its usual residual; each reference is max-filtered over ±20 ms and ±1
+        band first, so small timing and pitch differences are forgiven.
     """
     n = len(fine)
     beats = _extend(np.asarray(beats, np.float64), n)
@@ -104,18 +109,29 @@ def surprise(
         lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
         tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
         cur = fine[a:b].astype(np.int16)
-        res = np.full((len(maps), b - a), np.inf, np.float32)
+        # per band: what even the best reference lacks, over that band's usual residual nearby, so
+        # an effect shows in the bands where the music is predictable, however quiet they are
+        res = np.full((len(maps), b - a, fine.shape[1]), np.iinfo(np.int16).max, np.int16)
         for k, m in enumerate(maps):
             ok = m >= 0
-            diff = np.maximum(cur - tol[np.where(ok, m - lo, 0)], 0).sum(axis=1)
-            res[k, ok] = diff[ok]
+            res[k, ok] = np.maximum(cur[ok] - tol[m[ok] - lo], 0)
+        have = (np.stack(maps) >= 0).sum(axis=0)
         res.sort(axis=0)
-        have = np.isfinite(res).sum(axis=0)
-        pick = res[np.where(have >= 3, rank, 0), np.arange(b - a)]
-        out[a:b] = np.where(have > 0, pick, 0.0) / FINE_SCALE
+        r = res[np.where(have >= 3, rank, 0), np.arange(b - a)].astype(np.float32)
+        r[have == 0] = 0.0
+        out[a:b] = (r / (_band_bed(r, int(bed_s * fps)) + floor)).sum(axis=1)
         if progress is not None:
             progress(b / n, "cues")
     return out
+
+
+def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
+    """Running mean of each column of *r* over ±*half* rows (edges repeat)."""
+    p = np.pad(r.astype(np.float64), ((half + 1, half), (0, 0)), mode="edge")
+    p[0] = 0.0
+    c = np.cumsum(p, axis=0)
+    size = 2 * half + 1
+    return ((c[size:] - c[:-size]) / size).astype(np.float32)
 
 
 def pick_cues(
@@ -125,6 +141,7 @@ def pick_cues(
     fps: float = FPS / FINE_DECIM,
     rise_s: float = 0.1,
     block_s: float = 30.0,
+    merge_s: float = 0.25,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -132,7 +149,8 @@ def pick_cues(
     mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
     *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
-    with several bursts (a rustle, a door) gives one cue.
+    with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
+    *merge_s* apart are one cue too.
 
     Returns
     -------
@@ -170,14 +188,27 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = [_attack_start(surp, i, fps) for i in pos]
+    starts = np.asarray([_attack_start(surp, i, fps) for i in pos], float)
+    vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
-    return np.asarray(starts, float)[order], np.asarray(vals)[order]
+    starts, vals_a = starts[order], vals_a[order]
+    # two peaks traced back to (nearly) the same start are one effect
+    keep = np.ones(len(starts), bool)
+    for k in range(1, len(starts)):
+        prev = np.flatnonzero(keep[:k])
+        if len(prev) and starts[k] - starts[prev[-1]] < merge_s * fps:
+            keep[k] = False
+            vals_a[prev[-1]] = max(vals_a[prev[-1]], vals_a[k])
+    return starts[keep], vals_a[keep]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.3,
-                  smooth: int = 1) -> float:
-    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed."""
+def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.6,
+                  smooth: int = 1, gap_s: float = 0.12) -> float:
+    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed.
+
+    The stretch may have gaps of up to *gap_s* (a door's latch click before its thud, the bursts of
+    a rustle): the cue is where the effect starts, not its loudest part."""
+    gap = int(round(gap_s * fps))
     lo_all = max(0, i - int(1.2 * fps))
     seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
     if smooth > 1:
@@ -189,7 +220,7 @@ def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back
     level = bed + frac * (float(seg[k]) - bed)
     j = k
     lo = max(0, i0 - int(back_s * fps))
-    while j > lo and seg[j - 1] > level:
+    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > level:
         j -= 1
     # interpolate the crossing between rows j-1 and j
     if j > 0 and seg[j] != seg[j - 1]:
@@ -244,6 +275,8 @@ def classify(
         early, late = float(lead[:third].mean()), float(lead[-third:].mean())
         if late > 0.1 * peak and late > 2 * early + 0.05:
             return "whoosh"
+    if swell_end(surp, row, fps) is not None:
+        return "whoosh"
     if low >= 0.3:
         return "impact"
     if centroid > 2500 and spread < 0.3:
@@ -251,6 +284,33 @@ def classify(
     if spread >= 0.4:
         return "crash"
     return "hit"
+
+
+def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_s: float = 1.5,
+              smooth: float = 0.9) -> int | None:
+    """The row where a whoosh that ends in a hit stops, or None.
+
+    The effect starting at *row* must swell (for 0.2 s or more within *max_s*, a steady build: the
+    smoothed surprise correlates with time by *smooth* or more, and its last third is at least twice
+    its first; a rustle's bursts are not a swell) and then stop abruptly (under 30 % of its peak
+    within 50 ms)."""
+    seg = surp[row : row + int(max_s * fps)].astype(np.float64)
+    if len(seg) < int(0.3 * fps):
+        return None
+    kp = int(np.argmax(seg))
+    peak = float(seg[kp])
+    if kp < int(0.2 * fps) or peak <= 0:
+        return None
+    third = max(1, kp // 3)
+    if not float(seg[kp - third : kp].mean()) > 2 * float(seg[:third].mean()) + 1e-6:
+        return None
+    build = window_mean(seg[: kp + 1], 2, 2)[: kp + 1]
+    if np.corrcoef(np.arange(kp + 1), build)[0, 1] < smooth:
+        return None  # bursts (a rustle), not a swell
+    after = seg[kp + 1 : kp + 1 + int(0.05 * fps)]
+    if not len(after) or float(after.min()) > 0.3 * peak:
+        return None
+    return row + kp
 
 
 def make_cues(times: np.ndarray, scores: np.ndarray, kinds: list[str]) -> list[Cue]:

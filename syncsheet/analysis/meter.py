@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._windows import window_max
 from .features import CHROMA_DECIM
 
 __all__ = ["downbeat_features", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
 _CHANGE_COST = 8.0
+_ROUNDS = 3  # decode, re-estimate the downbeat/other-beat levels from the bars found, decode again
 #: How readily each meter is believed (common practice: 4/4 first, then 3/4; 2/4 is heard as 4/4
 #: unless the evidence for the shorter bar is clearly stronger).
 METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}  # log-probability cost of a meter change at a bar line
@@ -36,15 +38,15 @@ def downbeat_features(
     flux: np.ndarray,
     chroma: np.ndarray,
     bands: np.ndarray | None = None,
-    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5),
+    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5, 0.4),
     span: int = 1,
 ) -> np.ndarray:
     """A "start of bar" score for each beat (beats in hops), standardised over the piece.
 
     Components (each standardised, then weighted): low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
-    bar lines), bass onset strength on the beat, overall onset strength, and overall loudness over
-    the beat.
+    bar lines), bass onset strength on the beat, overall onset strength, overall loudness over
+    the beat, and bass onset on the beat against half a beat later.
     """
     nb = len(beats)
     if nb < 3:
@@ -57,6 +59,10 @@ def downbeat_features(
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
     f_bass = bass[win].max(axis=1)
     f_act = total[win].max(axis=1)
+    # the bass on the beat against the bass half a beat later: bar lines carry a bass note on the
+    # beat; a syncopated bass between beats says nothing about where the bar starts
+    mid = np.clip(((hop + nxt_hop) // 2)[:, None] + np.arange(-3, 4)[None, :], 0, n - 1)
+    f_onoff = np.log1p(f_bass) - np.log1p(bass[mid].max(axis=1))
     if bands is not None and len(bands):
         low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
@@ -80,7 +86,7 @@ def downbeat_features(
         s = np.std(v)
         return (v - np.mean(v)) / s if s > 1e-9 else np.zeros_like(v)
 
-    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud))
+    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff))
     return sum(w * c for w, c in zip(weights, comps, strict=False))
 
 
@@ -120,13 +126,32 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
         return _number(pos), pos + 1
     stats = {m: _meter_stat(d, m) for m in meters}
     m0 = max(stats, key=lambda m: stats[m][0] * METER_PRIOR.get(m, 0.5))
-    p0 = stats[m0][1]
-    on = (np.arange(n) - p0) % m0 == 0
-    mu1, mu0 = float(d[on].mean()), float(d[~on].mean()) if (~on).any() else 0.0
-    sd = float(np.std(np.where(on, d - mu1, d - mu0))) + 1e-3
+    # first guess at the bar lines: each beat that is the strongest of the m0 beats around it (not
+    # one phase for the whole piece, which would blur the levels where a section is shifted)
+    on = d >= window_max(d, m0 // 2, (m0 - 1) // 2)
+    pos = None
+    for _ in range(_ROUNDS):
+        # the two emission levels come from the current bar lines: first the single best
+        # meter and phase for the whole piece, then the decoded bars (which may change meter or
+        # phase), so a section whose bars are shifted (a bar of 3 inside a 4/4) does not blur them
+        mu1, mu0 = float(d[on].mean()), float(d[~on].mean()) if (~on).any() else 0.0
+        # robust spread (a few outliers, a stop or the final chord, would flatten every level)
+        sd = 1.4826 * float(np.median(np.abs(np.where(on, d - mu1, d - mu0)))) + 1e-3
+        new = _decode(d, meters, m0, mu1, mu0, sd)
+        if pos is not None and np.array_equal(new, pos):
+            break
+        pos = new
+        on = pos == 0
+        if on.all() or not on.any():
+            break
+    return _number(pos), pos + 1
+
+
+def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: float, sd: float) -> np.ndarray:
+    """Viterbi over (meter, position in bar) states; returns each beat's position (from 0)."""
+    n = len(d)
     ll_on = -0.5 * ((d - mu1) / sd) ** 2
     ll_off = -0.5 * ((d - mu0) / sd) ** 2
-    # states: (meter, position); Viterbi over beats
     states = [(m, k) for m in meters for k in range(m)]
     S = len(states)
     first = np.array([k == 0 for _, k in states])
@@ -153,7 +178,7 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
     for t in range(n - 1, -1, -1):
         pos[t] = states[s][1]
         s = back[t, s]
-    return _number(pos), pos + 1
+    return pos
 
 
 def _number(pos: np.ndarray) -> np.ndarray:

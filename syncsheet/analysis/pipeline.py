@@ -121,13 +121,14 @@ def analyze_features(
     act = beatmod.beat_activation(f.flux)
     pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
     raw = f.activation
-    pos = beatmod.peak_refine(pos, raw, radius=2)
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
 
     # onsets
     opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
     opos, ostr = _above_floor(opos, ostr, levels.db)
+    pos = beatmod.extend_to_edges(pos, opos)
+    pos = beatmod.peak_refine(pos, raw, radius=2)
     onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
     pos = _audible(pos, stops, opos)
     report(progress, 0.75, "bars")
@@ -136,6 +137,8 @@ def analyze_features(
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands)
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar)
     times = pos / FPS - BEAT_LATENCY
+    sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
+    times = np.where(np.isnan(sharp), times, sharp)
     strength = _strengths(raw, pos)
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)
@@ -150,21 +153,29 @@ def analyze_features(
     cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
+    cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, pos)
     fine_rows = pos / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
                         int(p // FINE_DECIM))
         for p in cpos
     ]
+    # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
+    hits = [(e, s) for p, s, k in zip(cpos, cscore, kinds, strict=True) if k == "whoosh"
+            and (e := cuemod.swell_end(surp, int(p // FINE_DECIM))) is not None]
+    cpos = np.append(cpos, [e * FINE_DECIM for e, _ in hits])
+    cscore = np.append(cscore, [s for _, s in hits])
+    kinds = kinds + ["impact"] * len(hits)
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
     report(progress, 0.95, "tempo")
 
+    beats = _on_audio(beats, f.duration)  # before the tempo map, whose segments start on beats
     tempo = tempomod.tempo_map(beats)
     report(progress, 1.0, "done")
     return Analysis(
         f.duration,
         f.sample_rate,
-        beats=_on_audio(beats, f.duration),
+        beats=beats,
         onsets=_on_audio(onsets, f.duration),
         cues=_on_audio(cues, f.duration),
         tempo=tempo,
@@ -223,6 +234,16 @@ def _not_in_stops(pos, score, stops):
     for s, e in stops:
         keep &= ~((t >= s - 0.1) & (t <= e + 0.1))
     return pos[keep], score[keep]
+
+
+def _after_the_bed_starts(cpos: np.ndarray, score: np.ndarray, onset_pos: np.ndarray, beat_pos: np.ndarray):
+    """Drop cues within a beat of the audio's first onset: the music's own entry has no bed to
+    stand out from (nothing before it to compare with), so it is not told apart from an effect."""
+    if not len(cpos) or not len(onset_pos):
+        return cpos, score
+    beat = float(np.median(np.diff(beat_pos))) if len(beat_pos) > 1 else FPS * 0.5
+    keep = cpos >= onset_pos[0] + beat
+    return cpos[keep], score[keep]
 
 
 def _strengths(act: np.ndarray, pos: np.ndarray) -> np.ndarray:

@@ -53,3 +53,54 @@ def test_dc_offset_never_reaches_the_features():
     f = feat.extract([y], sr, len(y))
     # after the first few hundred ms of settling, a constant offset is silence
     assert 10 * np.log10(f.energy[-100:].max() + 1e-12) < -60
+
+
+def test_sharp_attacks_are_located_in_the_signal_not_early():
+    from syncsheet.analysis.beats import attack_times
+
+    sr = 44100
+    rng = np.random.default_rng(3)
+    y = 0.002 * rng.standard_normal(4 * sr).astype(np.float32)
+    truth = np.array([0.5, 1.2513, 2.0071])
+    for t in truth:  # sharp: a decaying noise burst starting at t
+        a = int(round(t * sr))
+        n = int(0.2 * sr)
+        y[a : a + n] += 0.5 * rng.standard_normal(n) * np.exp(-np.arange(n) / (0.05 * sr))
+    a = int(3.0 * sr)  # slow: a 150 ms fade-in
+    n = int(0.4 * sr)
+    y[a : a + n] += 0.3 * rng.standard_normal(n) * np.minimum(1.0, np.arange(n) / (0.15 * sr))
+    f = feat.extract([y], sr, len(y))
+    got = attack_times(np.append(truth, 3.05) * feat.FPS + 2.0, f.energy)  # searched from 10 ms late
+    assert np.all(np.abs(got[:3] - truth) < 0.003)  # to a fraction of the 5 ms hop
+    assert np.isnan(got[3])
+
+
+def test_a_bar_of_three_inside_four_four_keeps_both_sections_in_phase():
+    from syncsheet.analysis.meter import assign_bars
+
+    rng = np.random.default_rng(5)
+    lengths = [4] * 8 + [3] + [4] * 10  # the longer section after the odd bar sets the global phase
+    down = np.concatenate([[1.0] + [0.0] * (m - 1) for m in lengths]).astype(bool)
+    d = np.where(down, 1.2, -0.4) + 0.5 * rng.standard_normal(len(down))
+    _, in_bar = assign_bars(d)
+    assert np.mean((in_bar == 1) == down) > 0.95
+
+
+def test_beat_grid_is_continued_onto_onsets_at_the_edges():
+    from syncsheet.analysis.beats import extend_to_edges
+
+    pos = np.arange(100.0, 900.0, 100.0)
+    out = extend_to_edges(pos, np.array([1.0, 150.0, 400.0, 903.0]))
+    assert out[0] == 1.0 and out[-1] == 903.0 and len(out) == len(pos) + 2
+    assert np.array_equal(extend_to_edges(pos, np.array([40.0, 450.0])), pos)  # nothing on the grid
+
+
+def test_a_whoosh_ending_in_a_hit_gives_the_hit_and_bursts_do_not():
+    from syncsheet.analysis.cues import swell_end
+
+    surp = np.zeros(300)
+    surp[100:160] = np.linspace(1.0, 60.0, 60)  # 0.6 s swell at 100 rows/s, then silence
+    assert swell_end(surp, 100) == 159
+    bursts = np.zeros(300)
+    bursts[100:160:12] = 50.0  # a rustle: separate bursts
+    assert swell_end(bursts, 100) is None

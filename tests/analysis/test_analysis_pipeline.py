@@ -220,3 +220,11 @@ def test_the_analysis_never_imports_librosa_or_heavy_scipy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_beat_right_at_the_start_is_found_and_nothing_lands_before_zero():
+    ref = beat_times(120, 8.0, start=0.0)
+    a = analyze_samples(music(ref, 8.0, SR), SR)
+    assert a.beats and abs(a.beats[0].time) < FRAME / 2
+    assert min(s.start for s in a.tempo.segments) >= 0.0
+    assert all(b.time >= 0.0 for b in a.beats)
