@@ -111,8 +111,12 @@ class TempoMap:
         return self.segments[i]
 
     @classmethod
-    def from_beats(cls, beats: tuple[Beat, ...] | list[Beat], tolerance: float = 0.02) -> TempoMap:
-        """Summarise beats as segments; a new one starts where the beat period or meter changes.
+    def from_beats(cls, beats: tuple[Beat, ...] | list[Beat], tolerance: float = 0.03) -> TempoMap:
+        """Summarise beats as steady segments (a ramp becomes many short ones).
+
+        Beat periods are first smoothed with a 3-beat median, so one late beat does not split a
+        segment; a new segment starts where the smoothed period leaves the segment's median by
+        more than *tolerance* (relative) or where the bar length changes.
 
         Parameters
         ----------
@@ -127,22 +131,25 @@ class TempoMap:
             return cls(())
         times = np.array([b.time for b in beats])
         periods = np.diff(times)
+        if len(periods) >= 3:
+            padded = np.concatenate([periods[:1], periods, periods[-1:]])
+            periods = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
         meters = _bar_lengths(beats)
         segs: list[TempoSegment] = []
-        seg_start, seg_periods = 0, [periods[0]]
+        start, run = 0, [periods[0]]
         for i in range(1, len(periods)):
-            ref = float(np.median(seg_periods))
-            if abs(periods[i] - ref) > tolerance * ref or meters[i] != meters[seg_start]:
-                segs.append(TempoSegment(float(times[seg_start]), 60.0 / ref, meters[seg_start]))
-                seg_start, seg_periods = i, [periods[i]]
+            ref = float(np.median(run))
+            if abs(periods[i] - ref) > tolerance * ref or meters[i] != meters[start]:
+                segs.append(TempoSegment(float(times[start]), round(60.0 / ref, 3), meters[start]))
+                start, run = i, [periods[i]]
             else:
-                seg_periods.append(periods[i])
-        segs.append(TempoSegment(float(times[seg_start]), 60.0 / float(np.median(seg_periods)), meters[seg_start]))
+                run.append(periods[i])
+        segs.append(TempoSegment(float(times[start]), round(60.0 / float(np.median(run)), 3), meters[start]))
         return cls(tuple(segs))
 
 
 def _bar_lengths(beats) -> list[int]:
-    """For each beat, the number of beats in its bar."""
+    """For each beat, the number of beats in its bar (a pickup bar counts as a full one)."""
     counts: dict[int, int] = {}
     for b in beats:
         counts[b.bar] = max(counts.get(b.bar, 0), b.beat)

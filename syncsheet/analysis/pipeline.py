@@ -19,14 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..model import Analysis, Beat, Onset
+from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
-from . import tempo as tempomod
 from .features import FINE_DECIM, FPS, Features, extract
 from .settings import AnalysisSettings
 
@@ -170,7 +169,7 @@ def analyze_features(
     report(progress, 0.95, "tempo")
 
     beats = _on_audio(beats, f.duration)  # before the tempo map, whose segments start on beats
-    tempo = tempomod.tempo_map(beats)
+    tempo = TempoMap.from_beats(beats)
     report(progress, 1.0, "done")
     return Analysis(
         f.duration,
