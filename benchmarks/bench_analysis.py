@@ -135,8 +135,9 @@ def _est(d: dict | None, key: str) -> np.ndarray:
     return np.sort(np.array([float(e["time"]) for e in d.get(key, [])]))
 
 
-def accuracy(set_dir: Path, est_dir: Path) -> dict[str, float]:
-    """The issue's figures, computed as ../shared/bench/score.py does (mir_eval)."""
+def accuracy(set_dir: Path, est_dir: Path, per_excerpt: bool = False) -> dict[str, float]:
+    """The issue's figures, computed as ../shared/bench/score.py does (mir_eval); *per_excerpt*
+    also prints each excerpt's scores (to see where the losses are)."""
     import mir_eval
 
     warnings.filterwarnings("ignore")
@@ -162,7 +163,7 @@ def accuracy(set_dir: Path, est_dir: Path) -> dict[str, float]:
         rd, ed = mir_eval.beat.trim_beats(_ann(set_dir, i, "downbeats")), mir_eval.beat.trim_beats(db)
         r["downF"] = mir_eval.beat.f_measure(rd, ed) if len(rd) else np.nan
         ro = _ann(set_dir, i, "onsets")
-        r["onsetF"] = mir_eval.onset.f_measure(ro, on, window=0.05)[0] if len(on) else 0.0
+        r["onsetF"], r["onsetP"], r["onsetR"] = mir_eval.onset.f_measure(ro, on, window=0.05) if len(on) else (0.0,) * 3
         bias_onset += [on[k] - ro[j] for j, k in mir_eval.util.match_events(ro, on, 0.05)]
         pm = est_dir / f"{i}_mix.json"
         rc = _ann(set_dir, i, "cues")
@@ -173,6 +174,8 @@ def accuracy(set_dir: Path, est_dir: Path) -> dict[str, float]:
             for j, cue in enumerate(e.get("cue_list") or []):
                 recall.setdefault(float(cue["level_db"]), []).append(int(j in hit))
         rows.append(r)
+        if per_excerpt:
+            print(f"  {i:24s} " + " ".join(f"{k}={v:.3f}" for k, v in r.items()), flush=True)
 
     def mean(k: str) -> float:
         v = [r[k] for r in rows if k in r and not np.isnan(r[k])]
@@ -211,6 +214,7 @@ def main() -> int:
     ap.add_argument("--no-reference-accuracy", action="store_true", help="skip librosa on the set")
     ap.add_argument("--accuracy-only", action="store_true",
                     help="only score syncsheet on the set (no speed runs, no reel, no reference)")
+    ap.add_argument("--per-excerpt", action="store_true", help="print each excerpt's scores too")
     args = ap.parse_args()
     if args.accuracy_only:
         args.reel_hours, args.no_reference_accuracy = 0.0, True
@@ -235,7 +239,8 @@ def main() -> int:
         print(f"analysing the {args.reel_hours:g} h reel ...", flush=True)
         reel_row = run_child(syncsheet_cmd(reel, args.work / "reel.json"))
     print("scoring the set ...", flush=True)
-    ours = accuracy(args.set, _tmp(args.work, "est-syncsheet", lambda d: run_set(args.set, d, False)))
+    ours = accuracy(args.set, _tmp(args.work, "est-syncsheet", lambda d: run_set(args.set, d, False)),
+                    args.per_excerpt)
     ref = None
     if not args.no_reference_accuracy:
         ref = accuracy(args.set, _tmp(args.work, "est-reference", lambda d: run_set(args.set, d, True)))

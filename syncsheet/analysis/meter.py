@@ -18,11 +18,15 @@ from .features import CHROMA_DECIM
 __all__ = ["downbeat_features", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
-_CHANGE_COST = 8.0
+_CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
+#: Extra cost of changing *into* a bar of 5 or more beats: a one-off long bar is nearly always two
+#: shorter ones (3+4 is a bar of 3/4 between bars of 4/4, not a 7/4), so a long meter has to be
+#: the piece's own or its evidence has to repeat over several bars to pay for the change.
+_LONG_METER_COST = 10.0
 _ROUNDS = 3  # decode, re-estimate the downbeat/other-beat levels from the bars found, decode again
 #: How readily each meter is believed (common practice: 4/4 first, then 3/4; 2/4 is heard as 4/4
 #: unless the evidence for the shorter bar is clearly stronger).
-METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}  # log-probability cost of a meter change at a bar line
+METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}
 
 
 def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -168,7 +172,8 @@ def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: fl
             if k > 0:
                 new[i], bp[i] = score[index[(m, k - 1)]], index[(m, k - 1)]
         for j, m in zip(starts, meters, strict=True):
-            cand = np.array([score[e] - (0.0 if states[e][0] == m else _CHANGE_COST) for e in ends])
+            change = _CHANGE_COST + (_LONG_METER_COST if m >= 5 else 0.0)
+            cand = np.array([score[e] - (0.0 if states[e][0] == m else change) for e in ends])
             c = int(np.argmax(cand))
             new[j], bp[j] = cand[c], ends[c]
         score = new + np.where(first, ll_on[t], ll_off[t])
