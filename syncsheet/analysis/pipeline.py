@@ -34,6 +34,7 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 #: Measured latency of each detector (seconds), subtracted from its times.
 BEAT_LATENCY = 0.004
 ONSET_LATENCY = 0.0055
+_EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 CUE_LATENCY = -0.008  # the attack-start search lands slightly early
 _SILENT_DB = -90.0
 
@@ -129,7 +130,8 @@ def analyze_features(
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
-    pos = _audible(pos, stops, opos)
+    grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
+    pos = _heard_edges(grid, opos)
     report(progress, 0.75, "bars")
 
     # bars and meter
@@ -148,12 +150,12 @@ def analyze_features(
 
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
-    surp = cuemod.surprise(f.fine, pos / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
+    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
     cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
-    cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, pos)
-    fine_rows = pos / FINE_DECIM
+    cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)
+    fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
                         int(p // FINE_DECIM))
@@ -223,6 +225,18 @@ def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.nd
         half = 0.5 * float(np.median(np.diff(pos)))
         keep &= (pos >= onset_pos[0] - half) & (pos <= onset_pos[-1] + half)
     return pos[keep]
+
+
+def _heard_edges(pos: np.ndarray, onset_pos: np.ndarray) -> np.ndarray:
+    """Drop beats at either end that have no onset near them: the tracker's grid runs on through a
+    final chord's ring-out (and before a soft entry), but nobody hears a beat there."""
+    if len(pos) < 2 or not len(onset_pos):
+        return pos
+    i = np.searchsorted(onset_pos, pos)
+    near = np.minimum(np.abs(onset_pos[np.clip(i - 1, 0, len(onset_pos) - 1)] - pos),
+                      np.abs(onset_pos[np.clip(i, 0, len(onset_pos) - 1)] - pos))
+    heard = np.flatnonzero(near <= _EDGE_ONSET_TOL * FPS)
+    return pos[heard[0] : heard[-1] + 1] if len(heard) else pos
 
 
 def _not_in_stops(pos, score, stops):

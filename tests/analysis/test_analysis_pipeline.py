@@ -228,3 +228,16 @@ def test_a_beat_right_at_the_start_is_found_and_nothing_lands_before_zero():
     assert a.beats and abs(a.beats[0].time) < FRAME / 2
     assert min(s.start for s in a.tempo.segments) >= 0.0
     assert all(b.time >= 0.0 for b in a.beats)
+
+
+def test_beats_ringing_on_after_the_last_attack_are_dropped():
+    from syncsheet.analysis.features import FPS
+    from syncsheet.analysis.pipeline import _heard_edges
+
+    grid = np.arange(0.5, 12.0, 0.5) * FPS  # the tracker's grid runs to 11.5 s
+    rng = np.random.default_rng(3)
+    attacks = np.arange(1.0, 8.01, 0.5) * FPS + rng.normal(0, 2, 15)  # music from 1 s to 8 s
+    stray = np.array([9.8 * FPS])  # a flicker in the final chord's tail, off the grid
+    kept = _heard_edges(grid, np.sort(np.concatenate([attacks, stray])))
+    assert kept[0] == pytest.approx(1.0 * FPS) and kept[-1] == pytest.approx(8.0 * FPS)
+    assert len(kept) == 15  # nothing inside the music is dropped
