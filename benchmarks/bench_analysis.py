@@ -169,7 +169,7 @@ def accuracy(set_dir: Path, est_dir: Path, per_excerpt: bool = False) -> dict[st
         rc = _ann(set_dir, i, "cues")
         if pm.exists() and len(rc):
             c = _est(json.loads(pm.read_text()), "cues")
-            r["cueF"] = mir_eval.onset.f_measure(rc, c, window=FR)[0] if len(c) else 0.0
+            r["cueF"], r["cueP"], r["cueR"] = mir_eval.onset.f_measure(rc, c, window=FR) if len(c) else (0.0,) * 3
             hit = {j for j, _ in mir_eval.util.match_events(rc, c, FR)}
             for j, cue in enumerate(e.get("cue_list") or []):
                 recall.setdefault(float(cue["level_db"]), []).append(int(j in hit))
