@@ -26,6 +26,7 @@ import os
 import queue
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -561,7 +562,8 @@ def _pool_pass(ctx, progress_queue, started, jobs, tally, finished, runner, todo
     pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
                                initargs=(progress_queue, started))
     try:
-        pending = {pool.submit(_pool_job, i, jobs[i], runner): i for i in todo}
+        with _workers_ignore_ctrl_c():  # submit() is where the pool spawns its workers
+            pending = {pool.submit(_pool_job, i, jobs[i], runner): i for i in todo}
         broken = False
         while pending and not broken:
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
@@ -586,6 +588,24 @@ def _pool_pass(ctx, progress_queue, started, jobs, tally, finished, runner, todo
         pool.shutdown(wait=True)
     unfinished = sorted(pending.values())
     return [i for i in unfinished if not started[i]], [i for i in unfinished if started[i]]
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Ignore SIGINT while workers are spawned, so they inherit it from their first instruction.
+
+    A worker sets SIG_IGN itself in its initializer, but a Ctrl+C sent to the process group while
+    it is still starting up (inside multiprocessing's spawn_main) printed a traceback. An ignored
+    signal survives exec and Python keeps it ignored; the parent's handler is back right after.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -37,9 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        # building the parser imports every command (numpy, scipy...): a Ctrl+C during that
+        # half second must end as quietly as one during the work
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except Cancelled:
         print("syncsheet: cancelled", file=sys.stderr)

@@ -138,3 +138,24 @@ def test_terminal_bar_draws_only_on_a_terminal_and_clears_after():
     assert "song.wav" in tty.getvalue() and "100.0%" in tty.getvalue()
     bar.close()
     assert tty.getvalue().endswith("\r")
+
+
+@pytest.mark.skipif(not _script(), reason="syncsheet console script not installed")
+@pytest.mark.parametrize("delay", [0.05, 0.3])
+def test_ctrl_c_while_starting_up_is_quiet(tmp_path, delay):
+    """Ctrl+C while the CLI still imports its commands ends with one line and 130, no traceback."""
+    import os
+    import signal
+    import time
+
+    from syncsheet import demo
+
+    proc = subprocess.Popen([_script(), "analyze", str(demo.score_path()), "-o", str(tmp_path / "o")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    assert proc.returncode in (0, 130)  # 0 only if it finished first
+    if proc.returncode == 130:
+        assert err.strip().splitlines()[-1] == "syncsheet: interrupted"
