@@ -110,6 +110,8 @@ def name_of(sheet, mark: Mark) -> str:
 
 def timecode_or_dash(sheet, frame: int) -> str:
     """The timecode of a frame, or ``-`` at a rate timecode cannot count or past 24 hours."""
+    if not sheet.has_timecode:
+        return "-"
     try:
         return sheet.timecode(frame)
     except TimecodeError:

@@ -73,6 +73,9 @@ def write(sheet, stream: BinaryIO, *, style: str = "resolve", include=None, titl
     """
     if style not in STYLES:
         raise FormatError(f"EDL style {style!r} is unknown; use {' or '.join(STYLES)}")
+    if not sheet.has_timecode:
+        raise TimecodeError(f"an EDL places events by timecode, which {sheet.fps.name} fps cannot count; "
+                            "use a whole-number or NTSC rate")
     a = sheet.analysis
     title = title or sheet.options.production or sheet.options.cut or a.source or "syncsheet"
     fcm = "DROP FRAME" if sheet.fps.drop_frame else "NON-DROP FRAME"

@@ -77,10 +77,9 @@ def smpte_offset(sheet) -> tuple[mido.MetaMessage | None, str | None]:
     """
     fps = sheet.fps
     rate, name = fps.rate, fps.name
-    try:
-        tc = sheet.timecode(0)
-    except TimecodeError:
-        return None, f"MIDI has no SMPTE code for {name} fps: no SMPTE offset written (markers carry the timecode)"
+    if not sheet.has_timecode:
+        return None, f"MIDI has no SMPTE code for {name} fps: no SMPTE offset written (markers carry the frame)"
+    tc = sheet.timecode(0)
     hh, mm, ss, ff = (int(x) for x in re.split(r"[:;]", tc))
     code: float | None
     sub, note = 0, None
