@@ -297,9 +297,6 @@ class ExposureSheet:
         """The bar sheet: tempo sections in frames per beat and each bar's first frame."""
         return _bar_sheet(self)
 
-    @property
-    def duration_frames(self) -> int:
-        return self.frames
 
 
 def fpb_text(fpb: float) -> str:

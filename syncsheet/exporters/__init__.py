@@ -15,7 +15,6 @@ import importlib
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import BinaryIO
 
 from ..errors import UnknownFormatError
 from ..fileio import atomic_write
@@ -95,8 +94,3 @@ def read_file(path: str | os.PathLike, fmt: str | None = None, **options):
         raise FormatError(f"{path}: is a folder") from None
     except OSError as exc:  # permission denied, a disk error...
         raise FormatError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-def stream_text(stream: BinaryIO, text: str) -> None:
-    """Write text as UTF-8 to a binary stream."""
-    stream.write(text.encode("utf-8"))
