@@ -120,6 +120,7 @@ def analyze_features(
     # beats: joint tempo-phase Viterbi on the beat activation
     act = beatmod.beat_activation(f.flux)
     pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
+    pos = beatmod.swing_phase(pos, act)
     raw = f.activation
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
