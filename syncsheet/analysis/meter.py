@@ -1,11 +1,14 @@
 """Downbeats and meter from beat-synchronous features and a bar-position model.
 
-For each beat we measure how much it looks like the start of a bar: bass onset energy on the beat,
-harmonic (chroma) change across it, and overall onset energy, each standardised over the piece.
-Candidate meters of 2-7 beats a bar are compared by how well a periodic downbeat pattern separates
-those scores (a two-sample t statistic, so a 4/4 whose third beat is half-strong is not taken for
-2/4, and 6 is not taken where 3 fits). A hidden Markov model over (meter, position in bar) then
-places the downbeats, allowing the meter to change where the evidence insists.
+For each beat we measure how much it looks like the start of a bar: low-frequency level, bass
+onset on the beat against half a beat later, harmonic (chroma) change across it, the change of the
+bass register's spectrum (the bass moves to a new note at bar lines) and loudness, each
+standardised over the piece. Candidate meters of 2-7 beats a bar are compared by how well a
+periodic downbeat pattern separates those scores (a two-sample t statistic, so a 4/4 whose third
+beat is half-strong is not taken for 2/4, and 6 is not taken where 3 fits) and by how much the
+music repeats at that bar length (beats one bar apart sound more alike than beats at other
+distances, whatever the phase). A hidden Markov model over (meter, position in bar) then places
+the downbeats, allowing the meter to change where the evidence insists.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._windows import window_max
-from .features import CHROMA_DECIM
+from .features import CHROMA_DECIM, FINE_DECIM
 
-__all__ = ["downbeat_features", "assign_bars", "METERS"]
+__all__ = ["downbeat_features", "bar_repetition", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
 _CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
@@ -27,6 +30,12 @@ _ROUNDS = 3  # decode, re-estimate the downbeat/other-beat levels from the bars 
 #: How readily each meter is believed (common practice: 4/4 first, then 3/4; 2/4 is heard as 4/4
 #: unless the evidence for the shorter bar is clearly stronger).
 METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}
+#: Weight of the repetition score (a difference of mean cosine similarities, about -0.2..0.4) against
+#: the t statistic (about 0..10): a bar length the music clearly repeats at (+0.2) is worth t = 2.
+_REPETITION_WEIGHT = 10.0
+_MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
+#: The bass register, where a change of spectrum is a change of bass note (Hz).
+_BASS_HZ = (50.0, 400.0)
 
 
 def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -37,20 +46,52 @@ def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return (c[e] - c[s]) / (e - s)[:, None] if x.ndim == 2 else (c[e] - c[s]) / (e - s)
 
 
+def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
+    """Mean of rows of *x* over [start, end) for each pair (at least one row each; starts sorted).
+
+    Summed in float64 a few dozen beats at a time: only the rows those beats cover are converted,
+    so a two-hour reel's per-hop arrays are never copied whole.
+    """
+    n = len(x)
+    s = np.clip(np.asarray(starts, int), 0, n - 1)
+    e = np.clip(np.asarray(ends, int), 1, n - 1)  # the very last row of the audio is left out
+    out = np.empty((len(s),) + x.shape[1:])
+    for g in range(0, len(s), group):
+        gs, ge = s[g : g + group], e[g : g + group]
+        lo, hi = int(min(gs.min(), ge.min())), int(max(ge.max(), gs.max())) + 1
+        idx = np.empty(2 * len(gs), int)
+        idx[0::2], idx[1::2] = gs - lo, ge - lo  # reduceat sums idx[j]:idx[j+1]; odd segments dropped
+        out[g : g + group] = np.add.reduceat(x[lo:hi].astype(np.float64), idx, axis=0)[0::2]
+    count = np.maximum(e - s, 1)  # where end <= start reduceat gives the row at start
+    return out / (count[:, None] if x.ndim == 2 else count)
+
+
+def _next_hops(hop: np.ndarray) -> np.ndarray:
+    """The hop of each beat's successor (one period after the last beat)."""
+    return np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
+
+
 def downbeat_features(
     beats: np.ndarray,
     flux: np.ndarray,
     chroma: np.ndarray,
     bands: np.ndarray | None = None,
-    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5, 0.4),
+    weights: tuple[float, ...] = (1.0, 1.0, 0.0, 0.0, 0.5, 1.0, 1.0),
     span: int = 1,
+    *,
+    fine: np.ndarray | None = None,
+    fine_hz: np.ndarray | None = None,
 ) -> np.ndarray:
     """A "start of bar" score for each beat (beats in hops), standardised over the piece.
 
     Components (each standardised, then weighted): low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
     bar lines), bass onset strength on the beat, overall onset strength, overall loudness over
-    the beat, and bass onset on the beat against half a beat later.
+    the beat, bass onset on the beat against half a beat later, and the change of the bass
+    register's spectrum (*fine*, rows every :data:`~.features.FINE_DECIM` hops, bands at
+    *fine_hz*) over the two beats after against the two before: the bass moves to a new note at a
+    bar line, seen even where the melody blurs the chroma; two beats, so a walking bass's step on
+    every beat is not taken for a change of harmony.
     """
     nb = len(beats)
     if nb < 3:
@@ -90,8 +131,63 @@ def downbeat_features(
         s = np.std(v)
         return (v - np.mean(v)) / s if s > 1e-9 else np.zeros_like(v)
 
-    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff))
+    f_bass_change = _bass_change(hop, fine, fine_hz) if fine is not None and fine_hz is not None else np.zeros(nb)
+    comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff),
+             z(f_bass_change))
     return sum(w * c for w, c in zip(weights, comps, strict=False))
+
+
+def _bass_change(hop: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, span: int = 2) -> np.ndarray:
+    """Cosine distance between the bass register's spectrum over the *span* beats after each beat and
+    the *span* beats before it (each band's median over the piece removed, so a steady drone or
+    the kick's constant thump does not hide which notes change)."""
+    sel = np.flatnonzero((fine_hz >= _BASS_HZ[0]) & (fine_hz < _BASS_HZ[1]))
+    nb = len(hop)
+    if not len(sel) or not len(fine):
+        return np.zeros(nb)
+    rows = hop // FINE_DECIM
+    per_beat = _segment_means(fine, rows, _next_hops(rows))[:, sel]
+    per_beat = np.maximum(per_beat - np.median(per_beat, axis=0), 0.0)
+    c = np.concatenate([np.zeros((1, len(sel))), np.cumsum(per_beat, axis=0)])
+    k = np.arange(nb)
+    after = c[np.minimum(k + span, nb)] - c[k]
+    before = c[k] - c[np.maximum(k - span, 0)]
+    norm = np.linalg.norm(after, axis=1) * np.linalg.norm(before, axis=1)
+    dist = 1.0 - np.sum(after * before, axis=1) / np.maximum(norm, 1e-12)
+    return np.where(norm > 1e-12, dist, 0.0)
+
+
+def bar_repetition(
+    beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray, bands: np.ndarray
+) -> dict[int, float]:
+    """How much the music repeats at each candidate bar length (beats in hops).
+
+    Each beat is described by its loudness in each band, its chroma and its onset pattern (flux in
+    three bands over four quarter-beats); for every lag of 1-16 beats, the mean cosine similarity
+    of beats that far apart. A meter's score is the mean over lags that are whole bars minus the
+    mean over the other lags: phase-free evidence for the bar length, where the accent pattern
+    (which the downbeat score measures) is ambiguous.
+    """
+    nb = len(beats)
+    if nb < 2 * max(METERS) or not len(bands):
+        return {m: 0.0 for m in METERS}
+    hop = np.round(beats).astype(int)
+    nxt = _next_hops(hop)
+    parts = [_segment_means(bands, hop, nxt), _segment_means(chroma, hop // CHROMA_DECIM, nxt // CHROMA_DECIM)]
+    for q in range(4):
+        a, b = hop + (q * (nxt - hop)) // 4, hop + ((q + 1) * (nxt - hop)) // 4
+        parts.append(np.log1p(_segment_means(flux, a, b)))
+    # each part standardised and given the same total weight, whatever its number of columns
+    v = np.concatenate([(p - p.mean(0)) / (p.std(0) + 1e-9) / np.sqrt(p.shape[1]) for p in parts], axis=1)
+    v -= v.mean(0)
+    v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-9
+    lags = np.arange(1, min(_MAX_LAG, nb - 1) + 1)
+    sim = np.array([np.mean(np.sum(v[lag:] * v[:-lag], axis=1)) for lag in lags])
+    out = {}
+    for m in METERS:
+        bar = lags % m == 0
+        out[m] = float(sim[bar].mean() - sim[~bar].mean()) if bar.any() and (~bar).any() else 0.0
+    return out
 
 
 def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
@@ -110,7 +206,9 @@ def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
     return best, best_p
 
 
-def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def assign_bars(
+    d: np.ndarray, meter: int | None = None, repetition: dict[int, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Bar number (from 1) and beat-in-bar (from 1) for each beat.
 
     Parameters
@@ -119,6 +217,9 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
         Downbeat score per beat (:func:`downbeat_features`).
     meter : int, optional
         Force this many beats a bar.
+    repetition : dict, optional
+        Repetition score per meter (:func:`bar_repetition`), added to the accent evidence when
+        the piece's meter is chosen.
     """
     n = len(d)
     if n == 0:
@@ -129,7 +230,12 @@ def assign_bars(d: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, np
         pos = np.arange(n) % m
         return _number(pos), pos + 1
     stats = {m: _meter_stat(d, m) for m in meters}
-    m0 = max(stats, key=lambda m: stats[m][0] * METER_PRIOR.get(m, 0.5))
+    rep = repetition or {}
+
+    def evidence(m: int) -> float:
+        return stats[m][0] * METER_PRIOR.get(m, 0.5) + _REPETITION_WEIGHT * rep.get(m, 0.0)
+
+    m0 = max(stats, key=evidence)
     # first guess at the bar lines: each beat that is the strongest of the m0 beats around it (not
     # one phase for the whole piece, which would blur the levels where a section is shifted)
     on = d >= window_max(d, m0 // 2, (m0 - 1) // 2)

@@ -136,8 +136,9 @@ def analyze_features(
     report(progress, 0.75, "bars")
 
     # bars and meter
-    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands)
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar)
+    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
+    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition)
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)

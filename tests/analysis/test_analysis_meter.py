@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis.meter import assign_bars
+from syncsheet.analysis.features import CHROMA_DECIM, FINE_DECIM
+from syncsheet.analysis.meter import METERS, assign_bars, bar_repetition, downbeat_features
 
 
 def _scores(lengths: list[int], seed: int, weak: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -32,4 +33,150 @@ def test_a_section_of_seven_that_repeats_is_still_found(seed):
     d, first = _scores([4] * 8 + [7] * 3 + [4] * 8, seed)
     _, beat = assign_bars(d)
     assert beat.max() == 7
+    assert np.array_equal(np.flatnonzero(beat == 1), first)
+
+
+@pytest.mark.parametrize("meter", [2, 3, 4, 5, 6, 7])
+def test_each_meter_and_its_phase_are_found_after_a_pickup(meter):
+    # the excerpt starts one beat into a bar: its first beats are a pickup
+    d, first = _scores([meter] * 12, seed=meter)
+    bars, beat = assign_bars(d[1:])
+    assert np.array_equal(np.flatnonzero(beat == 1), first[1:] - 1)
+    assert beat.max() == meter and bars[0] == 1
+
+
+@pytest.mark.parametrize("meter", [2, 3, 4, 5, 6, 7])
+def test_a_forced_meter_keeps_every_bar_that_long(meter):
+    d, _ = _scores([4] * 14, seed=10 + meter)  # evidence for 4 whatever is forced
+    bars, beat = assign_bars(d, meter)
+    assert beat.max() <= meter
+    # beats count 1, 2, ... within each bar; only the pickup and the last bar may be short
+    assert np.all((np.diff(beat) == 1) | (beat[1:] == 1))
+    complete = np.bincount(bars)[2:-1]
+    assert np.all(complete == meter)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_lasting_change_from_four_to_three_is_followed(seed):
+    d, first = _scores([4] * 8 + [3] * 10, seed)
+    _, beat = assign_bars(d)
+    assert np.array_equal(np.flatnonzero(beat == 1), first)
+
+
+FINE_HZ = np.geomspace(60.0, 10000.0, 48)
+
+
+def _features(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Random but plausible per-hop feature arrays (flux, chroma, bands, fine) of *n* hops."""
+    rng = np.random.default_rng(seed)
+    flux = rng.gamma(1.0, 1.0, (n, 3)).astype(np.float32)
+    chroma = rng.random((n // CHROMA_DECIM, 12)).astype(np.float16)
+    bands = rng.random((n, 14)).astype(np.float16)
+    fine = rng.integers(0, 120, (n // FINE_DECIM, len(FINE_HZ)), dtype=np.uint8)
+    return flux, chroma, bands, fine
+
+
+def _wrong_grids(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Beat grids a beat tracker can hand over when it is wrong (positions in hops)."""
+    good = np.arange(40.0, n - 40.0, 100.0)
+    return {
+        "half tempo": good[::2],
+        "double tempo": np.sort(np.concatenate([good, good[:-1] + 50.0])),
+        "off-beat": good + 50.0,
+        "jittered": np.sort(good + rng.normal(0.0, 20.0, len(good))),
+        "irregular": np.sort(rng.uniform(0.0, n, 30)),
+        "past the end": np.concatenate([good, n + 100.0 * np.arange(1, 6)]),
+        "before the start": good - 500.0,
+        "repeated": np.repeat(good, 2),
+        "three": good[:3],
+        "two": good[:2],
+        "one": good[:1],
+        "none": good[:0],
+    }
+
+
+@pytest.mark.parametrize("meter", [None, 2, 3, 4, 5, 6, 7])
+def test_wrong_beats_still_give_consistent_bars(meter):
+    rng = np.random.default_rng(7)
+    n = 4000
+    flux, chroma, bands, fine = _features(n, seed=3)
+    for name, grid in _wrong_grids(n, rng).items():
+        d = downbeat_features(grid, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
+        assert d.shape == grid.shape and np.all(np.isfinite(d)), name
+        rep = bar_repetition(grid, flux, chroma, bands)
+        assert set(rep) == set(METERS) and all(np.isfinite(v) for v in rep.values()), name
+        bars, beat = assign_bars(d, meter, rep)
+        assert len(bars) == len(beat) == len(grid), name
+        if not len(grid):
+            continue
+        assert beat.min() >= 1 and beat.max() <= (meter or max(METERS)), name
+        assert bars[0] == 1 and np.all(np.diff(bars) >= 0), name
+        assert np.array_equal(np.diff(bars) == 1, beat[1:] == 1), name  # a new bar exactly at each beat 1
+
+
+def test_silence_gives_bars_without_errors():
+    n = 2000
+    grid = np.arange(50.0, n - 50.0, 100.0)
+    z = np.zeros((n, 3), np.float32)
+    chroma, bands = np.zeros((n // CHROMA_DECIM, 12), np.float16), np.zeros((n, 14), np.float16)
+    fine = np.zeros((n // FINE_DECIM, len(FINE_HZ)), np.uint8)
+    d = downbeat_features(grid, z, chroma, bands, fine=fine, fine_hz=FINE_HZ)
+    assert np.all(d == 0)
+    bars, beat = assign_bars(d, None, bar_repetition(grid, z, chroma, bands))
+    assert np.all((np.diff(beat) == 1) | (beat[1:] == 1)) and bars[0] == 1
+
+
+def _patterned(meter: int, bars: int, seed: int, hop: int = 100):
+    """Per-hop features whose every beat sounds like the same beat one bar earlier (plus noise) and
+    unlike the other beats of its bar: a rhythm/harmony pattern that repeats each bar of *meter*."""
+    rng = np.random.default_rng(seed)
+    n_beats = meter * bars
+    n = n_beats * hop + hop
+    pattern = [(rng.gamma(1.0, 1.0, 3), rng.random(12), rng.random(14)) for _ in range(meter)]
+    flux = np.zeros((n, 3), np.float32)
+    chroma = np.zeros((n // CHROMA_DECIM, 12), np.float16)
+    bands = np.zeros((n, 14), np.float16)
+    for b in range(n_beats):
+        f, c, k = pattern[b % meter]
+        sl = slice(b * hop, (b + 1) * hop)
+        flux[sl] = f + rng.normal(0.0, 0.1, (hop, 3))
+        bands[sl] = k + rng.normal(0.0, 0.1, (hop, 14))
+        chroma[b * hop // CHROMA_DECIM : (b + 1) * hop // CHROMA_DECIM] = c
+    return np.arange(n_beats) * float(hop), flux, chroma, bands
+
+
+@pytest.mark.parametrize("meter", [3, 4, 5, 6, 7])
+def test_repetition_points_at_the_bar_length(meter):
+    beats, flux, chroma, bands = _patterned(meter, bars=12, seed=meter)
+    rep = bar_repetition(beats, flux, chroma, bands)
+    assert max(rep, key=rep.get) == meter
+    assert rep[meter] > 0.2
+
+
+def test_repetition_is_silent_on_too_few_beats():
+    beats, flux, chroma, bands = _patterned(4, bars=3, seed=1)
+    assert set(bar_repetition(beats, flux, chroma, bands).values()) == {0.0}
+
+
+@pytest.mark.parametrize("meter", [3, 4, 5])
+def test_a_bass_that_changes_note_at_bar_lines_places_them(meter):
+    # nothing but the bass note marks the bars: every beat has the same level and onsets, and the
+    # bass steps to a new note (a different band of the fine spectrum) at each bar line
+    rng = np.random.default_rng(meter)
+    hop, bars = 100, 12
+    n_beats = meter * bars + 2  # a pickup of two beats
+    n = n_beats * hop + hop
+    flux = np.ones((n, 3), np.float32) + rng.normal(0.0, 0.01, (n, 3)).astype(np.float32)
+    chroma = np.ones((n // CHROMA_DECIM, 12), np.float16)
+    bands = np.ones((n, 14), np.float16)
+    fine = np.full((n // FINE_DECIM, len(FINE_HZ)), 20, np.uint8)
+    bass = np.flatnonzero((FINE_HZ > 50) & (FINE_HZ < 400))
+    beats = np.arange(n_beats) * float(hop)
+    first = np.arange(2, n_beats, meter)
+    for j, b in enumerate(first):
+        rows = slice(int(beats[b]) // FINE_DECIM, int(beats[b] + meter * hop) // FINE_DECIM)
+        fine[rows, bass[(3 * j) % len(bass)]] = 200
+    fine[: int(beats[2]) // FINE_DECIM, bass[-1]] = 200
+    d = downbeat_features(beats, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
+    _, beat = assign_bars(d, meter)
     assert np.array_equal(np.flatnonzero(beat == 1), first)
