@@ -18,7 +18,7 @@ def pick_onsets(
     post_max: float = 0.03,
     pre_avg: float = 0.1,
     combine: float = 0.03,
-    level_window: float = 4.0,
+    level_window: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pick onsets from an activation at :data:`~syncsheet.analysis.features.FPS`.
 

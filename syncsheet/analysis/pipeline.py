@@ -125,7 +125,7 @@ def analyze_features(
     report(progress, 0.65, "onsets")
 
     # onsets
-    opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
+    opos, ostr = onsetmod.pick_onsets(f.onset, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
     opos, ostr = _above_floor(opos, ostr, levels.db)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
