@@ -7,7 +7,12 @@ import numpy as np
 from ._windows import window_max, window_mean
 from .features import FPS
 
-__all__ = ["pick_onsets"]
+__all__ = ["pick_onsets", "MIN_RISE"]
+
+#: The smallest peak of :attr:`~syncsheet.analysis.features.Features.onset` that can be a note: its
+#: rises summed over the bands come to 40 dB (say four partials up 10 dB each). The threshold is
+#: otherwise relative to the local level, and a passage of nothing but tremolo has a level too.
+MIN_RISE = 2.0
 
 
 def pick_onsets(
@@ -19,14 +24,23 @@ def pick_onsets(
     pre_avg: float = 0.1,
     combine: float = 0.03,
     level_window: float = 1.0,
+    floor: float = MIN_RISE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pick onsets from an activation at :data:`~syncsheet.analysis.features.FPS`.
 
-    A hop is an onset when it is the maximum within ``[-pre_max, +post_max]`` seconds, exceeds the
-    mean of the preceding ``pre_avg`` seconds by ``delta`` times the activation's local mean level
-    (over ``level_window`` seconds, so quiet passages keep their accents), and is at least
-    ``combine`` seconds after the previous onset. Times are refined below the hop by parabolic
-    interpolation.
+    A hop is an onset when it is the maximum within ``[-pre_max, +post_max]`` seconds, reaches
+    ``floor``, exceeds the mean of the preceding ``pre_avg`` seconds by ``delta`` times the
+    activation's local mean level (over ``level_window`` seconds: a second follows the music's
+    dynamics, so a soft passage next to a loud one keeps its notes), and is at least ``combine``
+    seconds after the previous onset. Times are refined below the hop by parabolic interpolation.
+
+    Parameters
+    ----------
+    act : numpy.ndarray
+        The onset activation, :attr:`~syncsheet.analysis.features.Features.onset` (``floor`` is in
+        its units).
+    delta, pre_max, post_max, pre_avg, combine, level_window, floor : float
+        As above; times in seconds.
 
     Returns
     -------
@@ -46,7 +60,7 @@ def pick_onsets(
     avg = window_mean(np.concatenate([np.zeros(k), act]), k, -1)[k:]
     size = max(3, int(level_window * FPS))
     level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
-    cand = np.flatnonzero((act >= mx) & (act > 0) & (act - avg >= delta * level))
+    cand = np.flatnonzero((act >= mx) & (act > 0) & (act >= floor) & (act - avg >= delta * level))
     keep: list[int] = []
     gap = combine * FPS
     for i in cand:
