@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._windows import window_max, window_mean
-from .features import FPS
+from .features import FPS, WINDOW_S
 
 __all__ = ["pick_onsets", "MIN_RISE"]
 
@@ -33,6 +33,8 @@ def pick_onsets(
     activation's local mean level (over ``level_window`` seconds: a second follows the music's
     dynamics, so a soft passage next to a loud one keeps its notes), and is at least ``combine``
     seconds after the previous onset. Times are refined below the hop by parabolic interpolation.
+    The last half window of hops is never an onset: their frames reach past the end of the audio,
+    and a hard cut there is no note.
 
     Parameters
     ----------
@@ -61,6 +63,7 @@ def pick_onsets(
     size = max(3, int(level_window * FPS))
     level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
     cand = np.flatnonzero((act >= mx) & (act > 0) & (act >= floor) & (act - avg >= delta * level))
+    cand = cand[cand < n - int(np.ceil(WINDOW_S / 2 * FPS))]
     keep: list[int] = []
     gap = combine * FPS
     for i in cand:

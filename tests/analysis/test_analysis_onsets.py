@@ -105,3 +105,30 @@ def test_pick_onsets_ignores_rises_under_the_floor_and_refines_times():
     assert len(pos) == 1 and 100.0 < pos[0] < 100.5
     assert 0.0 < strength[0] <= 1.0
     assert pos[0] / FPS == pytest.approx(0.5, abs=1 / FPS)
+
+
+def _held_tone_cut_at_the_end(sr: int) -> np.ndarray:
+    y = np.zeros(int(12.0 * sr))
+    start = int(1.0 * sr)
+    t = np.arange(len(y) - start) / sr
+    y[start:] = 0.2 * sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, 5))
+    return y
+
+
+def test_the_onset_activation_carries_its_history_across_the_pass_blocks():
+    from syncsheet.analysis import features as feat
+
+    sr = 16000
+    y = _held_tone_cut_at_the_end(sr)
+    f = feat.extract([y[i : i + 5000].astype(np.float32) for i in range(0, len(y), 5000)], sr, len(y))
+    assert len(f.onset) == f.n
+    entry = int(1.0 * FPS)
+    assert abs(int(np.argmax(f.onset)) - entry) <= 4  # a step from silence shows up to half a window early
+    # the pass works in blocks of 1024 hops: a held tone must not rise again where a block starts
+    held = f.onset[entry + 20 : f.n - 10]
+    assert held.max() < 0.05 * f.onset.max()
+
+
+def test_a_held_tone_has_one_onset_and_a_hard_cut_at_the_end_none():
+    on = np.array([o.time for o in analyze_samples(_held_tone_cut_at_the_end(SR), SR).onsets])
+    assert len(on) == 1 and abs(on[0] - 1.0) < TOL
