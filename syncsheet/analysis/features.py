@@ -5,7 +5,7 @@ Audio of any sample rate is freed of DC, decimated by an integer factor to an an
 42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
 in samples is fractional and rounded per frame), so every detector downstream works in one clock.
 Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
-spectrogram itself is never kept, so a two-hour reel needs only ~165 bytes per hop (≈ 230 MB
+spectrogram itself is never kept, so a two-hour reel needs only ~165 bytes per hop (≈ 240 MB
 less what it shares). Of scipy only the FFT is used: scipy.signal and scipy.ndimage cost more
 to import than analysing a song takes.
 """
@@ -67,8 +67,8 @@ class Features:
         The onset novelty: per band, the rise of the strongly compressed log magnitude above the
         band's maximum 10-40 ms earlier (plus :data:`ONSET_STEP`, and never less than the loudest band
         then less :data:`ONSET_RANGE`), summed over :data:`ONSET_BANDS_PER_OCTAVE` bands an
-        octave. Unlike :attr:`flux` it has no max filter across bands: measured on real music, it
-        hid more new notes next to held ones than vibrato it kept out.
+        octave. Unlike :attr:`flux` it has no max filter across bands: on the benchmark sets it hid
+        more new notes next to held ones than vibrato it kept out.
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
