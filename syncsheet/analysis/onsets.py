@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ._windows import window_max, window_mean
-from .features import FPS
+from .features import FPS, WINDOW_S
 
-__all__ = ["pick_onsets"]
+__all__ = ["pick_onsets", "MIN_RISE"]
+
+#: The smallest peak of :attr:`~syncsheet.analysis.features.Features.onset` that can be a note: its
+#: rises summed over the bands come to 40 dB (say four partials up 10 dB each). The threshold is
+#: otherwise relative to the local level, and a passage of nothing but tremolo has a level too.
+MIN_RISE = 2.0
 
 
 def pick_onsets(
@@ -18,15 +23,26 @@ def pick_onsets(
     post_max: float = 0.03,
     pre_avg: float = 0.1,
     combine: float = 0.03,
-    level_window: float = 4.0,
+    level_window: float = 1.0,
+    floor: float = MIN_RISE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pick onsets from an activation at :data:`~syncsheet.analysis.features.FPS`.
 
-    A hop is an onset when it is the maximum within ``[-pre_max, +post_max]`` seconds, exceeds the
-    mean of the preceding ``pre_avg`` seconds by ``delta`` times the activation's local mean level
-    (over ``level_window`` seconds, so quiet passages keep their accents), and is at least
-    ``combine`` seconds after the previous onset. Times are refined below the hop by parabolic
-    interpolation.
+    A hop is an onset when it is the maximum within ``[-pre_max, +post_max]`` seconds, reaches
+    ``floor``, exceeds the mean of the preceding ``pre_avg`` seconds by ``delta`` times the
+    activation's local mean level (over ``level_window`` seconds: a second follows the music's
+    dynamics, so a soft passage next to a loud one keeps its notes), and is at least ``combine``
+    seconds after the previous onset. Times are refined below the hop by parabolic interpolation.
+    The last half window of hops is never an onset: their frames reach past the end of the audio,
+    and a hard cut there is no note.
+
+    Parameters
+    ----------
+    act : numpy.ndarray
+        The onset activation, :attr:`~syncsheet.analysis.features.Features.onset` (``floor`` is in
+        its units).
+    delta, pre_max, post_max, pre_avg, combine, level_window, floor : float
+        As above; times in seconds.
 
     Returns
     -------
@@ -46,7 +62,8 @@ def pick_onsets(
     avg = window_mean(np.concatenate([np.zeros(k), act]), k, -1)[k:]
     size = max(3, int(level_window * FPS))
     level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
-    cand = np.flatnonzero((act >= mx) & (act > 0) & (act - avg >= delta * level))
+    cand = np.flatnonzero((act >= mx) & (act > 0) & (act >= floor) & (act - avg >= delta * level))
+    cand = cand[cand < n - int(np.ceil(WINDOW_S / 2 * FPS))]
     keep: list[int] = []
     gap = combine * FPS
     for i in cand:

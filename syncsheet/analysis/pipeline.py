@@ -33,7 +33,7 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 
 #: Measured latency of each detector (seconds), subtracted from its times.
 BEAT_LATENCY = 0.004
-ONSET_LATENCY = 0.0055
+ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 CUE_LATENCY = -0.008  # the attack-start search lands slightly early
 _SILENT_DB = -90.0
@@ -126,7 +126,7 @@ def analyze_features(
     report(progress, 0.65, "onsets")
 
     # onsets
-    opos, ostr = onsetmod.pick_onsets(raw, delta=0.7 * sens, pre_max=0.05, post_max=0.05)
+    opos, ostr = onsetmod.pick_onsets(f.onset, delta=0.6 * sens, pre_max=0.05, post_max=0.05)
     opos, ostr = _above_floor(opos, ostr, levels.db)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)

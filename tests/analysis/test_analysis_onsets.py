@@ -1,0 +1,134 @@
+"""Onsets: every note start, soft ones included, and nothing from tremolo or vibrato in between."""
+
+import numpy as np
+import pytest
+
+from syncsheet.analysis import analyze_samples
+from syncsheet.analysis import onsets as onsetmod
+from syncsheet.analysis.features import FPS
+
+SR = 22050
+TOL = 0.025  # s: well inside the ±50 ms of the usual onset score, and under a frame at 24 fps
+
+
+def _note(hz: float, seconds: float, gain: float, *, attack: float = 0.01, vibrato: float = 0.0,
+          tremolo_db: float = 0.0, rate: float = 5.5, phase: float = 0.0) -> np.ndarray:
+    """A bowed-string-like note: six harmonics, a short attack, optional vibrato (cents) and
+    tremolo (± dB) at *rate* Hz, a 30 ms release."""
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    inst = hz * 2.0 ** (vibrato / 1200 * np.sin(2 * np.pi * rate * t + phase))
+    ph = 2 * np.pi * np.cumsum(inst) / SR
+    x = sum(np.sin(k * ph) / k for k in range(1, 7))
+    env = np.minimum(1.0, t / attack) * np.minimum(1.0, (seconds - t) / 0.03)
+    env *= 10.0 ** (tremolo_db / 20 * np.sin(2 * np.pi * 1.1 * rate * t + 2 * phase))
+    return gain * env * x
+
+
+def _add(y: np.ndarray, at: float, x: np.ndarray) -> None:
+    i = int(round(at * SR))
+    y[i : i + len(x)] += x[: len(y) - i]
+
+
+def _onsets(y: np.ndarray) -> np.ndarray:
+    return np.array([o.time for o in analyze_samples(y, SR).onsets])
+
+
+def _found(est: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    return np.array([len(est) > 0 and np.min(np.abs(est - r)) <= TOL for r in ref])
+
+
+@pytest.fixture(scope="module")
+def rng():
+    return np.random.default_rng(7)
+
+
+def test_soft_notes_under_a_loud_held_chord_are_found(rng):
+    y = np.zeros(int(6.0 * SR))
+    for hz in (130.8, 164.8, 196.0):  # a loud chord held throughout
+        _add(y, 0.3, _note(hz, 5.6, 0.12))
+    soft = np.sort(rng.uniform(1.0, 5.4, 6))
+    soft = soft[np.concatenate([[True], np.diff(soft) > 0.3])]
+    for t in soft:  # each about 30 dB under the chord, at pitches the chord does not hold
+        _add(y, t, _note(rng.choice([587.3, 698.5, 880.0, 1046.5]), 0.25, 0.004))
+    est = _onsets(y)
+    assert _found(est, np.append(0.3, soft)).all()
+    assert len(est) <= len(soft) + 2
+
+
+def test_a_note_a_semitone_from_a_held_note_is_found():
+    y = np.zeros(int(3.0 * SR))
+    _add(y, 0.2, _note(440.0, 2.6, 0.15))
+    _add(y, 1.5, _note(466.2, 1.0, 0.1))  # B flat against the held A
+    est = _onsets(y)
+    assert _found(est, np.array([0.2, 1.5])).all()
+
+
+def test_tremolo_on_held_notes_gives_no_onsets():
+    y = np.zeros(int(5.0 * SR))
+    for k, hz in enumerate((196.0, 293.7, 440.0)):  # three held strings, each swelling in its own time
+        _add(y, 0.3, _note(hz, 4.4, 0.1, attack=0.04, tremolo_db=2.0, rate=5.0 + 0.4 * k, phase=1.3 * k))
+    est = _onsets(y)
+    assert _found(est, np.array([0.3])).all()
+    assert len(est) <= 2  # the entry (its slow attack may read twice), never the swells
+
+
+def test_held_notes_with_vibrato_do_not_hide_a_melody():
+    y = np.zeros(int(6.0 * SR))
+    for k, hz in enumerate((196.0, 293.7, 440.0)):
+        _add(y, 0.3, _note(hz, 5.4, 0.1, attack=0.04, vibrato=30.0, tremolo_db=2.0, rate=5.0 + 0.4 * k,
+                           phase=1.3 * k))
+    melody = np.arange(1.0, 5.5, 0.5)
+    for i, t in enumerate(melody):  # plucked notes 6 dB under the strings
+        _add(y, t, _note((523.3, 587.3, 659.3, 784.0)[i % 4], 0.3, 0.05, attack=0.003))
+    assert _found(_onsets(y), melody).all()
+
+
+def test_quiet_passage_after_a_loud_one_keeps_its_notes():
+    y = np.zeros(int(8.0 * SR))
+    loud = np.arange(0.25, 3.9, 0.25)
+    quiet = np.arange(4.25, 7.6, 0.5)
+    for i, t in enumerate(loud):
+        _add(y, t, _note((220.0, 261.6, 329.6)[i % 3], 0.2, 0.3, attack=0.003))
+    for i, t in enumerate(quiet):  # 30 dB softer
+        _add(y, t, _note((293.7, 349.2)[i % 2], 0.4, 0.01, attack=0.003))
+    est = _onsets(y)
+    assert _found(est, quiet).mean() == 1.0
+    assert _found(est, loud).mean() > 0.9
+
+
+def test_pick_onsets_ignores_rises_under_the_floor_and_refines_times():
+    act = np.full(400, 0.05)
+    act[100], act[99], act[101] = 5.0, 2.0, 3.0  # a peak leaning right: refined after hop 100
+    act[250] = 0.6  # clearly above its neighbours but too small a rise to be a note
+    pos, strength = onsetmod.pick_onsets(act)
+    assert len(pos) == 1 and 100.0 < pos[0] < 100.5
+    assert 0.0 < strength[0] <= 1.0
+    assert pos[0] / FPS == pytest.approx(0.5, abs=1 / FPS)
+
+
+def _held_tone_cut_at_the_end(sr: int) -> np.ndarray:
+    y = np.zeros(int(12.0 * sr))
+    start = int(1.0 * sr)
+    t = np.arange(len(y) - start) / sr
+    y[start:] = 0.2 * sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, 5))
+    return y
+
+
+def test_the_onset_activation_carries_its_history_across_the_pass_blocks():
+    from syncsheet.analysis import features as feat
+
+    sr = 16000
+    y = _held_tone_cut_at_the_end(sr)
+    f = feat.extract([y[i : i + 5000].astype(np.float32) for i in range(0, len(y), 5000)], sr, len(y))
+    assert len(f.onset) == f.n
+    entry = int(1.0 * FPS)
+    assert abs(int(np.argmax(f.onset)) - entry) <= 4  # a step from silence shows up to half a window early
+    # the pass works in blocks of 1024 hops: a held tone must not rise again where a block starts
+    held = f.onset[entry + 20 : f.n - 10]
+    assert held.max() < 0.05 * f.onset.max()
+
+
+def test_a_held_tone_has_one_onset_and_a_hard_cut_at_the_end_none():
+    on = np.array([o.time for o in analyze_samples(_held_tone_cut_at_the_end(SR), SR).onsets])
+    assert len(on) == 1 and abs(on[0] - 1.0) < TOL
