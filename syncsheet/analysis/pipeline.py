@@ -118,7 +118,7 @@ def analyze_features(
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
     # beats: joint tempo-phase Viterbi on the beat activation
-    act = beatmod.beat_activation(f.flux)
+    act = beatmod.beat_activation(f.flux, notes=f.onset)
     pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
     pos = beatmod.swing_phase(pos, act)
     raw = f.activation

@@ -40,3 +40,17 @@ def test_a_section_decides_for_itself():
     fixed = swing_phase(pos.astype(float), act)
     assert np.array_equal(fixed[:20], pos[:20])  # straight section untouched
     assert np.allclose(fixed[-20:], pos[-20:] + PERIOD / 3, atol=1)  # swung section moved
+
+
+def test_note_activation_shows_pulses_the_broad_flux_misses():
+    from syncsheet.analysis.beats import beat_activation
+
+    n = 200 * 20
+    flux = np.ones((n, 3))  # broad bands: no attacks at all (a legato string passage)
+    notes = np.full(n, 0.1)
+    notes[::100] = 5.0  # but a note change every half second in the fine bands
+    plain = beat_activation(flux)
+    both = beat_activation(flux, notes=notes)
+    assert np.ptp(plain) < 1e-6
+    assert both[1000] > 1.5 * np.median(both)  # on a note: well above the floor
+    assert np.allclose(beat_activation(flux, notes=notes, notes_share=0.0), plain)
