@@ -142,6 +142,7 @@ def pick_cues(
     rise_s: float = 0.1,
     block_s: float = 30.0,
     merge_s: float = 0.25,
+    strong_x: float = 3.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -150,7 +151,8 @@ def pick_cues(
     *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
-    *merge_s* apart are one cue too.
+    *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
+    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`).
 
     Returns
     -------
@@ -171,8 +173,10 @@ def pick_cues(
     nb = max(1, int(round(n / size)))
     edges = np.linspace(0, n, nb + 1).astype(int)
     scale = np.empty(n)
+    strong = np.empty(n)  # an effect's parts stand out from the block's usual surprise this much
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
+        strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
     score = rise / scale
     half = int(0.3 * fps)
     cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
@@ -188,7 +192,7 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = np.asarray([_attack_start(surp, i, fps) for i in pos], float)
+    starts = np.asarray([_attack_start(surp, i, fps, float(strong[i])) for i in pos], float)
     vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
     starts, vals_a = starts[order], vals_a[order]
@@ -202,30 +206,32 @@ def pick_cues(
     return starts[keep], vals_a[keep]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.6,
-                  smooth: int = 1, gap_s: float = 0.12) -> float:
-    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed.
+def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.1,
+                  back_s: float = 0.6, gap_s: float = 0.05) -> float:
+    """Where the effect detected at row *i* starts.
 
-    The stretch may have gaps of up to *gap_s* (a door's latch click before its thud, the bursts of
-    a rustle): the cue is where the effect starts, not its loudest part."""
+    An effect's first part is often not its loudest (a rustle's first crackle 0.15 s before its
+    body, a latch's click before a door's thud), so the start is the earliest row within *back_s*
+    before *i* whose surprise is *strong* (as surprising as effects are in this music), traced
+    back to where the surprise first rises above its weak level: the bed's 90th percentile
+    before, or *frac* of the effect's peak (gaps up to *gap_s* bridged)."""
     gap = int(round(gap_s * fps))
-    lo_all = max(0, i - int(1.2 * fps))
-    seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
-    if smooth > 1:
-        seg = window_mean(seg, smooth // 2, (smooth - 1) // 2)
-    i0 = i - lo_all
-    bed = float(np.median(seg[max(0, i0 - int(fps)) : max(1, i0 - int(0.2 * fps))]))
+    s0 = max(0, i - int(1.6 * fps))
+    seg = surp[s0 : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
+    i0 = i - s0
     hi = min(len(seg), i0 + int(0.3 * fps))
     k = i0 + int(np.argmax(seg[i0:hi])) if hi > i0 else i0
-    level = bed + frac * (float(seg[k]) - bed)
-    j = k
     lo = max(0, i0 - int(back_s * fps))
-    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > level:
+    bed = seg[max(0, lo - int(fps)) : max(1, lo)]
+    weak = max(float(np.percentile(bed, 90)), frac * float(seg[k]))
+    above = np.flatnonzero(seg[lo : k + 1] > max(strong, weak))
+    j = lo + int(above[0]) if len(above) else k
+    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > weak:
         j -= 1
     # interpolate the crossing between rows j-1 and j
     if j > 0 and seg[j] != seg[j - 1]:
-        return lo_all + j - 1 + float(np.clip((level - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
-    return float(lo_all + j)
+        return s0 + j - 1 + float(np.clip((weak - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
+    return float(s0 + j)
 
 
 _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}
