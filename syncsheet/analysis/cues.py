@@ -207,15 +207,16 @@ def pick_cues(
 
 
 def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.1,
-                  back_s: float = 0.6, gap_s: float = 0.05) -> float:
+                  back_s: float = 0.6, gap_s: float = 0.05, jump_s: float = 0.3) -> float:
     """Where the effect detected at row *i* starts.
 
-    An effect's first part is often not its loudest (a rustle's first crackle 0.15 s before its
-    body, a latch's click before a door's thud), so the start is the earliest row within *back_s*
-    before *i* whose surprise is *strong* (as surprising as effects are in this music), traced
-    back to where the surprise first rises above its weak level: the bed's 90th percentile
-    before, or *frac* of the effect's peak (gaps up to *gap_s* bridged)."""
-    gap = int(round(gap_s * fps))
+    From the effect's peak the surprise is traced back while it stays above a weak level (the
+    bed's 90th percentile before, or *frac* of the peak; gaps up to *gap_s* bridged). An effect's
+    first part is often not its loudest and may be apart from it (a rustle's first crackle 0.15 s
+    before its body, a latch's click before a door's thud), so a longer gap, up to *jump_s*, is
+    crossed onto an earlier burst that is *strong* (as surprising as effects are in this music);
+    never further than *back_s* before *i*."""
+    gap, jump = int(round(gap_s * fps)), int(round(jump_s * fps))
     s0 = max(0, i - int(1.6 * fps))
     seg = surp[s0 : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
     i0 = i - s0
@@ -224,10 +225,15 @@ def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: 
     lo = max(0, i0 - int(back_s * fps))
     bed = seg[max(0, lo - int(fps)) : max(1, lo)]
     weak = max(float(np.percentile(bed, 90)), frac * float(seg[k]))
-    above = np.flatnonzero(seg[lo : k + 1] > max(strong, weak))
-    j = lo + int(above[0]) if len(above) else k
-    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > weak:
-        j -= 1
+    strong = max(strong, weak)
+    j = k
+    while True:
+        while j > lo and seg[max(lo, j - 1 - gap) : j].max() > weak:
+            j -= 1
+        burst = np.flatnonzero(seg[max(lo, j - 1 - jump) : j] > strong)
+        if not len(burst):
+            break
+        j = max(lo, j - 1 - jump) + int(burst[0])
     # interpolate the crossing between rows j-1 and j
     if j > 0 and seg[j] != seg[j - 1]:
         return s0 + j - 1 + float(np.clip((weak - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
