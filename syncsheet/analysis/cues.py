@@ -4,9 +4,10 @@ Music repeats and effects do not. Every 10 ms row of the fine log spectrum is co
 same beat phase 1, 2 and 4 bars earlier and later (following the tracked beats, so tempo changes
 are fine; the grid is continued past the first and last beat). The energy that even the best of
 those references lacks (each max-filtered over ±20 ms and ±1 semitone band, so small timing and
-pitch differences are forgiven) is the surprise: a drum hit is predicted by its own pattern, a
-door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
-timed to where the surprise starts, and each is classified from the effect's own spectrum.
+pitch differences are forgiven), and the rise over the previous row that even the best reference's
+rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
+timed to where the effect's first strong part starts, and each is classified from the effect's own
+spectrum.
 """
 
 from __future__ import annotations
@@ -89,7 +90,11 @@ def surprise(
     numpy.ndarray
         For each row, the sum over bands of the log energy above the explaining reference, each
         band relative to its usual residual; each reference is max-filtered over ±20 ms and ±1
-        band first, so small timing and pitch differences are forgiven.
+        band first, so small timing and pitch differences are forgiven. Plus the same for each
+        band's rise over the previous row against the references' rises: an effect's attack is a
+        rise the music does not have at that point of its bars, even where the references are
+        louder than the music is now (a quiet passage, a crescendo), which hides it from the
+        level comparison.
     """
     n = len(fine)
     beats = _extend(np.asarray(beats, np.float64), n)
@@ -107,22 +112,42 @@ def surprise(
         if not len(used):
             continue
         lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
-        tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
-        cur = fine[a:b].astype(np.int16)
-        # per band: what even the best reference lacks, over that band's usual residual nearby, so
-        # an effect shows in the bands where the music is predictable, however quiet they are
-        res = np.full((len(maps), b - a, fine.shape[1]), np.iinfo(np.int16).max, np.int16)
-        for k, m in enumerate(maps):
-            ok = m >= 0
-            res[k, ok] = np.maximum(cur[ok] - tol[m[ok] - lo], 0)
         have = (np.stack(maps) >= 0).sum(axis=0)
-        res.sort(axis=0)
-        r = res[np.where(have >= 3, rank, 0), np.arange(b - a)].astype(np.float32)
+        pick = np.where(have >= 3, rank, 0)
+        bed = int(bed_s * fps)
+        # levels: what even the best reference lacks, over that band's usual residual nearby, so
+        # an effect shows in the bands where the music is predictable, however quiet they are
+        r = _residual(fine[a:b], fine[lo:hi], maps, lo, pick)
+        # rises: the same for each band's rise over the previous row, which does not depend on
+        # the references being as loud as the music is now (a quiet passage, a swell)
+        r2 = _residual(_rise(fine, a, b), _rise(fine, lo, hi), maps, lo, pick)
         r[have == 0] = 0.0
-        out[a:b] = (r / (_band_bed(r, int(bed_s * fps)) + floor)).sum(axis=1)
+        r2[have == 0] = 0.0
+        out[a:b] = (r / (_band_bed(r, bed) + floor)).sum(axis=1) + (r2 / (_band_bed(r2, bed) + floor)).sum(axis=1)
         if progress is not None:
             progress(b / n, "cues")
     return out
+
+
+def _rise(fine: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Rows *a* to *b* of each band's rise over the row before (0 for the file's first row)."""
+    v = fine[max(0, a - 1) : b].astype(np.int16)
+    out = np.zeros_like(v)
+    out[1:] = np.maximum(v[1:] - v[:-1], 0)
+    return out[a - max(0, a - 1) :]
+
+
+def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int, pick: np.ndarray) -> np.ndarray:
+    """Per row and band, how far *cur* rises above its references (*ref* holds rows from *lo*
+    on, each max-filtered over ±2 rows and ±1 band first); *pick* 0 takes the best reference."""
+    tol = window_max(window_max(ref, 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
+    c = cur.astype(np.int16)
+    res = np.full((len(maps), len(c), c.shape[1]), np.iinfo(np.int16).max, np.int16)
+    for k, m in enumerate(maps):
+        ok = m >= 0
+        res[k, ok] = np.maximum(c[ok] - tol[m[ok] - lo], 0)
+    res.sort(axis=0)
+    return res[pick, np.arange(len(c))].astype(np.float32)
 
 
 def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
@@ -143,6 +168,7 @@ def pick_cues(
     block_s: float = 30.0,
     merge_s: float = 0.25,
     strong_x: float = 3.0,
+    min_scale: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -175,7 +201,9 @@ def pick_cues(
     scale = np.empty(n)
     strong = np.empty(n)  # an effect's parts stand out from the block's usual surprise this much
     for a, b in zip(edges[:-1], edges[1:], strict=True):
-        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
+        # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
+        # quantisation blip would stand out from it
+        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
         strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
     score = rise / scale
     half = int(0.3 * fps)
