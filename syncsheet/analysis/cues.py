@@ -4,9 +4,10 @@ Music repeats and effects do not. Every 10 ms row of the fine log spectrum is co
 same beat phase 1, 2 and 4 bars earlier and later (following the tracked beats, so tempo changes
 are fine; the grid is continued past the first and last beat). The energy that even the best of
 those references lacks (each max-filtered over ±20 ms and ±1 semitone band, so small timing and
-pitch differences are forgiven), and the rise over the previous row that even the best reference's
-rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
-timed to where the effect's first strong part starts, and each is classified from the effect's own
+pitch differences are forgiven), and the rise over the previous row that even the best
+reference's rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam
+is not. Rises of the surprise that stand out from the music's usual novelty become cues, timed to
+where the effect's first strong part starts, and each is classified from the effect's own
 spectrum.
 """
 
