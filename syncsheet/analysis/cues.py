@@ -143,7 +143,14 @@ def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int,
     on, each max-filtered over ±2 rows and ±1 band first); *pick* 0 takes the best reference."""
     tol = window_max(window_max(ref, 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
     c = cur.astype(np.int16)
-    res = np.full((len(maps), len(c), c.shape[1]), np.iinfo(np.int16).max, np.int16)
+    big = np.iinfo(np.int16).max
+    if not pick.any():  # the best reference: a running minimum, no stack to sort
+        best = np.full(c.shape, big, np.int16)
+        for m in maps:
+            ok = m >= 0
+            best[ok] = np.minimum(best[ok], np.maximum(c[ok] - tol[m[ok] - lo], 0))
+        return best.astype(np.float32)
+    res = np.full((len(maps), len(c), c.shape[1]), big, np.int16)
     for k, m in enumerate(maps):
         ok = m >= 0
         res[k, ok] = np.maximum(c[ok] - tol[m[ok] - lo], 0)
