@@ -242,8 +242,8 @@ def pick_cues(
     return starts[keep], vals_a[keep]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.1,
-                  back_s: float = 0.6, gap_s: float = 0.05, jump_s: float = 0.3) -> float:
+def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.15,
+                  back_s: float = 0.6, gap_s: float = 0.03, jump_s: float = 0.3) -> float:
     """Where the effect detected at row *i* starts.
 
     From the effect's peak the surprise is traced back while it stays above a weak level (the
