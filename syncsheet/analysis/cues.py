@@ -159,12 +159,13 @@ def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int,
 
 
 def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
-    """Running mean of each column of *r* over ±*half* rows (edges repeat)."""
-    p = np.pad(r.astype(np.float64), ((half + 1, half), (0, 0)), mode="edge")
-    p[0] = 0.0
-    c = np.cumsum(p, axis=0)
-    size = 2 * half + 1
-    return ((c[size:] - c[:-size]) / size).astype(np.float32)
+    """Mean of each column of *r* over ±*half* rows, over the rows there are at either end (not a
+    repeated edge row, whose chance value would set the whole edge's scale)."""
+    c = np.zeros((len(r) + 1, r.shape[1]))
+    np.cumsum(r, axis=0, dtype=np.float64, out=c[1:])
+    i = np.arange(len(r))
+    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, len(r))
+    return ((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32)
 
 
 def pick_cues(
