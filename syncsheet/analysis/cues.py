@@ -4,9 +4,11 @@ Music repeats and effects do not. Every 10 ms row of the fine log spectrum is co
 same beat phase 1, 2 and 4 bars earlier and later (following the tracked beats, so tempo changes
 are fine; the grid is continued past the first and last beat). The energy that even the best of
 those references lacks (each max-filtered over ±20 ms and ±1 semitone band, so small timing and
-pitch differences are forgiven) is the surprise: a drum hit is predicted by its own pattern, a
-door slam is not. Rises of the surprise that stand out from the music's usual novelty become cues,
-timed to where the surprise starts, and each is classified from the effect's own spectrum.
+pitch differences are forgiven), and the rise over the previous row that even the best
+reference's rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam
+is not. Rises of the surprise that stand out from the music's usual novelty become cues, timed to
+where the effect's first strong part starts, and each is classified from the effect's own
+spectrum.
 """
 
 from __future__ import annotations
@@ -89,7 +91,11 @@ def surprise(
     numpy.ndarray
         For each row, the sum over bands of the log energy above the explaining reference, each
         band relative to its usual residual; each reference is max-filtered over ±20 ms and ±1
-        band first, so small timing and pitch differences are forgiven.
+        band first, so small timing and pitch differences are forgiven. Plus the same for each
+        band's rise over the previous row against the references' rises: an effect's attack is a
+        rise the music does not have at that point of its bars, even where the references are
+        louder than the music is now (a quiet passage, a crescendo), which hides it from the
+        level comparison.
     """
     n = len(fine)
     beats = _extend(np.asarray(beats, np.float64), n)
@@ -107,31 +113,59 @@ def surprise(
         if not len(used):
             continue
         lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
-        tol = window_max(window_max(fine[lo:hi], 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
-        cur = fine[a:b].astype(np.int16)
-        # per band: what even the best reference lacks, over that band's usual residual nearby, so
-        # an effect shows in the bands where the music is predictable, however quiet they are
-        res = np.full((len(maps), b - a, fine.shape[1]), np.iinfo(np.int16).max, np.int16)
-        for k, m in enumerate(maps):
-            ok = m >= 0
-            res[k, ok] = np.maximum(cur[ok] - tol[m[ok] - lo], 0)
         have = (np.stack(maps) >= 0).sum(axis=0)
-        res.sort(axis=0)
-        r = res[np.where(have >= 3, rank, 0), np.arange(b - a)].astype(np.float32)
+        pick = np.where(have >= 3, rank, 0)
+        bed = int(bed_s * fps)
+        # levels: what even the best reference lacks, over that band's usual residual nearby, so
+        # an effect shows in the bands where the music is predictable, however quiet they are
+        r = _residual(fine[a:b], fine[lo:hi], maps, lo, pick)
+        # rises: the same for each band's rise over the previous row, which does not depend on
+        # the references being as loud as the music is now (a quiet passage, a swell)
+        r2 = _residual(_rise(fine, a, b), _rise(fine, lo, hi), maps, lo, pick)
         r[have == 0] = 0.0
-        out[a:b] = (r / (_band_bed(r, int(bed_s * fps)) + floor)).sum(axis=1)
+        r2[have == 0] = 0.0
+        out[a:b] = (r / (_band_bed(r, bed) + floor)).sum(axis=1) + (r2 / (_band_bed(r2, bed) + floor)).sum(axis=1)
         if progress is not None:
             progress(b / n, "cues")
     return out
 
 
+def _rise(fine: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Rows *a* to *b* of each band's rise over the row before (0 for the file's first row)."""
+    v = fine[max(0, a - 1) : b].astype(np.int16)
+    out = np.zeros_like(v)
+    out[1:] = np.maximum(v[1:] - v[:-1], 0)
+    return out[a - max(0, a - 1) :]
+
+
+def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int, pick: np.ndarray) -> np.ndarray:
+    """Per row and band, how far *cur* rises above its references (*ref* holds rows from *lo*
+    on, each max-filtered over ±2 rows and ±1 band first); *pick* 0 takes the best reference."""
+    tol = window_max(window_max(ref, 2, 2, axis=0), 1, 1, axis=1).astype(np.int16)
+    c = cur.astype(np.int16)
+    big = np.iinfo(np.int16).max
+    if not pick.any():  # the best reference: a running minimum, no stack to sort
+        best = np.full(c.shape, big, np.int16)
+        for m in maps:
+            ok = m >= 0
+            best[ok] = np.minimum(best[ok], np.maximum(c[ok] - tol[m[ok] - lo], 0))
+        return best.astype(np.float32)
+    res = np.full((len(maps), len(c), c.shape[1]), big, np.int16)
+    for k, m in enumerate(maps):
+        ok = m >= 0
+        res[k, ok] = np.maximum(c[ok] - tol[m[ok] - lo], 0)
+    res.sort(axis=0)
+    return res[pick, np.arange(len(c))].astype(np.float32)
+
+
 def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
-    """Running mean of each column of *r* over ±*half* rows (edges repeat)."""
-    p = np.pad(r.astype(np.float64), ((half + 1, half), (0, 0)), mode="edge")
-    p[0] = 0.0
-    c = np.cumsum(p, axis=0)
-    size = 2 * half + 1
-    return ((c[size:] - c[:-size]) / size).astype(np.float32)
+    """Mean of each column of *r* over ±*half* rows, over the rows there are at either end (not a
+    repeated edge row, whose chance value would set the whole edge's scale)."""
+    c = np.zeros((len(r) + 1, r.shape[1]))
+    np.cumsum(r, axis=0, dtype=np.float64, out=c[1:])
+    i = np.arange(len(r))
+    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, len(r))
+    return ((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32)
 
 
 def pick_cues(
@@ -142,6 +176,8 @@ def pick_cues(
     rise_s: float = 0.1,
     block_s: float = 30.0,
     merge_s: float = 0.25,
+    strong_x: float = 3.0,
+    min_scale: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -150,7 +186,8 @@ def pick_cues(
     *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
-    *merge_s* apart are one cue too.
+    *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
+    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`).
 
     Returns
     -------
@@ -171,8 +208,12 @@ def pick_cues(
     nb = max(1, int(round(n / size)))
     edges = np.linspace(0, n, nb + 1).astype(int)
     scale = np.empty(n)
+    strong = np.empty(n)  # an effect's parts stand out from the block's usual surprise this much
     for a, b in zip(edges[:-1], edges[1:], strict=True):
-        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), 1e-3)
+        # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
+        # quantisation blip would stand out from it
+        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
+        strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
     score = rise / scale
     half = int(0.3 * fps)
     cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
@@ -188,7 +229,7 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = np.asarray([_attack_start(surp, i, fps) for i in pos], float)
+    starts = np.asarray([_attack_start(surp, i, fps, float(strong[i])) for i in pos], float)
     vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
     starts, vals_a = starts[order], vals_a[order]
@@ -202,30 +243,38 @@ def pick_cues(
     return starts[keep], vals_a[keep]
 
 
-def _attack_start(surp: np.ndarray, i: int, fps: float, frac: float = 0.15, back_s: float = 0.6,
-                  smooth: int = 1, gap_s: float = 0.12) -> float:
-    """Where the stretch of surprise around row *i* first rises *frac* of the way above its bed.
+def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.15,
+                  back_s: float = 0.6, gap_s: float = 0.03, jump_s: float = 0.3) -> float:
+    """Where the effect detected at row *i* starts.
 
-    The stretch may have gaps of up to *gap_s* (a door's latch click before its thud, the bursts of
-    a rustle): the cue is where the effect starts, not its loudest part."""
-    gap = int(round(gap_s * fps))
-    lo_all = max(0, i - int(1.2 * fps))
-    seg = surp[lo_all : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
-    if smooth > 1:
-        seg = window_mean(seg, smooth // 2, (smooth - 1) // 2)
-    i0 = i - lo_all
-    bed = float(np.median(seg[max(0, i0 - int(fps)) : max(1, i0 - int(0.2 * fps))]))
+    From the effect's peak the surprise is traced back while it stays above a weak level (the
+    bed's 90th percentile before, or *frac* of the peak; gaps up to *gap_s* bridged). An effect's
+    first part is often not its loudest and may be apart from it (a rustle's first crackle 0.15 s
+    before its body, a latch's click before a door's thud), so a longer gap, up to *jump_s*, is
+    crossed onto an earlier burst that is *strong* (as surprising as effects are in this music);
+    never further than *back_s* before *i*."""
+    gap, jump = int(round(gap_s * fps)), int(round(jump_s * fps))
+    s0 = max(0, i - int(1.6 * fps))
+    seg = surp[s0 : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
+    i0 = i - s0
     hi = min(len(seg), i0 + int(0.3 * fps))
     k = i0 + int(np.argmax(seg[i0:hi])) if hi > i0 else i0
-    level = bed + frac * (float(seg[k]) - bed)
-    j = k
     lo = max(0, i0 - int(back_s * fps))
-    while j > lo and seg[max(lo, j - 1 - gap) : j].max() > level:
-        j -= 1
+    bed = seg[max(0, lo - int(fps)) : max(1, lo)]
+    weak = max(float(np.percentile(bed, 90)), frac * float(seg[k]))
+    strong = max(strong, weak)
+    j = k
+    while True:
+        while j > lo and seg[max(lo, j - 1 - gap) : j].max() > weak:
+            j -= 1
+        burst = np.flatnonzero(seg[max(lo, j - 1 - jump) : j] > strong)
+        if not len(burst):
+            break
+        j = max(lo, j - 1 - jump) + int(burst[0])
     # interpolate the crossing between rows j-1 and j
     if j > 0 and seg[j] != seg[j - 1]:
-        return lo_all + j - 1 + float(np.clip((level - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
-    return float(lo_all + j)
+        return s0 + j - 1 + float(np.clip((weak - seg[j - 1]) / (seg[j] - seg[j - 1]), 0, 1))
+    return float(s0 + j)
 
 
 _KINDS = {"impact": "IMPACT", "crash": "CRASH", "glass": "GLASS", "whoosh": "WHOOSH", "hit": "HIT"}

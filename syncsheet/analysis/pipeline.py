@@ -35,7 +35,7 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 BEAT_LATENCY = 0.004
 ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
-CUE_LATENCY = -0.008  # the attack-start search lands slightly early
+CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
 
 

@@ -1,0 +1,77 @@
+"""Cue picking and timing on synthetic surprise curves (100 rows a second)."""
+
+import numpy as np
+import pytest
+
+from syncsheet.analysis.cues import pick_cues
+
+FPS = 100
+
+
+def _bed(seconds: float, seed: int) -> np.ndarray:
+    """The music's usual surprise: mostly near zero with small scattered blips."""
+    rng = np.random.default_rng(seed)
+    s = rng.exponential(1.0, int(seconds * FPS))
+    blips = rng.random(len(s)) < 0.15
+    s[blips] += rng.uniform(5.0, 15.0, int(blips.sum()))
+    return s
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_crackle_before_the_body_is_where_the_effect_starts(seed):
+    s = _bed(20.0, seed)
+    start = 1003
+    s[start : start + 3] += [110.0, 140.0, 90.0]  # the first crackle
+    s[start + 17 : start + 60] += 150.0  # the body, 0.14 s of near-silence later
+    pos, _ = pick_cues(s)
+    near = pos[np.abs(pos - start) < 80]
+    assert len(near) == 1  # one effect, one cue
+    assert abs(near[0] - start) <= 4  # 40 ms: within a frame at 24 fps
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_burst_long_before_the_effect_is_not_its_start(seed):
+    s = _bed(20.0, seed)
+    s[950:953] += 60.0  # something in the music half a second before
+    start = 1003
+    s[start : start + 40] += np.linspace(40.0, 120.0, 40)
+    pos, _ = pick_cues(s)
+    assert np.min(np.abs(pos - start)) <= 4
+    assert not np.any((pos > 955) & (pos < start - 2))  # (the burst may be a cue of its own)
+
+
+def test_a_soft_attack_is_timed_from_where_it_leaves_the_bed():
+    s = _bed(20.0, 6)
+    start = 1203
+    s[start : start + 30] += np.linspace(15.0, 150.0, 30)  # a door: 0.3 s to its loudest
+    s[start + 30 : start + 80] += 150.0
+    pos, _ = pick_cues(s)
+    near = pos[np.abs(pos - start) < 80]
+    assert len(near) == 1 and abs(near[0] - start) <= 4
+
+
+def _loop(bars: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fine spectrum of a loop (4 beats of 0.5 s a bar, a hit on every beat) and its beats."""
+    rng = np.random.default_rng(seed)
+    n = bars * 200
+    fine = np.full((n, 71), 60.0) + rng.normal(0.0, 1.0, (n, 71))
+    for b in range(0, n, 50):
+        fine[b : b + 4, :40] += 20.0  # a drum hit on each beat
+    return fine, np.arange(0.0, n, 50.0)
+
+
+def test_an_effect_in_a_quiet_bar_is_found_though_the_other_bars_are_louder():
+    from syncsheet.analysis.cues import surprise
+
+    fine, beats = _loop(12, 7)
+    quiet = slice(1200, 1400)  # bar 7 plays 30 steps softer than every bar it is compared with
+    fine[quiet] -= 30.0
+    hit = 1277
+    fine[hit : hit + 25, 20:50] += 22.0  # still under the other bars' level in every band
+    fine = np.clip(np.round(fine), 0, 255).astype(np.uint8)
+    s = surprise(fine, beats, 4)
+    pos, _ = pick_cues(s)
+    assert np.min(np.abs(pos - hit)) <= 2
+    # the quiet bar's own drum hits are no cues (the loop's return at its end may be one: its
+    # downbeat rises further than the other bars' do)
+    assert np.all((np.abs(pos - hit) <= 2) | (np.abs(pos - 1400) <= 2))
