@@ -76,6 +76,7 @@ def stop_cues(stops: list[tuple[float, float]]) -> list[Cue]:
     """A ``stop`` cue (with its end) and a ``restart`` cue for each drop-out."""
     cues: list[Cue] = []
     for s, e in stops:
+        s, e = float(s), float(e)  # plain floats in the immutable result, not numpy scalars
         cues.append(Cue(s, "stop", "STOP", 1.0, e))
         cues.append(Cue(e, "restart", "RESTART", 1.0))
     return cues

@@ -104,6 +104,7 @@ def test_a_stop_and_restart_are_cues():
     assert abs(stops[0].time - s0) < 0.06 and abs(stops[0].end - s1) < 0.06
     assert abs(restarts[0].time - s1) < 0.06
     assert not any(s0 + 0.1 < b.time < s1 - 0.1 for b in a.beats)
+    assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
 
 
 def test_onsets_are_timed_to_the_attack(steady):
