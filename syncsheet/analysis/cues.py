@@ -20,7 +20,7 @@ from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["surprise", "pick_cues", "effect_profile", "classify", "swell_end", "make_cues"]
+__all__ = ["surprise", "evidence_weight", "pick_cues", "effect_profile", "classify", "swell_end", "make_cues"]
 
 
 def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -130,6 +130,37 @@ def surprise(
     return out
 
 
+def evidence_weight(
+    n: int,
+    beats: np.ndarray,
+    bar: int,
+    *,
+    fps: float = FPS / FINE_DECIM,
+    offsets: tuple[int, ...] = (-4, -2, -1, 1, 2, 4),
+    block: int = 1 << 16,
+) -> np.ndarray:
+    """How much each row's surprise is worth: the square root of the share of its references that
+    exist (as :func:`surprise` chooses them).
+
+    The best of fewer references leaves more residual by chance (near the ends of the audio only
+    one side has bars to compare with), so a rise of the surprise there is weaker evidence of an
+    effect than the same rise where all references exist.
+    """
+    beats = _extend(np.asarray(beats, np.float64), n)
+    grid = len(beats) >= 2 * bar + 2
+    steps = [o * bar for o in offsets] if grid else [int(o * fps) for o in (-4, -2, 2, 4)]
+    out = np.zeros(n, np.float32)
+    for a in range(0, n, block):
+        rows = np.arange(a, min(n, a + block))
+        for o in steps:
+            if grid:
+                m = _phase_map(rows, n, beats, o)
+            else:
+                m = np.where((rows + o < 0) | (rows + o >= n), -1, rows + o)
+            out[a : a + len(rows)] += m >= 0
+    return np.sqrt(out / len(steps))
+
+
 def _rise(fine: np.ndarray, a: int, b: int) -> np.ndarray:
     """Rows *a* to *b* of each band's rise over the row before (0 for the file's first row)."""
     v = fine[max(0, a - 1) : b].astype(np.int16)
@@ -178,12 +209,14 @@ def pick_cues(
     merge_s: float = 0.25,
     strong_x: float = 3.0,
     min_scale: float = 1.0,
+    weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
     The detection function is the rise of the surprise: its mean over the next *rise_s* minus its
     mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
-    *block_s* (what "usual" novelty is in this music) and peaks over *threshold* are kept. A new
+    *block_s* (what "usual" novelty is in this music), times *weight* per row if given (see
+    :func:`evidence_weight`), and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
@@ -215,6 +248,8 @@ def pick_cues(
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
         strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
     score = rise / scale
+    if weight is not None:
+        score = score * weight
     half = int(0.3 * fps)
     cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
     pos: list[int] = []

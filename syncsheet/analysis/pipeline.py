@@ -153,7 +153,8 @@ def analyze_features(
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
     surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
-    cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens)
+    weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
+    cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens, weight=weight)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)

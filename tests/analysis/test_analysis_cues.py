@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis.cues import pick_cues
+from syncsheet.analysis.cues import evidence_weight, pick_cues
 
 FPS = 100
 
@@ -75,3 +75,27 @@ def test_an_effect_in_a_quiet_bar_is_found_though_the_other_bars_are_louder():
     # the quiet bar's own drum hits are no cues (the loop's return at its end may be one: its
     # downbeat rises further than the other bars' do)
     assert np.all((np.abs(pos - hit) <= 2) | (np.abs(pos - 1400) <= 2))
+
+
+def test_rows_with_fewer_references_weigh_less():
+    # a steady grid: in the middle every reference exists, at either end only one side's do
+    beats = np.arange(0, 3000, 50.0)
+    w = evidence_weight(3000, beats, 4)
+    assert w[1500] == pytest.approx(1.0)
+    assert 0 < w[10] < 1 and 0 < w[-10] < 1
+    assert w[10] < w[500] <= w[1500]  # more references exist a bar in than at the very start
+
+
+def test_a_rise_with_half_the_references_needs_more_to_be_a_cue():
+    s = _bed(20.0, 7)
+    s[500:530] += 60.0  # the same moderate effect twice
+    s[1500:1530] += 60.0
+    pos, scores = pick_cues(s)
+    assert np.min(np.abs(pos - 500)) <= 4 and np.min(np.abs(pos - 1500)) <= 4
+    weight = np.ones(len(s))
+    weight[:1000] = np.sqrt(0.5)  # only half its references exist around the first
+    pos_w, scores_w = pick_cues(s, weight=weight)
+    first = scores[np.argmin(np.abs(pos - 500))]
+    assert np.min(np.abs(pos_w - 1500)) <= 4
+    near = np.abs(pos_w - 500) <= 4
+    assert not near.any() or scores_w[near][0] == pytest.approx(first * np.sqrt(0.5), rel=0.05)
