@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["window_mean", "window_max"]
+__all__ = ["window_mean", "window_max", "max_near"]
 
 
 def _pad(x: np.ndarray, before: int, after: int, axis: int, value: float | None) -> np.ndarray:
@@ -51,3 +51,11 @@ def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: floa
         fill = int(max(min(fill, np.iinfo(x.dtype).max), np.iinfo(x.dtype).min))
     p = _pad(x, before, after, axis, fill)
     return sliding_window_view(p, before + after + 1, axis=axis).max(axis=-1)
+
+
+def max_near(x: np.ndarray, pos: np.ndarray, radius: int) -> np.ndarray:
+    """``max(x[round(p) - radius : round(p) + radius + 1])`` for each (fractional) position *p*,
+    the window clipped to the array."""
+    idx = np.clip(np.round(np.asarray(pos, float)).astype(int), 0, len(x) - 1)
+    near = np.clip(idx[:, None] + np.arange(-radius, radius + 1)[None, :], 0, len(x) - 1)
+    return x[near].max(axis=1)

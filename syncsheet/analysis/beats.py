@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..progress import Progress
-from ._windows import window_mean
+from ._windows import max_near, window_mean
 from .features import FPS
 
 __all__ = [
@@ -336,13 +336,6 @@ def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0)
     return np.concatenate([head[:-1], pos, tail[1:]])
 
 
-def _peak_near(act: np.ndarray, pos: np.ndarray, radius: int = 2) -> np.ndarray:
-    """The activation's maximum within ±radius hops of each (fractional) position."""
-    idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
-    near = np.clip(idx[:, None] + np.arange(-radius, radius + 1)[None, :], 0, len(act) - 1)
-    return act[near].max(axis=1)
-
-
 def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: float = 1.5,
                 rival: float = 0.5) -> np.ndarray:
     """Move beats that sit on swung off-beats onto the beat.
@@ -376,7 +369,7 @@ def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: fl
     period = np.append(period, period[-1])
     half = window // 2
     on, third, two_thirds = (
-        window_mean(_peak_near(act, pos + k * period / 3), half, half) for k in (0, 1, 2)
+        window_mean(max_near(act, pos + k * period / 3, 2), half, half) for k in (0, 1, 2)
     )
     late = (third > ratio * two_thirds) & (third > rival * on)
     return np.where(late, pos + period / 3, pos)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._windows import window_max
+from ._windows import max_near, window_max
 from .features import CHROMA_DECIM, FINE_DECIM
 
 __all__ = ["downbeat_features", "bar_repetition", "assign_bars", "METERS"]
@@ -99,15 +99,13 @@ def downbeat_features(
     hop = np.round(beats).astype(int)
     n = len(flux)
     nxt_hop = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
-    win = np.clip(hop[:, None] + np.arange(-3, 4)[None, :], 0, n - 1)
     bass = flux[:, 0] / (np.mean(flux[:, 0]) + 1e-9)
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
-    f_bass = bass[win].max(axis=1)
-    f_act = total[win].max(axis=1)
+    f_bass = max_near(bass, hop, 3)
+    f_act = max_near(total, hop, 3)
     # the bass on the beat against the bass half a beat later: bar lines carry a bass note on the
     # beat; a syncopated bass between beats says nothing about where the bar starts
-    mid = np.clip(((hop + nxt_hop) // 2)[:, None] + np.arange(-3, 4)[None, :], 0, n - 1)
-    f_onoff = np.log1p(f_bass) - np.log1p(bass[mid].max(axis=1))
+    f_onoff = np.log1p(f_bass) - np.log1p(max_near(bass, (hop + nxt_hop) // 2, 3))
     if bands is not None and len(bands):
         low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))

@@ -46,6 +46,15 @@ def test_demo_markers_match_the_analysis(make_window, wait_idle, demo_project_fi
     assert win.doc.peaks is not None and win.timeline.wave.xData is not None and len(win.timeline.wave.xData) > 0
 
 
+def _saved_project(make_window, wait_idle, audio, project):
+    """Open *audio* in a new window, let it analyse, save it as *project*: (window, save's result)."""
+    first = make_window()
+    first.open_path(audio)
+    wait_idle(first)
+    first.dialogs.script("save_project_path", str(project))
+    return first, first.save()
+
+
 def _view_to_widget(win, seconds: float, y: float = 0.0):
     """Widget pixel of a timeline point (view coordinates)."""
     tl = win.timeline
@@ -279,11 +288,8 @@ def test_cancel_analysis(make_window, wait_idle, click_wav, qtbot):
 
 def test_missing_audio_is_asked_for(make_window, wait_idle, click_wav, tmp_path):
     path, _ = click_wav
-    first = make_window()
-    first.open_path(path)
-    wait_idle(first)
-    first.dialogs.script("save_project_path", str(tmp_path / "clicks.syncsheet"))
-    assert first.save()
+    _, saved = _saved_project(make_window, wait_idle, path, tmp_path / "clicks.syncsheet")
+    assert saved
     moved = tmp_path / "elsewhere" / "clicks-renamed.wav"
     moved.parent.mkdir()
     shutil.move(path, moved)
@@ -309,11 +315,7 @@ def test_relocating_to_different_audio_needs_consent(make_window, wait_idle, cli
     import soundfile as sf
 
     path, _ = click_wav
-    first = make_window()
-    first.open_path(path)
-    wait_idle(first)
-    first.dialogs.script("save_project_path", str(tmp_path / "c.syncsheet"))
-    first.save()
+    _saved_project(make_window, wait_idle, path, tmp_path / "c.syncsheet")
     path.unlink()
     other = tmp_path / "other.wav"
     sf.write(other, np.zeros(22050, np.float32), 22050)
@@ -439,11 +441,7 @@ def test_changed_audio_is_noticed(make_window, wait_idle, click_wav, tmp_path):
     import soundfile as sf
 
     path, _ = click_wav
-    first = make_window()
-    first.open_path(path)
-    wait_idle(first)
-    first.dialogs.script("save_project_path", str(tmp_path / "c.syncsheet"))
-    first.save()
+    _saved_project(make_window, wait_idle, path, tmp_path / "c.syncsheet")
     y, sr = sf.read(path)
     sf.write(path, np.asarray(y) * 0.5, sr)  # same place, different content
     win = make_window()
