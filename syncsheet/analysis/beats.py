@@ -23,10 +23,11 @@ import numpy as np
 
 from ..progress import Progress
 from ._windows import max_near, window_mean
-from .features import FPS
+from .features import CHROMA_DECIM, FINE_DECIM, FPS
 
 __all__ = [
-    "beat_activation", "track_beats", "swing_phase", "peak_refine", "attack_times", "extend_to_edges", "DP_FPS",
+    "beat_activation", "track_beats", "swing_phase", "bass_harmony_phase", "peak_refine", "attack_times",
+    "extend_to_edges", "DP_FPS",
 ]
 
 DP_FPS = FPS / 2  # the Viterbi runs at 100 hops a second; beats are refined at 200
@@ -373,3 +374,112 @@ def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: fl
     )
     late = (third > ratio * two_thirds) & (third > rival * on)
     return np.where(late, pos + period / 3, pos)
+
+
+#: The low register whose attacks mark beats (kick, bass notes), Hz: below the chords' range.
+LOW_HZ = 200.0
+
+
+def bass_harmony_phase(pos: np.ndarray, chroma: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, *,
+                       block: int = 8, window: int = 8, tau: float = 3.0) -> np.ndarray:
+    """Move beats that sit half a beat off onto the beat, where the bass and the harmony say so.
+
+    A tracker can lock onto the off-beats when they are as busy and loud as the beats (a snare or
+    hi-hat between kicks, off-beat chords). Two things still mark the beat in such music: the low
+    register's attacks (kick, bass notes) and the changes of harmony. On the development and holdout
+    sets, scored at the score's own beats, neither is ever clearly stronger half a beat later
+    (chroma change stronger on the beat in 26 of 27 pieces, low attacks in 23, the rest within
+    noise). So where, over a window of *window* blocks of *block* beats, BOTH are weaker at the
+    tracked beats than half a beat later, and their t statistics (over block means, so the beats'
+    correlation does not inflate them) add to less than ``-tau``, those beats move half a period
+    forward. One cue alone never decides: a bass line or chords off the beat (syncopation, stride
+    piano) move one of them, not both.
+
+    Parameters
+    ----------
+    pos : array
+        Beat positions in hops at FPS (fractional).
+    chroma : (n // CHROMA_DECIM, 12) array
+        :attr:`Features.chroma`.
+    fine, fine_hz : arrays
+        :attr:`Features.fine` (rows every :data:`FINE_DECIM` hops) and its band centres.
+
+    Returns
+    -------
+    numpy.ndarray
+        Beat positions in hops.
+    """
+    pos = np.asarray(pos, float)
+    if len(pos) < 4 * block or not len(chroma) or not len(fine):
+        return pos
+    period = np.diff(pos)
+    period = np.append(period, period[-1])
+    off = pos + period / 2
+    t_harm = _block_t(_harmony_change(chroma, pos) - _harmony_change(chroma, off), block, window)
+    low_on, low_off = _low_attack(fine, fine_hz, pos), _low_attack(fine, fine_hz, off)
+    scale = window_mean((low_on + low_off) / 2, block * window // 2, block * window // 2) + 1e-9
+    t_low = _block_t(np.log1p(low_on / scale) - np.log1p(low_off / scale), block, window)
+    flip = (t_harm < 0) & (t_low < 0) & (t_harm + t_low < -tau)
+    return np.where(flip, off, pos)
+
+
+def _harmony_change(chroma: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Cosine distance between the mean chroma of the period before each position and the period
+    after it (positions in hops, sorted, about a period apart)."""
+    rows = np.round(pos / CHROMA_DECIM).astype(int)
+    first, last = rows[0] - (rows[1] - rows[0]), rows[-1] + (rows[-1] - rows[-2])
+    spans = _spans_mean(chroma, np.concatenate([[first], rows, [last]]))
+    before, after = spans[:-1], spans[1:]
+    norm = np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1)
+    return np.where(norm > 1e-12, 1.0 - np.sum(before * after, axis=1) / np.maximum(norm, 1e-12), 0.0)
+
+
+def _spans_mean(x: np.ndarray, bounds: np.ndarray, group: int = 256) -> np.ndarray:
+    """Mean of rows of *x* over [bounds[j], bounds[j + 1]) (sorted bounds; a span of no rows gives
+    the row at its start), converted to float a few hundred spans at a time: a long reel's chroma
+    is never copied whole."""
+    n = len(x)
+    b = np.clip(np.asarray(bounds, int), 0, n - 1)
+    out = np.empty((len(b) - 1, x.shape[1]))
+    for g in range(0, len(b) - 1, group):
+        m = min(g + group, len(b) - 1)
+        lo = int(b[g])
+        s, e = b[g:m] - lo, b[g + 1 : m + 1] - lo
+        e = np.maximum(e, s + 1)  # an empty span: the row at its start
+        seg = x[lo : min(lo + int(e.max()), n)].astype(np.float64)
+        c = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(seg, axis=0)])
+        e = np.minimum(e, len(seg))
+        s = np.minimum(s, e - 1)
+        out[g:m] = (c[e] - c[s]) / (e - s)[:, None]
+    return out
+
+
+def _low_attack(fine: np.ndarray, fine_hz: np.ndarray, pos: np.ndarray, radius: int = 2) -> np.ndarray:
+    """Strongest rise of the low register's log spectrum (summed over its bands, over 20 ms) within
+    *radius* rows of each position; only the rows near the positions are read."""
+    sel = np.flatnonzero(fine_hz < LOW_HZ)
+    if not len(sel):
+        return np.zeros(len(pos))
+    n = len(fine)
+    rows = np.round(np.asarray(pos) / FINE_DECIM).astype(int)
+    near = np.clip(rows[:, None] + np.arange(-radius, radius + 1)[None, :], 2, n - 1)
+    now = fine[near][..., sel].astype(np.float32)
+    before = fine[near - 2][..., sel].astype(np.float32)
+    return np.maximum(now - before, 0.0).sum(axis=2).max(axis=1)
+
+
+def _block_t(d: np.ndarray, block: int, window: int) -> np.ndarray:
+    """Per item of *d*: the t statistic of the means of *block* consecutive items over the *window*
+    blocks around its own (shifted inward at the ends, so every window is full when it can be)."""
+    nb = max(1, len(d) // block)
+    sums = np.add.reduceat(d, np.arange(nb) * block)
+    counts = np.diff(np.append(np.arange(nb) * block, len(d)))
+    means = sums / counts
+    k = min(window, nb)
+    start = np.clip(np.arange(nb) - k // 2, 0, nb - k)
+    c1 = np.concatenate([[0.0], np.cumsum(means)])
+    c2 = np.concatenate([[0.0], np.cumsum(means**2)])
+    m = (c1[start + k] - c1[start]) / k
+    var = np.maximum((c2[start + k] - c2[start]) / k - m**2, 0.0) * k / max(k - 1, 1)
+    t = np.where(var > 0, m / np.sqrt(np.maximum(var, 1e-30) / k), 0.0)
+    return t[np.minimum(np.arange(len(d)) // block, nb - 1)]

@@ -54,3 +54,44 @@ def test_note_activation_shows_pulses_the_broad_flux_misses():
     assert np.ptp(plain) < 1e-6
     assert both[1000] > 1.5 * np.median(both)  # on a note: well above the floor
     assert np.allclose(beat_activation(flux, notes=notes, notes_share=0.0), plain)
+
+
+def _bass_and_chords(beats: int = 64, period: int = 100, bass_off: bool = False, chords_off: bool = False,
+                     seed: int = 0):
+    """Chroma and fine spectrum of a piece whose chords change and whose bass notes start on each
+    beat (or half a beat later), with a noise floor; hops at FPS, beats every *period* hops."""
+    from syncsheet.analysis.features import CHROMA_DECIM, FINE_DECIM
+
+    rng = np.random.default_rng(seed)
+    n = beats * period
+    chords = rng.random((beats + 1, 12)) ** 4  # a new pitch-class profile every beat
+    shift = period // 2 if chords_off else 0
+    hop = np.arange(0, n, CHROMA_DECIM)
+    chroma = (chords[(hop + period - shift) // period - 1] + 0.05 * rng.random((len(hop), 12))).astype(np.float16)
+    fine_hz = 65.0 * 2 ** (np.arange(48) / 12)  # 65 Hz - 1 kHz: the lowest 14 bands are below 200 Hz
+    rows = np.arange(0, n, FINE_DECIM)
+    fine = rng.integers(20, 30, (len(rows), len(fine_hz))).astype(np.uint8)
+    phase = (rows - (period // 2 if bass_off else 0)) % period
+    fine[(phase < 30) & (rows >= (period // 2 if bass_off else 0)), :14] += 60  # a bass note held 150 ms
+    fine[((rows + period // 2) % period) < 10, 14:] += 60  # a snare-like attack on every off-beat
+    return chroma, fine, fine_hz
+
+
+def test_beats_half_a_beat_off_move_onto_bass_and_harmony():
+    from syncsheet.analysis.beats import bass_harmony_phase
+
+    chroma, fine, fine_hz = _bass_and_chords()
+    off = np.arange(60) * 100.0 + 50  # a tracker locked on the off-beat snare
+    assert np.allclose(bass_harmony_phase(off, chroma, fine, fine_hz), off + 50)
+    on = np.arange(60) * 100.0
+    assert np.array_equal(bass_harmony_phase(on, chroma, fine, fine_hz), on)
+
+
+@pytest.mark.parametrize("bass_off, chords_off", [(True, False), (False, True)])
+def test_one_cue_off_the_beat_does_not_move_the_beats(bass_off, chords_off):
+    from syncsheet.analysis.beats import bass_harmony_phase
+
+    # a syncopated bass (or chords anticipated half a beat) alone says nothing about the phase
+    chroma, fine, fine_hz = _bass_and_chords(bass_off=bass_off, chords_off=chords_off)
+    on = np.arange(60) * 100.0
+    assert np.array_equal(bass_harmony_phase(on, chroma, fine, fine_hz), on)
