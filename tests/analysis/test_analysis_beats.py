@@ -95,3 +95,14 @@ def test_one_cue_off_the_beat_does_not_move_the_beats(bass_off, chords_off):
     chroma, fine, fine_hz = _bass_and_chords(bass_off=bass_off, chords_off=chords_off)
     on = np.arange(60) * 100.0
     assert np.array_equal(bass_harmony_phase(on, chroma, fine, fine_hz), on)
+
+
+def test_each_section_of_a_long_piece_decides_its_own_phase():
+    from syncsheet.analysis.beats import bass_harmony_phase
+
+    chroma, fine, fine_hz = _bass_and_chords(beats=160)
+    pos = np.arange(158) * 100.0
+    pos[80:] += 50  # the tracker slipped onto the off-beat for the second half
+    fixed = bass_harmony_phase(pos, chroma, fine, fine_hz)
+    assert np.array_equal(fixed[:48], pos[:48])  # away from the change, within half a window (32 beats)
+    assert np.allclose(fixed[-48:], pos[-48:] + 50)
