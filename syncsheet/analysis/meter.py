@@ -87,7 +87,8 @@ def downbeat_features(
     Components (each standardised, then weighted): low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), harmonic change across the beat (chords change at
     bar lines), bass onset strength on the beat, overall onset strength, overall loudness over
-    the beat, bass onset on the beat against half a beat later, and the change of the bass
+    the beat, bass onset on the beat against its off-beat (half a beat later, or two thirds in
+    swing: a beat followed by an off-beat bass note is a pickup into the next), and the change of the bass
     register's spectrum (*fine*, rows every :data:`~.features.FINE_DECIM` hops, bands at
     *fine_hz*) over the two beats after against the two before: the bass moves to a new note at a
     bar line, seen even where the melody blurs the chroma; two beats, so a walking bass's step on
@@ -103,9 +104,11 @@ def downbeat_features(
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
     f_bass = max_near(bass, hop, 3)
     f_act = max_near(total, hop, 3)
-    # the bass on the beat against the bass half a beat later: bar lines carry a bass note on the
-    # beat; a syncopated bass between beats says nothing about where the bar starts
-    f_onoff = np.log1p(f_bass) - np.log1p(max_near(bass, (hop + nxt_hop) // 2, 3))
+    # the bass on the beat against the bass on the off-beat after it: a bar line is an arrival (a
+    # bass note on the beat, none right after), a beat followed by an off-beat note is a pickup into
+    # the next (the loud "4 and" of a boogie or swing bass). The off-beat is half a beat later in
+    # straight time, two thirds in swing, so both places are looked at.
+    f_onoff = np.log1p(f_bass) - np.log1p(_off_beat(bass, hop, nxt_hop))
     if bands is not None and len(bands):
         low = bands[:, :4].astype(np.float32).sum(axis=1)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
@@ -133,6 +136,11 @@ def downbeat_features(
     comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff),
              z(f_bass_change))
     return sum(w * c for w, c in zip(weights, comps, strict=False))
+
+
+def _off_beat(x: np.ndarray, hop: np.ndarray, nxt_hop: np.ndarray) -> np.ndarray:
+    """The most of *x* at each beat's straight (1/2) or swung (2/3) off-beat (beats in hops)."""
+    return np.maximum(max_near(x, (hop + nxt_hop) // 2, 3), max_near(x, hop + (2 * (nxt_hop - hop)) // 3, 3))
 
 
 def _bass_change(hop: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, span: int = 2) -> np.ndarray:

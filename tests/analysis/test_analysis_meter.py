@@ -180,3 +180,28 @@ def test_a_bass_that_changes_note_at_bar_lines_places_them(meter):
     d = downbeat_features(beats, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
     _, beat = assign_bars(d, meter)
     assert np.array_equal(np.flatnonzero(beat == 1), first)
+
+
+@pytest.mark.parametrize("off_beat", [1 / 2, 2 / 3])
+def test_a_loud_pickup_into_the_bar_line_is_not_taken_for_it(off_beat):
+    # a boogie/swing bass: the root on beat 1, held; the loudest bass note on the last beat with an
+    # off-beat note (straight or swung) leading into the next bar line, which is the only cue
+    rng = np.random.default_rng(int(off_beat * 6))
+    hop, meter, bars = 90, 4, 12
+    n_beats = meter * bars + 1  # a pickup of one beat
+    n = n_beats * hop + hop
+    flux = (0.05 + rng.random((n, 3)) * 0.01).astype(np.float32)
+    beats = np.arange(n_beats) * float(hop)
+    first = np.arange(1, n_beats, meter)
+    for b in range(n_beats):
+        h = int(beats[b])
+        k = (b - 1) % meter
+        flux[h, 0] = {0: 2.0, meter - 1: 3.0}.get(k, 0.5)
+        if k == meter - 1:
+            flux[h + int(round(off_beat * hop)), 0] = 3.0
+    chroma = np.ones((n // CHROMA_DECIM, 12), np.float16)
+    bands = np.ones((n, 14), np.float16)
+    fine = np.full((n // FINE_DECIM, len(FINE_HZ)), 20, np.uint8)
+    d = downbeat_features(beats, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
+    _, beat = assign_bars(d, meter)
+    assert np.array_equal(np.flatnonzero(beat == 1), first)
