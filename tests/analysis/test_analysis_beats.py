@@ -106,3 +106,84 @@ def test_each_section_of_a_long_piece_decides_its_own_phase():
     fixed = bass_harmony_phase(pos, chroma, fine, fine_hz)
     assert np.array_equal(fixed[:48], pos[:48])  # away from the change, within half a window (32 beats)
     assert np.allclose(fixed[-48:], pos[-48:] + 50)
+
+
+SR = 22050
+
+
+def _compound_features(meter: str, seconds: float = 20.0, seed: int = 0):
+    """Features of a short seeded piece and its true beat times (s).
+
+    ``"6/8"``: eighths every 0.2 s, a chord tone on each (equal loudness), a bass note only on
+    every third (the dotted-quarter beat, 100 BPM). ``"swung 4/4"``: kick and bass on the beats
+    (120 BPM), hats two thirds into each beat. ``"3/4"``: kick on the beats (100 BPM), straight
+    off-beat hats, a chord per bar.
+    """
+    from analysis_synth import add, beat_times, hat, kick, music, tone
+
+    from syncsheet.analysis.features import extract
+
+    rng = np.random.default_rng(seed)
+    y = np.zeros(int(seconds * SR))
+    roots = [110.0, 146.8, 130.8, 98.0]
+    if meter == "6/8":
+        eighths = np.arange(0.25, seconds - 0.3, 0.2)
+        for e, t in enumerate(eighths):
+            root = roots[(e // 6) % 4]
+            if e % 3 == 0:
+                add(y, t, tone(SR, root / 2, 0.6, 0.5), SR)
+            add(y, t, tone(SR, root * 2 * rng.choice([1.0, 1.26, 1.5, 2.0]), 0.2, 0.15 * rng.uniform(0.8, 1.2)), SR)
+        ref = eighths[::3]
+    elif meter == "swung 4/4":
+        ref = beat_times(120, seconds)
+        k, h = kick(SR), hat(SR, rng)
+        for i, t in enumerate(ref):
+            add(y, t, k, SR, 0.9 if i % 4 == 0 else 0.5)
+            add(y, t, tone(SR, roots[(i // 4) % 4] / 2, 0.3, 0.3), SR)
+            add(y, t + 2 / 3 * 0.5, h, SR, 1.5)  # the swung off-beat, as loud as a ride
+    else:
+        ref = beat_times(100, seconds)
+        y = music(ref, seconds, SR, per_bar=3, seed=seed).astype(float)
+    y = (0.5 * y / np.max(np.abs(y))).astype(np.float32)
+    return extract([y], SR, len(y)), ref
+
+
+def _near(pos: np.ndarray, ref: np.ndarray, tol: float = 0.03) -> float:
+    """Share of beats (hops at FPS) within *tol* seconds of a true beat."""
+    from syncsheet.analysis.features import FPS
+
+    return float(np.mean([np.min(np.abs(p / FPS - ref)) < tol for p in pos]))
+
+
+def test_compound_meter_tracked_at_two_eighths_is_retracked_at_the_dotted_quarter():
+    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+
+    f, ref = _compound_features("6/8")
+    act = beat_activation(f.flux, notes=f.onset)
+    quarter = track_beats(act, 130, 170)  # the level a tracker often takes in 6/8: two eighths
+    assert abs(np.median(np.diff(quarter)) - 80) <= 2
+    fixed = compound_level(quarter, act, f.onset, f.fine, f.fine_hz)
+    assert abs(np.median(np.diff(fixed)) - 120) <= 2  # the dotted quarter
+    assert _near(fixed, ref) > 0.9  # on the eighth with the bass note, not one of the other two
+    assert len(fixed) >= 0.9 * len(ref)
+
+
+def test_compound_level_honours_the_bpm_range():
+    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+
+    f, _ = _compound_features("6/8")
+    act = beat_activation(f.flux, notes=f.onset)
+    quarter = track_beats(act, 130, 170)
+    # the user asked for 130-170 BPM: the dotted quarter (100 BPM) is not an answer
+    assert np.array_equal(compound_level(quarter, act, f.onset, f.fine, f.fine_hz, 130, 170), quarter)
+
+
+@pytest.mark.parametrize("meter", ["swung 4/4", "3/4"])
+def test_simple_meter_tracked_right_is_left_alone(meter):
+    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+
+    f, ref = _compound_features(meter)
+    act = beat_activation(f.flux, notes=f.onset)
+    pos = track_beats(act, 60, 140)  # the quarter note (these loops' eighths are as busy)
+    assert _near(pos, ref) > 0.9
+    assert np.array_equal(compound_level(pos, act, f.onset, f.fine, f.fine_hz), pos)
