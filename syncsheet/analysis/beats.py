@@ -493,7 +493,8 @@ TERNARY_TAU = 0.2
 
 def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np.ndarray,
                    fine_hz: np.ndarray, bpm_min: float = 50.0, bpm_max: float = 220.0, *,
-                   window: int = 64, tau: float = TERNARY_TAU, widen: float = 1.25) -> np.ndarray:
+                   window: int = 64, tau: float = TERNARY_TAU, widen: float = 1.25,
+                   progress: Progress | None = None) -> np.ndarray:
     """Re-track at the dotted quarter the sections of compound meter tracked at two eighths.
 
     In 6/8, 9/8 and 12/8 the beat is three eighths, but a tracker often settles on two (a quarter
@@ -517,6 +518,8 @@ def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np
         :attr:`Features.fine` and its band centres.
     bpm_min, bpm_max : float
         The user's tempo range; a section whose 1.5x period falls outside it is left alone.
+    progress : callable, optional
+        Reported while flagged sections are decoded again (a whole compound reel is decoded twice).
 
     Returns
     -------
@@ -533,7 +536,10 @@ def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np
     out, k, n = [], 0, len(pos)
     while k < n:
         j = k + int(np.argmax(flag[k:] != flag[k])) if (flag[k:] != flag[k]).any() else n
-        sub = _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen) if flag[k] else None
+        sub = None
+        if flag[k]:
+            done = _section_progress(progress, k / n, j / n)
+            sub = _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen, done)
         out.append(pos[k:j] if sub is None else sub)
         k = j
     return np.concatenate(out)
@@ -561,7 +567,13 @@ def _ternary_sections(pos: np.ndarray, onset: np.ndarray, window: int, tau: floa
     return np.repeat(score > tau, step)[:n][::2]
 
 
-def _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen):
+def _section_progress(progress: Progress | None, lo: float, hi: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda frac, stage: progress(lo + (hi - lo) * frac, stage)
+
+
+def _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen, progress):
     """Beats of the flagged beats ``pos[k:j]`` decoded again at 1.5x their period, on the eighth
     with the strongest low-register attacks; None where that is not possible."""
     if j - k < 8:
@@ -571,7 +583,7 @@ def _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen):
     if lo_bpm >= hi_bpm:
         return None
     h0, h1 = int(pos[k]), int(min(len(act), pos[j - 1] + period[j - 1]))
-    sub = track_beats(act[h0:h1], lo_bpm, hi_bpm, prior_bpm=60 * FPS / p) + h0
+    sub = track_beats(act[h0:h1], lo_bpm, hi_bpm, prior_bpm=60 * FPS / p, progress=progress) + h0
     if len(sub) < 4:
         return None
     step = np.append(np.diff(sub), sub[-1] - sub[-2]) / 3

@@ -122,7 +122,8 @@ def analyze_features(
     pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
     pos = beatmod.swing_phase(pos, act)
     pos = beatmod.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
-    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max)
+    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
+                                 progress=scaled(progress, 0.6, 0.65))  # 6/8 tracked at two eighths
     raw = f.activation
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
