@@ -65,6 +65,7 @@ def surprise(
     block: int = 1 << 14,
     bed_s: float = 1.5,
     floor: float = 1.0,
+    knee: float = 8.0,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
@@ -82,6 +83,10 @@ def surprise(
     bed_s, floor : float
         Each band's residual is divided by its own mean over ±*bed_s* seconds plus *floor*
         (quantisation steps), so quiet but predictable bands count as much as loud busy ones.
+    knee : float
+        Above *knee* times its usual residual a band's share grows only logarithmically: a new
+        note is a large residual in a few bands, an effect a rise across many, and one band's
+        new note must not outweigh them (0 keeps the plain sum).
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
     progress : callable(fraction, stage), optional
@@ -124,7 +129,8 @@ def surprise(
         r2 = _residual(_rise(fine, a, b), _rise(fine, lo, hi), maps, lo, pick)
         r[have == 0] = 0.0
         r2[have == 0] = 0.0
-        out[a:b] = (r / (_band_bed(r, bed) + floor)).sum(axis=1) + (r2 / (_band_bed(r2, bed) + floor)).sum(axis=1)
+        out[a:b] = (_soft(r / (_band_bed(r, bed) + floor), knee).sum(axis=1)
+                    + _soft(r2 / (_band_bed(r2, bed) + floor), knee).sum(axis=1))
         if progress is not None:
             progress(b / n, "cues")
     return out
@@ -187,6 +193,13 @@ def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int,
         res[k, ok] = np.maximum(c[ok] - tol[m[ok] - lo], 0)
     res.sort(axis=0)
     return res[pick, np.arange(len(c))].astype(np.float32)
+
+
+def _soft(q: np.ndarray, knee: float) -> np.ndarray:
+    """*q* where it is small, growing only logarithmically past about *knee* (0: *q* unchanged)."""
+    if knee <= 0:
+        return q
+    return knee * np.log1p(q / knee)
 
 
 def _band_bed(r: np.ndarray, half: int) -> np.ndarray:

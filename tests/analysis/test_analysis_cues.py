@@ -99,3 +99,17 @@ def test_a_rise_with_half_the_references_needs_more_to_be_a_cue():
     assert np.min(np.abs(pos_w - 1500)) <= 4
     near = np.abs(pos_w - 500) <= 4
     assert not near.any() or scores_w[near][0] == pytest.approx(first * np.sqrt(0.5), rel=0.05)
+
+
+def test_one_loud_new_note_weighs_less_than_a_rise_across_many_bands():
+    from syncsheet.analysis.cues import surprise
+
+    fine, beats = _loop(12, 8)
+    note, effect = 1033, 1433  # between the beats' drum hits, in bars with references both sides
+    fine[note : note + 20, 10] += 120.0  # a new note: one band, far above its usual residual
+    fine[effect : effect + 20, 20:44] += 8.0  # an effect: a modest rise in 24 bands
+    fine = np.clip(np.round(fine), 0, 255).astype(np.uint8)
+    plain, soft = surprise(fine, beats, 4, knee=0.0), surprise(fine, beats, 4)
+    ratio = [s[note : note + 20].max() / s[effect : effect + 20].max() for s in (plain, soft)]
+    assert soft[effect : effect + 20].max() > 0 and soft[note : note + 20].max() > 0
+    assert ratio[1] < 0.6 * ratio[0]  # the knee tempers the single band, not the broad rise
