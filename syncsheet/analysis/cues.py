@@ -223,6 +223,7 @@ def pick_cues(
     strong_x: float = 3.0,
     min_scale: float = 1.0,
     weight: np.ndarray | None = None,
+    timing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -233,7 +234,9 @@ def pick_cues(
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
-    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`).
+    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
+    start is traced on *timing* if given (a surprise with a sharper attack than *surp*'s), else on
+    *surp*.
 
     Returns
     -------
@@ -259,7 +262,7 @@ def pick_cues(
         # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
         # quantisation blip would stand out from it
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
-        strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
+        strong[a:b] = strong_x * float(np.percentile((surp if timing is None else timing)[a:b], 90))
     score = rise / scale
     if weight is not None:
         score = score * weight
@@ -277,7 +280,8 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = np.asarray([_attack_start(surp, i, fps, float(strong[i])) for i in pos], float)
+    trace = surp if timing is None else timing
+    starts = np.asarray([_attack_start(trace, i, fps, float(strong[i])) for i in pos], float)
     vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
     starts, vals_a = starts[order], vals_a[order]
