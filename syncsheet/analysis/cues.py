@@ -65,6 +65,7 @@ def surprise(
     block: int = 1 << 14,
     bed_s: float = 1.5,
     floor: float = 1.0,
+    knee: float = 8.0,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
@@ -82,6 +83,10 @@ def surprise(
     bed_s, floor : float
         Each band's residual is divided by its own mean over ±*bed_s* seconds plus *floor*
         (quantisation steps), so quiet but predictable bands count as much as loud busy ones.
+    knee : float
+        Above *knee* times its usual residual a band's share grows only logarithmically: a new
+        note is a large residual in a few bands, an effect a rise across many, and one band's
+        new note must not outweigh them (0 keeps the plain sum).
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
     progress : callable(fraction, stage), optional
@@ -124,7 +129,8 @@ def surprise(
         r2 = _residual(_rise(fine, a, b), _rise(fine, lo, hi), maps, lo, pick)
         r[have == 0] = 0.0
         r2[have == 0] = 0.0
-        out[a:b] = (r / (_band_bed(r, bed) + floor)).sum(axis=1) + (r2 / (_band_bed(r2, bed) + floor)).sum(axis=1)
+        out[a:b] = (_soft(r / (_band_bed(r, bed) + floor), knee).sum(axis=1)
+                    + _soft(r2 / (_band_bed(r2, bed) + floor), knee).sum(axis=1))
         if progress is not None:
             progress(b / n, "cues")
     return out
@@ -189,6 +195,13 @@ def _residual(cur: np.ndarray, ref: np.ndarray, maps: list[np.ndarray], lo: int,
     return res[pick, np.arange(len(c))].astype(np.float32)
 
 
+def _soft(q: np.ndarray, knee: float) -> np.ndarray:
+    """*q* where it is small, growing only logarithmically past about *knee* (0: *q* unchanged)."""
+    if knee <= 0:
+        return q
+    return knee * np.log1p(q / knee)
+
+
 def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
     """Mean of each column of *r* over ±*half* rows, over the rows there are at either end (not a
     repeated edge row, whose chance value would set the whole edge's scale)."""
@@ -210,6 +223,7 @@ def pick_cues(
     strong_x: float = 3.0,
     min_scale: float = 1.0,
     weight: np.ndarray | None = None,
+    timing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -220,7 +234,9 @@ def pick_cues(
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
-    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`).
+    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
+    start is traced on *timing* if given (a surprise with a sharper attack than *surp*'s), else on
+    *surp*.
 
     Returns
     -------
@@ -246,7 +262,7 @@ def pick_cues(
         # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
         # quantisation blip would stand out from it
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
-        strong[a:b] = strong_x * float(np.percentile(surp[a:b], 90))
+        strong[a:b] = strong_x * float(np.percentile((surp if timing is None else timing)[a:b], 90))
     score = rise / scale
     if weight is not None:
         score = score * weight
@@ -264,7 +280,8 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    starts = np.asarray([_attack_start(surp, i, fps, float(strong[i])) for i in pos], float)
+    trace = surp if timing is None else timing
+    starts = np.asarray([_attack_start(trace, i, fps, float(strong[i])) for i in pos], float)
     vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
     starts, vals_a = starts[order], vals_a[order]

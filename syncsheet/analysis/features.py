@@ -5,7 +5,7 @@ Audio of any sample rate is freed of DC, decimated by an integer factor to an an
 42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
 in samples is fractional and rounded per frame), so every detector downstream works in one clock.
 Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
-spectrogram itself is never kept, so a two-hour reel needs only ~165 bytes per hop (≈ 240 MB
+spectrogram itself is never kept, so a two-hour reel needs only ~177 bytes per hop (≈ 255 MB
 less what it shares). Of scipy only the FFT is used: scipy.signal and scipy.ndimage cost more
 to import than analysing a song takes.
 """
@@ -47,6 +47,11 @@ ONSET_RANGE = 3.5
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
 _CHUNK_FRAMES = 1024
+#: The spectral floor (:attr:`Features.floor`): each FFT bin's log magnitude opened along frequency
+#: (a minimum, then a maximum, over ±FLOOR_HALF_HZ), which drops partials (a Hann main lobe is
+#: ±47 Hz wide) and keeps what fills the gaps between them; averaged in third-octave bands.
+FLOOR_HALF_HZ = 110.0
+FLOOR_BANDS_PER_OCTAVE = 3
 
 
 @dataclass
@@ -73,6 +78,12 @@ class Features:
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
         between the music's partials.
+    floor : (n // 2, NL) uint8
+        The spectral floor between partials, same scale and rows as :attr:`fine`: per FFT bin the
+        log magnitude (max over :data:`FINE_DECIM` hops) opened along frequency over
+        ±:data:`FLOOR_HALF_HZ` (so a partial's peak is dropped and the noise between partials is
+        kept), averaged in third-octave bands: for the cue detector, since effects are mostly noise
+        that raises the floor where a new note raises only its partials.
     band_hz : (NB,) float
         Centre frequency of each coarse band.
     fine_hz : (NF,) float
@@ -93,6 +104,7 @@ class Features:
     sample_rate: int
     fine_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
     onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
     @property
     def n(self) -> int:
@@ -161,6 +173,19 @@ def _log_filterbank(n_fft: int, sr: int, per_octave: int, fmin: float, fmax: flo
     return fb, freqs[bins[1:-1]], bins
 
 
+def _run(op: np.ufunc, x: np.ndarray, half: int) -> np.ndarray:
+    """``op`` (np.minimum or np.maximum) over ±*half* columns of each row, the edge columns
+    repeated; by doubling spans, a few whole-array passes instead of one per column."""
+    length = 2 * half + 1
+    m = np.pad(x, ((0, 0), (half, half)), mode="edge")
+    span = 1
+    while 2 * span <= length:  # m[:, j] covers span columns from j
+        m = op(m[:, :-span], m[:, span:])
+        span *= 2
+    rest = length - span
+    return op(m[:, : m.shape[1] - rest], m[:, rest:]) if rest else m
+
+
 class _Triangles:
     """The triangular filterbank applied as two segment sums (each bin feeds at most two bands):
     a tenth of the work of the dense matrix product."""
@@ -224,7 +249,20 @@ class _Analyser:
         self.prev_onset = np.zeros((LAG + ONSET_HOLD, ofb.shape[1]), np.float32)  # silence before
         self.chroma_acc = np.zeros((0, 12), np.float32)
         self.fine_acc = np.zeros((0, self.fb.shape[1]), np.float32)
-        self.out: dict[str, list[np.ndarray]] = {k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset")}
+        # the floor: FFT bins from 40 Hz to fmax, grouped in third-octave bands that hold a bin
+        bin_hz = self.sr / self.n_fft
+        self.floor_half = max(1, int(round(FLOOR_HALF_HZ / bin_hz)))
+        edges = 40.0 * 2.0 ** (np.arange(0, 64) / FLOOR_BANDS_PER_OCTAVE)
+        edges = edges[edges < 0.5 * self.sr]
+        band = np.searchsorted(edges, np.arange(self.n_fft // 2 + 1) * bin_hz) - 1
+        inside = np.flatnonzero((band >= 0) & (band < len(edges) - 1))
+        self.floor_lo, self.floor_hi = int(inside[0]), int(inside[-1]) + 1
+        used, self.floor_starts, counts = np.unique(band[inside], return_index=True, return_counts=True)
+        self.floor_counts = counts.astype(np.float32)
+        self.floor_acc = np.zeros((0, self.n_fft // 2 + 1), np.float32)
+        self.out: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset", "floor")
+        }
         self.n_in = 0
         self.dc: float | None = None
 
@@ -307,6 +345,22 @@ class _Analyser:
         q = fl[: n * FINE_DECIM].reshape(n, FINE_DECIM, fl.shape[1]).max(axis=1) * FINE_SCALE
         self.out["fine"].append(np.clip(np.round(q), 0, 255).astype(np.uint8))
         self.fine_acc = fl[n * FINE_DECIM :]
+        self._floor(mag)
+
+    def _floor(self, mag: np.ndarray) -> None:
+        """The spectral floor of a block (see :attr:`Features.floor`), max over FINE_DECIM hops."""
+        lb = np.concatenate([self.floor_acc, mag])
+        n = len(lb) // FINE_DECIM
+        self.floor_acc = lb[n * FINE_DECIM :]
+        if not n:
+            return
+        m = lb[: n * FINE_DECIM].reshape(n, FINE_DECIM, lb.shape[1]).max(axis=1)
+        q = np.clip(np.round(np.log10(1.0 + m) * FINE_SCALE), 0, 255).astype(np.uint8)
+        h = self.floor_half
+        opened = _run(np.maximum, _run(np.minimum, q, h), h)
+        seg = opened[:, self.floor_lo : self.floor_hi].astype(np.float32)
+        sums = np.add.reduceat(seg, self.floor_starts, axis=1)
+        self.out["floor"].append((sums / self.floor_counts).astype(np.uint8))
 
     def _onset(self, bands: np.ndarray) -> None:
         """The onset novelty of a block (see :attr:`Features.onset`), with state across blocks."""
@@ -340,6 +394,7 @@ class _Analyser:
             sample_rate=self.sample_rate,
             fine_hz=self.fb_hz,
             onset=cat("onset", 0, np.float32)[:n],
+            floor=cat("floor", len(self.floor_counts), np.uint8),
         )
 
 

@@ -155,9 +155,14 @@ def analyze_features(
 
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
-    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
+    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.92))
+    # what effects add to the floor between partials is evidence too; starts are traced on the
+    # fine spectrum's surprise alone, whose attacks are sharper
+    found = surp
+    if f.floor.size and len(f.floor) == len(surp):
+        found = surp + cuemod.surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
-    cpos, cscore = cuemod.pick_cues(surp, threshold=5.0 * sens, weight=weight)
+    cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, timing=surp)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)

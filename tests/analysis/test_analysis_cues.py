@@ -99,3 +99,52 @@ def test_a_rise_with_half_the_references_needs_more_to_be_a_cue():
     assert np.min(np.abs(pos_w - 1500)) <= 4
     near = np.abs(pos_w - 500) <= 4
     assert not near.any() or scores_w[near][0] == pytest.approx(first * np.sqrt(0.5), rel=0.05)
+
+
+def test_one_loud_new_note_weighs_less_than_a_rise_across_many_bands():
+    from syncsheet.analysis.cues import surprise
+
+    fine, beats = _loop(12, 8)
+    note, effect = 1033, 1433  # between the beats' drum hits, in bars with references both sides
+    fine[note : note + 20, 10] += 120.0  # a new note: one band, far above its usual residual
+    fine[effect : effect + 20, 20:44] += 8.0  # an effect: a modest rise in 24 bands
+    fine = np.clip(np.round(fine), 0, 255).astype(np.uint8)
+    plain, soft = surprise(fine, beats, 4, knee=0.0), surprise(fine, beats, 4)
+    ratio = [s[note : note + 20].max() / s[effect : effect + 20].max() for s in (plain, soft)]
+    assert soft[effect : effect + 20].max() > 0 and soft[note : note + 20].max() > 0
+    assert ratio[1] < 0.6 * ratio[0]  # the knee tempers the single band, not the broad rise
+
+
+def _harmonic(t: np.ndarray, f0: float, amp: float, partials: int = 10) -> np.ndarray:
+    return amp * sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, partials + 1))
+
+
+def test_noise_raises_the_floor_between_partials_and_a_new_note_does_not():
+    from syncsheet.analysis.features import extract
+
+    sr = 22050
+    t = np.arange(4 * sr) / sr
+    y = _harmonic(t, 220.0, 0.1)
+    note = (t >= 1.0) & (t < 1.5)
+    y[note] += _harmonic(t, 523.25, 0.1)[note]  # a new note as loud as the music
+    burst = (t >= 3.0) & (t < 3.3)
+    y[burst] += 0.025 * np.random.default_rng(3).standard_normal(int(burst.sum()))  # noise 12 dB under
+    f = extract([y.astype(np.float32)], sr)
+    assert f.floor.shape[0] == f.fine.shape[0] and f.floor.shape[1] > 10
+
+    def rise(a: np.ndarray, row: int) -> float:
+        a = a.astype(float)
+        return float((a[row + 5 : row + 25].mean(0) - a[row - 30 : row - 10].mean(0)).mean())
+
+    assert rise(f.floor, 300) > 3 * max(rise(f.floor, 100), 0.5)  # the floor tells them apart
+    assert rise(f.fine, 100) > 0.5 * rise(f.fine, 300)  # where the bands alone see both alike
+
+
+def test_the_start_is_traced_on_the_timing_surprise_when_given():
+    s = _bed(20.0, 9)
+    timing = s.copy()
+    start = 1003
+    s[start - 20 : start + 60] += np.linspace(0.0, 120.0, 80)  # a slow swell in the evidence
+    timing[start : start + 60] += 120.0  # the same effect's sharp attack
+    pos, _ = pick_cues(s, timing=timing)
+    assert np.min(np.abs(pos - start)) <= 2
