@@ -7,10 +7,15 @@ import numpy as np
 from ._windows import window_max, window_mean
 from .features import FPS, WINDOW_S
 
-__all__ = ["pick_onsets", "MIN_RISE"]
+__all__ = ["pick_onsets", "MIN_RISE", "DIP"]
+
+#: A peak lower than another within the picking neighbourhood stands when the activation between
+#: them falls below this share of its height: by then its own attack has ended.
+DIP = 0.3
 
 #: The smallest peak of :attr:`~syncsheet.analysis.features.Features.onset` that can be a note: its
-#: rises summed over the bands come to 40 dB (say four partials up 10 dB each). The threshold is
+#: rises summed over the bands (the level's and the phase prediction error's, geometric mean) come to
+#: 40 dB (say four partials up 10 dB each). The threshold is
 #: otherwise relative to the local level, and a passage of nothing but tremolo has a level too.
 MIN_RISE = 2.0
 
@@ -25,6 +30,7 @@ def pick_onsets(
     combine: float = 0.03,
     level_window: float = 1.0,
     floor: float = MIN_RISE,
+    dip: float = DIP,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pick onsets from an activation at :data:`~syncsheet.analysis.features.FPS`.
 
@@ -32,7 +38,10 @@ def pick_onsets(
     ``floor``, exceeds the mean of the preceding ``pre_avg`` seconds by ``delta`` times the
     activation's local mean level (over ``level_window`` seconds: a second follows the music's
     dynamics, so a soft passage next to a loud one keeps its notes), and is at least ``combine``
-    seconds after the previous onset. Times are refined below the hop by parabolic interpolation.
+    seconds after the previous onset. A peak that is the highest only within ``combine`` seconds still
+    stands when the activation falls below ``dip`` times its height between it and every higher hop
+    within ``[-pre_max, +post_max]``: two separate rises (a soft note 35-50 ms before a loud one), not
+    the ripple of one attack. Times are refined below the hop by parabolic interpolation.
     The last half window of hops is never an onset: their frames reach past the end of the audio,
     and a hard cut there is no note.
 
@@ -41,7 +50,7 @@ def pick_onsets(
     act : numpy.ndarray
         The onset activation, :attr:`~syncsheet.analysis.features.Features.onset` (``floor`` is in
         its units).
-    delta, pre_max, post_max, pre_avg, combine, level_window, floor : float
+    delta, pre_max, post_max, pre_avg, combine, level_window, floor, dip : float
         As above; times in seconds.
 
     Returns
@@ -62,8 +71,13 @@ def pick_onsets(
     avg = window_mean(np.concatenate([np.zeros(k), act]), k, -1)[k:]
     size = max(3, int(level_window * FPS))
     level = window_mean(act, size // 2, (size - 1) // 2) + 1e-9
-    cand = np.flatnonzero((act >= mx) & (act > 0) & (act >= floor) & (act - avg >= delta * level))
+    c = int(round(combine * FPS))  # within this, the higher peak is the onset whatever lies between
+    local = window_max(act, min(a, c), min(b, c), fill=-np.inf)
+    cand = np.flatnonzero((act >= local) & (act > 0) & (act >= floor) & (act - avg >= delta * level))
     cand = cand[cand < n - int(np.ceil(WINDOW_S / 2 * FPS))]
+    lower = cand[act[cand] < mx[cand]]
+    if len(lower):
+        cand = np.setdiff1d(cand, [i for i in lower if not _separate(act, int(i), a, b, dip)])
     keep: list[int] = []
     gap = combine * FPS
     for i in cand:
@@ -80,3 +94,15 @@ def pick_onsets(
     rel = (mid - avg[idx]) / level[idx]
     strength = 1.0 - np.exp(-rel / 4.0)
     return pos, np.clip(strength, 0.0, 1.0)
+
+
+def _separate(act: np.ndarray, i: int, before: int, after: int, dip: float) -> bool:
+    """Whether the activation falls below ``dip * act[i]`` between hop *i* and each nearest higher
+    hop within ``before``/``after`` hops on either side."""
+    h = act[i]
+    lo = max(0, i - before)
+    left = np.flatnonzero(act[lo:i] > h)
+    if len(left) and act[lo + left[-1] : i].min() > dip * h:
+        return False
+    right = np.flatnonzero(act[i + 1 : i + after + 1] > h)
+    return not (len(right) and act[i : i + 2 + right[0]].min() > dip * h)

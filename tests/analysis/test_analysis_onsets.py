@@ -132,3 +132,17 @@ def test_the_onset_activation_carries_its_history_across_the_pass_blocks():
 def test_a_held_tone_has_one_onset_and_a_hard_cut_at_the_end_none():
     on = np.array([o.time for o in analyze_samples(_held_tone_cut_at_the_end(SR), SR).onsets])
     assert len(on) == 1 and abs(on[0] - 1.0) < TOL
+
+
+def test_a_soft_peak_just_before_a_louder_one_stands_when_the_activation_falls_between():
+    act = np.full(600, 0.05)
+    act[99:102] = (2.0, 4.0, 2.0)  # a soft note ...
+    act[107:110] = (6.0, 12.0, 6.0)  # ... and a loud one 40 ms later: two rises, a dip between
+    act[300:309] = (4.0, 3.5, 3.0, 3.0, 3.0, 3.0, 3.0, 3.5, 10.0)  # one attack's ripple: no dip
+    pos, _ = onsetmod.pick_onsets(act, pre_max=0.05, post_max=0.05)
+    hops = np.round(pos).astype(int)
+    assert list(hops[hops < 200]) == [100, 108]
+    assert list(hops[hops >= 200]) == [308]
+    # without the dip rule only the louder peak of each pair is kept
+    pos, _ = onsetmod.pick_onsets(act, pre_max=0.05, post_max=0.05, dip=0.0)
+    assert list(np.round(pos).astype(int)) == [108, 308]
