@@ -283,24 +283,28 @@ def attack_times(pos: np.ndarray, energy: np.ndarray, *, radius: int = 4, jump_d
     n = len(energy)
     if not len(pos) or n < 3:
         return out
-    e = energy.astype(np.float64)
-    le = 10 * np.log10(e + 1e-12)
-    jump = np.diff(le, prepend=le[0])
     base = np.clip(np.round(pos).astype(int), 1, n - 2)
     idx = np.clip(base[:, None] + np.arange(-radius, radius + 1)[None, :], 1, n - 2)
-    w = jump[idx]
+    # the level's jump into each hop near the events only (not whole-file float64 copies)
+    w = _level_db(energy, idx) - _level_db(energy, idx - 1)
     k = np.argmax(w, axis=1)
     rows = np.arange(len(pos))
     j = idx[rows, k]
+    jump_j = w[rows, k]
     other = w.copy()
     other[rows, k] = -np.inf
     # sharp: a large jump, and the only one nearby (in a dense mix several hops jump a little)
-    sharp = (jump[j] > jump_db) & (jump[j] > dominance * np.maximum(other.max(axis=1), 0.0))
+    sharp = (jump_j > jump_db) & (jump_j > dominance * np.maximum(other.max(axis=1), 0.0))
     # energy of hop j = the share of it after the attack times the new level (+ the old level before)
-    lo, mid, hi = e[j - 1], e[j], e[j + 1]
+    lo, mid, hi = (energy[j + d].astype(np.float64) for d in (-1, 0, 1))
     frac = np.clip(1.0 - (mid - lo) / np.maximum(hi - lo, 1e-20), 0.0, 1.0)
     out[sharp] = ((j + frac) / FPS)[sharp]
     return out
+
+
+def _level_db(energy: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Hop level in dB at the hops *idx*."""
+    return 10 * np.log10(energy[idx].astype(np.float64) + 1e-12)
 
 
 def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0) -> np.ndarray:

@@ -38,12 +38,23 @@ _MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
 _BASS_HZ = (50.0, 400.0)
 
 
-def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Mean of rows of *x* over [start, end) for each pair (empty spans give the row at start)."""
-    c = np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(x, axis=0, dtype=np.float64)])
-    s = np.clip(starts, 0, len(x) - 1)
-    e = np.clip(np.maximum(ends, s + 1), 1, len(x))
-    return (c[e] - c[s]) / (e - s)[:, None] if x.ndim == 2 else (c[e] - c[s]) / (e - s)
+def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
+    """Mean of rows of *x* over [start, end) for each pair (empty spans give the row at start).
+
+    Cumulative sums are taken over the rows a few dozen spans cover at a time, not over the whole
+    array: a float64 running sum of a 2 h reel's chroma alone would be 70 MB.
+    """
+    s = np.clip(np.asarray(starts, int), 0, len(x) - 1)
+    e = np.clip(np.maximum(np.asarray(ends, int), s + 1), 1, len(x))
+    out = np.empty((len(s),) + x.shape[1:])
+    for g in range(0, len(s), group):
+        gs, ge = s[g : g + group], e[g : g + group]
+        lo, hi = int(gs.min()), int(ge.max())
+        c = np.zeros((hi - lo + 1,) + x.shape[1:])
+        np.cumsum(x[lo:hi], axis=0, dtype=np.float64, out=c[1:])
+        out[g : g + group] = c[ge - lo] - c[gs - lo]
+    count = e - s
+    return out / (count[:, None] if x.ndim == 2 else count)
 
 
 def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
@@ -110,14 +121,15 @@ def downbeat_features(
     # straight time, two thirds in swing, so both places are looked at.
     f_onoff = np.log1p(f_bass) - np.log1p(_off_beat(bass, hop, nxt_hop))
     if bands is not None and len(bands):
-        low = bands[:, :4].astype(np.float32).sum(axis=1)
+        # summed with a float32 accumulator: no float32 copy of a 2 h reel's bands (115 MB)
+        low = bands[:, :4].sum(axis=1, dtype=np.float32)
         f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
-        loud = bands.astype(np.float32).sum(axis=1)
+        loud = bands.sum(axis=1, dtype=np.float32)
         f_loud = _span_mean(loud, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
     else:
         f_low = f_loud = np.zeros(nb)
     # chroma over the beat after vs the beat before
-    ch = chroma.astype(np.float32)
+    ch = chroma  # float16; the span means sum it in float64 a few beats at a time
     cb = np.clip(hop // CHROMA_DECIM, 0, max(0, len(ch) - 1))
     step = int(np.median(np.diff(cb))) if nb > 1 else 1
     nxt = np.append(cb[span:], cb[-1] + step * np.arange(1, span + 1))[:nb]
