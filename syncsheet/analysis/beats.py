@@ -75,9 +75,9 @@ def beat_activation(
     activation's off-beat notes start to pull a pop piece half a beat away.)
 
     How much more it makes up depends on whether the two agree: where drums or struck strings
-    sound, every attack is broadband and the two activations correlate (0.7-0.95 over
+    sound, every attack is broadband and the two activations correlate (0.71-0.94 over
     *agree_s* seconds); where bows and voices play, the broad bands mostly hear bow noise and
-    vibrato between soft note changes and the correlation falls to 0.4-0.7. The share of the
+    vibrato between soft note changes and the correlation falls to 0.41-0.71. The share of the
     note activation rises linearly from *notes_share* where the local correlation is at or above
     ``agree[1]`` to all of it at or below ``agree[0]``.
 
