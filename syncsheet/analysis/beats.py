@@ -114,7 +114,7 @@ def beat_activation(
             low, high = agree
             r = _local_corr(out[:m], extra, int(agree_s * FPS))
             share = notes_share + (1.0 - notes_share) * np.clip((high - r) / (high - low), 0.0, 1.0)
-        out[:m] = (1.0 - share) * out[:m] + share * extra
+        out[:m] += share * (extra - out[:m])
     return out
 
 
@@ -128,8 +128,13 @@ def _local_corr(x: np.ndarray, y: np.ndarray, window: int, block: int = 200) -> 
     if not n:
         return np.zeros(0)
     starts = np.arange(0, n, block)
-    xs, ys = x[:n].astype(np.float32), y[:n].astype(np.float32)
-    sums = [np.add.reduceat(v, starts, dtype=np.float64) for v in (xs, ys, xs * ys, xs * xs, ys * ys)]
+    xs, ys = x[:n].astype(np.float32, copy=False), y[:n].astype(np.float32, copy=False)
+
+    def block_sum(v: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(v, starts, dtype=np.float64)
+
+    # each product is made and summed in turn: a reel's float32 copies never pile up
+    sums = [block_sum(xs), block_sum(ys), block_sum(xs * ys), block_sum(xs * xs), block_sum(ys * ys)]
     count = np.diff(np.append(starts, n)).astype(np.float64)
     half = max(0, window // (2 * block))
     c, sx, sy, sxy, sxx, syy = (window_mean(v, half, half) for v in (count, *sums))  # means: ratios stand
