@@ -56,6 +56,38 @@ def test_note_activation_shows_pulses_the_broad_flux_misses():
     assert np.allclose(beat_activation(flux, notes=notes, notes_share=0.0), plain)
 
 
+
+def _bow_and_notes(agreeing: bool, seconds: int = 40, seed: int = 0):
+    """Broad flux and note activation at FPS: note changes every half second; the broad bands
+    either hear the same attacks (struck) or only noise (bowed)."""
+    rng = np.random.default_rng(seed)
+    n = 200 * seconds
+    notes = 0.1 + 0.05 * rng.random(n)
+    notes[::100] = 5.0
+    flux = 1.0 + rng.random((n, 3))  # bow noise and vibrato
+    if agreeing:
+        flux[::100] += 8.0
+    return flux, notes
+
+
+def test_note_share_rises_where_the_broad_flux_does_not_follow_the_notes():
+    from syncsheet.analysis.beats import beat_activation
+
+    flux, notes = _bow_and_notes(agreeing=False)
+    fixed = beat_activation(flux, notes=notes, agree=None)
+    adaptive = beat_activation(flux, notes=notes)
+    on = np.arange(1000, len(notes) - 1000, 100)
+    contrast = lambda a: np.mean(a[on]) / np.median(a)  # noqa: E731
+    assert contrast(adaptive) > 1.5 * contrast(fixed)  # the notes' pulse stands out of the bow noise
+    assert np.allclose(adaptive[1000:-1000], beat_activation(notes)[1000:-1000], atol=0.05)  # all notes
+
+
+def test_note_share_stays_where_both_hear_the_attacks():
+    from syncsheet.analysis.beats import beat_activation
+
+    flux, notes = _bow_and_notes(agreeing=True)
+    assert np.allclose(beat_activation(flux, notes=notes), beat_activation(flux, notes=notes, agree=None))
+
 def _bass_and_chords(beats: int = 64, period: int = 100, bass_off: bool = False, chords_off: bool = False,
                      seed: int = 0):
     """Chroma and fine spectrum of a piece whose chords change and whose bass notes start on each
