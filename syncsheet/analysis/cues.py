@@ -238,7 +238,9 @@ def pick_cues(
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
     *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
     start is traced on *timing* if given (a surprise with a sharper attack than *surp*'s), else on
-    *surp*.
+    *surp*. Within *mask_s* of a cue, a rise scoring under *mask_r* times that cue's is taken as
+    the same effect's later part (a shotgun's pump, an explosion's debris), which comes after the
+    surprise has fallen back but is weaker than the attack.
 
     Returns
     -------
