@@ -224,6 +224,8 @@ def pick_cues(
     min_scale: float = 1.0,
     weight: np.ndarray | None = None,
     timing: np.ndarray | None = None,
+    mask_s: float = 1.0,
+    mask_r: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
@@ -236,7 +238,9 @@ def pick_cues(
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
     *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
     start is traced on *timing* if given (a surprise with a sharper attack than *surp*'s), else on
-    *surp*.
+    *surp*. Within *mask_s* of a cue, a rise scoring under *mask_r* times that cue's is taken as
+    the same effect's later part (a shotgun's pump, an explosion's debris), which comes after the
+    surprise has fallen back but is weaker than the attack.
 
     Returns
     -------
@@ -292,6 +296,15 @@ def pick_cues(
         if len(prev) and starts[k] - starts[prev[-1]] < merge_s * fps:
             keep[k] = False
             vals_a[prev[-1]] = max(vals_a[prev[-1]], vals_a[k])
+    # an effect's later parts (a shotgun's pump, an explosion's debris, a chainsaw's second rev)
+    # come back after its surprise has fallen, but weaker than its attack: within *mask_s* of a
+    # cue, a rise under *mask_r* times that cue's is taken as the same effect
+    last = -1
+    for k in np.flatnonzero(keep):
+        if last >= 0 and starts[k] - starts[last] < mask_s * fps and vals_a[k] < mask_r * vals_a[last]:
+            keep[k] = False
+        else:
+            last = k
     return starts[keep], vals_a[keep]
 
 

@@ -148,3 +148,24 @@ def test_the_start_is_traced_on_the_timing_surprise_when_given():
     timing[start : start + 60] += 120.0  # the same effect's sharp attack
     pos, _ = pick_cues(s, timing=timing)
     assert np.min(np.abs(pos - start)) <= 2
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_weaker_burst_soon_after_an_effect_is_part_of_it(seed):
+    s = _bed(20.0, seed)
+    s[1003:1040] += 150.0  # the shot
+    s[1075:1090] += 40.0  # its pump 0.7 s later, after the surprise has fallen back
+    pos, _ = pick_cues(s)
+    assert np.sum(np.abs(pos - 1003) <= 4) == 1
+    assert not np.any((pos > 1040) & (pos < 1110))
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_an_as_strong_or_later_effect_is_a_cue_of_its_own(seed):
+    s = _bed(20.0, seed)
+    s[1003:1040] += 150.0
+    s[1075:1110] += 150.0  # as strong, 0.7 s later: a second effect
+    s[1303:1320] += 40.0  # weaker, but 3 s after the first
+    pos, _ = pick_cues(s)
+    for start in (1003, 1075, 1303):
+        assert np.min(np.abs(pos - start)) <= 4
