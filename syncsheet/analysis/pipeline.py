@@ -130,6 +130,7 @@ def analyze_features(
 
     # onsets
     opos, ostr = onsetmod.pick_onsets(f.onset, delta=0.6 * sens, pre_max=0.05, post_max=0.05)
+    opos = onsetmod.time_attacks(f.onset, opos)  # slow attacks at the start of their rise
     opos, ostr = _above_floor(opos, ostr, levels.db)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
