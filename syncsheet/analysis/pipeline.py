@@ -133,7 +133,9 @@ def analyze_features(
     opos, ostr = _above_floor(opos, ostr, levels.db)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
-    onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(opos, ostr, strict=True))
+    timed = onsetmod.time_attacks(f.onset, opos)  # slow attacks at the start of their rise; the
+    # beat and cue helpers keep the peaks (whether beats should follow is measured in the README)
+    onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(timed, ostr, strict=True))
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
     pos = _heard_edges(grid, opos)
     report(progress, 0.75, "bars")

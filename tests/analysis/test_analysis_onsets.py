@@ -146,3 +146,37 @@ def test_a_soft_peak_just_before_a_louder_one_stands_when_the_activation_falls_b
     # without the dip rule only the louder peak of each pair is kept
     pos, _ = onsetmod.pick_onsets(act, pre_max=0.05, post_max=0.05, dip=0.0)
     assert list(np.round(pos).astype(int)) == [108, 308]
+
+
+def test_slow_attacks_are_timed_at_their_start(rng):
+    # bowed-like notes: the level rises as t³ over 30 ms, so the activation's peak comes late
+    y = np.zeros(int(6.0 * SR))
+    starts = np.arange(0.5, 5.5, 0.5)
+    rise = int(0.03 * SR)
+    for t in starts:
+        x = _note(rng.choice([196.0, 261.6, 329.6, 392.0]), 0.6, 0.1, attack=0.001)
+        x[:rise] *= (np.arange(rise) / rise) ** 3
+        x *= np.minimum(1.0, (0.6 - np.arange(len(x)) / SR) / 0.15)  # a slow release into the next note
+        _add(y, t, x)
+    est = _onsets(y)
+    err = np.array([est[np.argmin(np.abs(est - t))] - t for t in starts])
+    assert _found(est, starts).all() and len(est) == len(starts)
+    assert abs(np.median(err)) < 0.008  # the peak alone is ~18 ms late
+
+
+def test_time_attacks_moves_only_rises_wider_than_a_hop():
+    act = np.full(700, 0.1)
+    act[[99, 100]] = [1.0, 10.0]  # sharp and loud
+    act[[199, 200]] = [0.05, 0.5]  # sharp and soft: its width, not its height, decides
+    act[296:301] = [5.0, 6.0, 7.0, 8.0, 10.0]  # a slow rise of four hops
+    act[380:401] = 6.0
+    act[400] = 10.0  # a rise longer than SLOW_MAX
+    act[[500, 503, 504, 505, 506]] = [9.0, 6.0, 7.0, 8.0, 10.0]  # slow, right after an onset
+    pos = np.array([100.2, 200.0, 300.1, 400.0, 500.0, 506.0])
+    out = onsetmod.time_attacks(act, pos)
+    cap = round(onsetmod.SLOW_MAX * FPS)
+    assert out[0] == pos[0] and out[1] == pos[1]
+    assert out[2] == pytest.approx(296.1)
+    assert out[3] == pytest.approx(400 - cap)
+    assert pos[4] + 0.03 * FPS == pytest.approx(out[5])  # moved back, but not onto the onset before
+    assert np.all(np.diff(out) > 0)
