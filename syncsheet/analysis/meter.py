@@ -41,9 +41,6 @@ _REPETITION_WEIGHT = 10.0
 #: middle beat, counting the music's repetition at the whole bar (:func:`bar_doubling`, weighted
 #: like :data:`_REPETITION_WEIGHT`) as further evidence for the long bar.
 _SPLIT_T = 1.0
-#: Odd long bars: the piece's meter only where the music repeats at that length (best of 5 or 7
-#: phases over the few bars of an excerpt, the accents alone fit such a period by chance).
-_ODD_LONG = (5, 7)
 _MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
 #: The bass register, where a change of spectrum is a change of bass note (Hz).
 _BASS_HZ = (50.0, 400.0)
@@ -302,7 +299,7 @@ def assign_bars(
         Force this many beats a bar.
     repetition : dict, optional
         Repetition score per meter (:func:`bar_repetition`), added to the accent evidence when
-        the piece's meter is chosen; a meter of 5 or 7 the music does not repeat at is not chosen.
+        the piece's meter is chosen.
     doubling : dict, optional
         :func:`bar_doubling`: with it, a chosen bar of 4 (6) whose first beat is not told apart
         from its middle beat, and which the music does not repeat at more than at its half, is
@@ -320,8 +317,6 @@ def assign_bars(
     rep = repetition or {}
 
     def evidence(m: int) -> float:
-        if m in _ODD_LONG and repetition is not None and rep.get(m, 0.0) <= 0.0:
-            return -np.inf
         return stats[m][0] * METER_PRIOR.get(m, 0.5) + _REPETITION_WEIGHT * rep.get(m, 0.0)
 
     m0 = max(stats, key=evidence)
