@@ -7,8 +7,10 @@ standardised over the piece. Candidate meters of 2-7 beats a bar are compared by
 periodic downbeat pattern separates those scores (a two-sample t statistic, so a 4/4 whose third
 beat is half-strong is not taken for 2/4, and 6 is not taken where 3 fits) and by how much the
 music repeats at that bar length (beats one bar apart sound more alike than beats at other
-distances, whatever the phase). A hidden Markov model over (meter, position in bar) then places
-the downbeats, allowing the meter to change where the evidence insists.
+distances, whatever the phase); a bar of 4 or 6 is halved where its first and middle beats are
+alike and the music repeats at the half bar as much as at the whole (a 2/4 or 6/8 whose bars are
+alike, not a 4/4 with a lighter third beat). A hidden Markov model over (meter, position in bar)
+then places the downbeats, allowing the meter to change where the evidence insists.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from ._windows import max_near, window_max
 from .features import CHROMA_DECIM, FINE_DECIM
 
-__all__ = ["downbeat_features", "bar_repetition", "assign_bars", "METERS"]
+__all__ = ["downbeat_features", "bar_repetition", "bar_doubling", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
 _CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
@@ -28,11 +30,17 @@ _CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
 _LONG_METER_COST = 10.0
 _ROUNDS = 3  # decode, re-estimate the downbeat/other-beat levels from the bars found, decode again
 #: How readily each meter is believed (common practice: 4/4 first, then 3/4; 2/4 is heard as 4/4
-#: unless the evidence for the shorter bar is clearly stronger).
-METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.8, 2: 0.6, 5: 0.7, 7: 0.7}
+#: unless the evidence for the shorter bar is clearly stronger, and a bar of 6 is, like a bar of 2,
+#: believed only where it clearly beats the common meter it relates to: a 6/4 is rarer than 3/4
+#: with a two-bar lilt, and a 6/8 is counted in its two dotted-quarter beats by the beat tracker).
+METER_PRIOR = {4: 1.0, 3: 0.9, 6: 0.6, 2: 0.6, 5: 0.7, 7: 0.7}
 #: Weight of the repetition score (a difference of mean cosine similarities, about -0.2..0.4) against
 #: the t statistic (about 0..10): a bar length the music clearly repeats at (+0.2) is worth t = 2.
 _REPETITION_WEIGHT = 10.0
+#: A bar of 4 (6) is halved where its first beat is less than one standard error stronger than its
+#: middle beat, counting the music's repetition at the whole bar (:func:`bar_doubling`, weighted
+#: like :data:`_REPETITION_WEIGHT`) as further evidence for the long bar.
+_SPLIT_T = 1.0
 _MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
 #: The bass register, where a change of spectrum is a change of bass note (Hz).
 _BASS_HZ = (50.0, 400.0)
@@ -175,20 +183,13 @@ def _bass_change(hop: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, span: i
     return np.where(norm > 1e-12, dist, 0.0)
 
 
-def bar_repetition(
-    beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray, bands: np.ndarray
-) -> dict[int, float]:
-    """How much the music repeats at each candidate bar length (beats in hops).
+def _lag_similarity(beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray, bands: np.ndarray):
+    """Mean cosine similarity of beats 1..:data:`_MAX_LAG` apart (lags, similarities).
 
     Each beat is described by its loudness in each band, its chroma and its onset pattern (flux in
-    three bands over four quarter-beats); for every lag of 1-16 beats, the mean cosine similarity
-    of beats that far apart. A meter's score is the mean over lags that are whole bars minus the
-    mean over the other lags: phase-free evidence for the bar length, where the accent pattern
-    (which the downbeat score measures) is ambiguous.
+    three bands over four quarter-beats), each part standardised and given the same total weight.
     """
     nb = len(beats)
-    if nb < 2 * max(METERS) or not len(bands):
-        return {m: 0.0 for m in METERS}
     hop = np.round(beats).astype(int)
     nxt = _next_hops(hop)
     parts = [_segment_means(bands, hop, nxt), _segment_means(chroma, hop // CHROMA_DECIM, nxt // CHROMA_DECIM)]
@@ -200,12 +201,57 @@ def bar_repetition(
     v -= v.mean(0)
     v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-9
     lags = np.arange(1, min(_MAX_LAG, nb - 1) + 1)
-    sim = np.array([np.mean(np.sum(v[lag:] * v[:-lag], axis=1)) for lag in lags])
+    return lags, np.array([np.mean(np.sum(v[lag:] * v[:-lag], axis=1)) for lag in lags])
+
+
+def bar_repetition(
+    beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray, bands: np.ndarray
+) -> dict[int, float]:
+    """How much the music repeats at each candidate bar length (beats in hops).
+
+    Each beat is described by its loudness in each band, its chroma and its onset pattern (flux in
+    three bands over four quarter-beats); for every lag of 1-16 beats, the mean cosine similarity
+    of beats that far apart. A meter's score is the mean over lags that are whole bars minus the
+    mean over the other lags: phase-free evidence for the bar length, where the accent pattern
+    (which the downbeat score measures) is ambiguous.
+    """
+    if len(beats) < 2 * max(METERS) or not len(bands):
+        return {m: 0.0 for m in METERS}
+    lags, sim = _lag_similarity(beats, flux, chroma, bands)
     out = {}
     for m in METERS:
         bar = lags % m == 0
         out[m] = float(sim[bar].mean() - sim[~bar].mean()) if bar.any() and (~bar).any() else 0.0
     return out
+
+
+def bar_doubling(
+    beats: np.ndarray, flux: np.ndarray, chroma: np.ndarray, bands: np.ndarray
+) -> dict[int, float]:
+    """For each even meter *m* whose half is a meter too (4, 6): how much more the music repeats
+    every *m* beats than at odd multiples of *m*/2 (beats in hops).
+
+    Positive where a bar of *m* is its own unit (a 4/4 riff, chords that last a bar of four),
+    about zero where every half-bar is alike (a 2/4 or 6/8 whose bars repeat one by one). Phase-free
+    like :func:`bar_repetition`, from the same beat descriptions.
+    """
+    doubled = [m for m in METERS if m % 2 == 0 and m // 2 in METERS]
+    if len(beats) < 2 * max(METERS) or not len(bands):
+        return {m: 0.0 for m in doubled}
+    lags, sim = _lag_similarity(beats, flux, chroma, bands)
+    out = {}
+    for m in doubled:
+        whole, odd = lags % m == 0, lags % m == m // 2
+        out[m] = float(sim[whole].mean() - sim[odd].mean()) if whole.any() and odd.any() else 0.0
+    return out
+
+
+def _t_stat(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample (pooled) t statistic of mean(a) - mean(b); -inf with fewer than two of either."""
+    if len(a) < 2 or len(b) < 2:
+        return -np.inf
+    s = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
+    return float((a.mean() - b.mean()) / (s * np.sqrt(1 / len(a) + 1 / len(b)) + 1e-9))
 
 
 def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
@@ -214,18 +260,34 @@ def _meter_stat(d: np.ndarray, m: int) -> tuple[float, int]:
     idx = np.arange(len(d))
     for p in range(m):
         on = (idx - p) % m == 0
-        a, b = d[on], d[~on]
-        if len(a) < 2 or len(b) < 2:
-            continue
-        s = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
-        t = (a.mean() - b.mean()) / (s * np.sqrt(1 / len(a) + 1 / len(b)) + 1e-9)
+        t = _t_stat(d[on], d[~on])
         if t > best:
-            best, best_p = float(t), p
+            best, best_p = t, p
     return best, best_p
 
 
+def _halved(d: np.ndarray, m: int, phase: int, meters: tuple[int, ...], doubling: float) -> int:
+    """*m*, or half of it where the bar's first beat is not told apart from its middle beat.
+
+    A bar of 4 (6) and one of 2 (3) whose lines are every other one of its bar lines fit the same
+    accents; the longer bar is only heard where its first beat stands out from its middle one (a
+    4/4's beat 1 against its beat 3: the chord changes, the crash). In a 2/4 or 6/8 whose bars are
+    alike (classical strings, piano) the two are the same, and the bar is the shorter one.
+    """
+    half = m // 2
+    if m % 2 or half not in meters or half < 2:
+        return m
+    idx = np.arange(len(d))
+    first = (idx - phase) % m == 0
+    middle = (idx - phase - half) % m == 0
+    return half if _t_stat(d[first], d[middle]) + _REPETITION_WEIGHT * doubling < _SPLIT_T else m
+
+
 def assign_bars(
-    d: np.ndarray, meter: int | None = None, repetition: dict[int, float] | None = None
+    d: np.ndarray,
+    meter: int | None = None,
+    repetition: dict[int, float] | None = None,
+    doubling: dict[int, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bar number (from 1) and beat-in-bar (from 1) for each beat.
 
@@ -238,6 +300,10 @@ def assign_bars(
     repetition : dict, optional
         Repetition score per meter (:func:`bar_repetition`), added to the accent evidence when
         the piece's meter is chosen.
+    doubling : dict, optional
+        :func:`bar_doubling`: with it, a chosen bar of 4 (6) whose first beat is not told apart
+        from its middle beat, and which the music does not repeat at more than at its half, is
+        read as bars of 2 (3).
     """
     n = len(d)
     if n == 0:
@@ -254,6 +320,8 @@ def assign_bars(
         return stats[m][0] * METER_PRIOR.get(m, 0.5) + _REPETITION_WEIGHT * rep.get(m, 0.0)
 
     m0 = max(stats, key=evidence)
+    if doubling is not None:
+        m0 = _halved(d, m0, stats[m0][1], meters, doubling.get(m0, 0.0))
     # first guess at the bar lines: each beat that is the strongest of the m0 beats around it (not
     # one phase for the whole piece, which would blur the levels where a section is shifted)
     on = d >= window_max(d, m0 // 2, (m0 - 1) // 2)

@@ -143,7 +143,8 @@ def analyze_features(
     # bars and meter
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
     repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition)
+    doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
+    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling)
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from syncsheet.analysis.features import CHROMA_DECIM, FINE_DECIM
-from syncsheet.analysis.meter import METERS, assign_bars, bar_repetition, downbeat_features
+from syncsheet.analysis.meter import METERS, assign_bars, bar_doubling, bar_repetition, downbeat_features
 
 
 def _scores(lengths: list[int], seed: int, weak: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -205,3 +205,46 @@ def test_a_loud_pickup_into_the_bar_line_is_not_taken_for_it(off_beat):
     d = downbeat_features(beats, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
     _, beat = assign_bars(d, meter)
     assert np.array_equal(np.flatnonzero(beat == 1), first)
+
+
+@pytest.mark.parametrize(("meter", "doubled"), [(2, 4), (4, 4), (3, 6), (6, 6)])
+def test_doubling_tells_a_whole_bar_from_two_alike_halves(meter, doubled):
+    beats, flux, chroma, bands = _patterned(meter, bars=48 // meter, seed=meter)
+    dbl = bar_doubling(beats, flux, chroma, bands)
+    assert set(dbl) == {4, 6}
+    if meter == doubled:  # the pattern lasts the whole bar: it repeats there, not at half of it
+        assert dbl[doubled] > 0.2
+    else:  # every half of the longer bar is alike
+        assert abs(dbl[doubled]) < 0.05
+
+
+def _two_beat_bars(seed: int, lift: float) -> np.ndarray:
+    """Weak accents on every other beat (classical strings: bars of 2 alike), every other bar line
+    lifted by *lift*: the common-practice prior alone tends to read these as bars of 4."""
+    rng = np.random.default_rng(seed)
+    d = rng.normal(0.0, 0.5, 48)
+    d[0::2] += 0.5
+    d[0::4] += lift
+    return d
+
+
+def test_alike_bars_of_two_are_not_read_as_bars_of_four():
+    seeds = range(24)
+    prior_only = [assign_bars(_two_beat_bars(s, 0.1))[1].max() for s in seeds]
+    alike = [assign_bars(_two_beat_bars(s, 0.1), None, None, {4: 0.0, 6: 0.0})[1].max() for s in seeds]
+    assert prior_only.count(4) >= 6  # the case this is about does occur
+    assert alike.count(2) >= prior_only.count(2) + 4
+    # every reading of 2 without the evidence stays 2 with it
+    assert all(b == 2 for a, b in zip(prior_only, alike, strict=True) if a == 2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_four_whose_whole_bar_repeats_or_whose_third_beat_is_lighter_stays_four(seed):
+    rng = np.random.default_rng(seed)
+    d = rng.normal(0.0, 0.3, 48)
+    d[0::4] += 1.2
+    d[2::4] += 0.4  # a half-strong third beat
+    assert assign_bars(d, None, None, {4: 0.0, 6: 0.0})[1].max() == 4
+    # bars of 2 alike in their accents but the music repeating only every four beats: still 4
+    d2 = _two_beat_bars(seed, 0.1)
+    assert np.array_equal(assign_bars(d2, None, None, {4: 0.3, 6: 0.0})[1], assign_bars(d2)[1])
