@@ -1,4 +1,4 @@
-"""Sliding-window mean and max in plain numpy.
+"""Sliding-window mean, max and min in plain numpy.
 
 The analysis keeps to numpy at run time (scipy.signal and scipy.ndimage alone take most of a
 second to import, which is a large share of a three-minute song's analysis).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["window_mean", "window_max", "max_near"]
+__all__ = ["window_mean", "window_max", "window_extreme", "max_near"]
 
 
 def _pad(x: np.ndarray, before: int, after: int, axis: int, value: float | None) -> np.ndarray:
@@ -51,6 +51,19 @@ def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: floa
         fill = int(max(min(fill, np.iinfo(x.dtype).max), np.iinfo(x.dtype).min))
     p = _pad(x, before, after, axis, fill)
     return sliding_window_view(p, before + after + 1, axis=axis).max(axis=-1)
+
+
+def window_extreme(op: np.ufunc, x: np.ndarray, half: int) -> np.ndarray:
+    """``op`` (np.minimum or np.maximum) over ±*half* columns of each row, the edge columns
+    repeated; by doubling spans, a few whole-array passes instead of one per column."""
+    length = 2 * half + 1
+    m = np.pad(x, ((0, 0), (half, half)), mode="edge")
+    span = 1
+    while 2 * span <= length:  # m[:, j] covers span columns from j
+        m = op(m[:, :-span], m[:, span:])
+        span *= 2
+    rest = length - span
+    return op(m[:, : m.shape[1] - rest], m[:, rest:]) if rest else m
 
 
 def max_near(x: np.ndarray, pos: np.ndarray, radius: int) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to import
 
 from ..progress import Progress
+from ._windows import window_extreme
 
 __all__ = ["FPS", "WINDOW_S", "Features", "extract", "Decimator", "analysis_rate"]
 
@@ -171,19 +172,6 @@ def _log_filterbank(n_fft: int, sr: int, per_octave: int, fmin: float, fmax: flo
         fb[c : hi + 1, i] = np.linspace(1, 0, hi - c + 1)
         fb[:, i] /= fb[:, i].sum()
     return fb, freqs[bins[1:-1]], bins
-
-
-def _run(op: np.ufunc, x: np.ndarray, half: int) -> np.ndarray:
-    """``op`` (np.minimum or np.maximum) over ±*half* columns of each row, the edge columns
-    repeated; by doubling spans, a few whole-array passes instead of one per column."""
-    length = 2 * half + 1
-    m = np.pad(x, ((0, 0), (half, half)), mode="edge")
-    span = 1
-    while 2 * span <= length:  # m[:, j] covers span columns from j
-        m = op(m[:, :-span], m[:, span:])
-        span *= 2
-    rest = length - span
-    return op(m[:, : m.shape[1] - rest], m[:, rest:]) if rest else m
 
 
 class _Triangles:
@@ -357,7 +345,7 @@ class _Analyser:
         m = lb[: n * FINE_DECIM].reshape(n, FINE_DECIM, lb.shape[1]).max(axis=1)
         q = np.clip(np.round(np.log10(1.0 + m) * FINE_SCALE), 0, 255).astype(np.uint8)
         h = self.floor_half
-        opened = _run(np.maximum, _run(np.minimum, q, h), h)
+        opened = window_extreme(np.maximum, window_extreme(np.minimum, q, h), h)
         seg = opened[:, self.floor_lo : self.floor_hi].astype(np.float32)
         sums = np.add.reduceat(seg, self.floor_starts, axis=1)
         self.out["floor"].append((sums / self.floor_counts).astype(np.uint8))

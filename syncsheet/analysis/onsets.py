@@ -21,8 +21,7 @@ SLOW_SHARE = 0.4
 SLOW_MAX = 0.025
 
 #: The smallest peak of :attr:`~syncsheet.analysis.features.Features.onset` that can be a note: its
-#: rises summed over the bands (the level's and the phase prediction error's, geometric mean) come to
-#: 40 dB (say four partials up 10 dB each). The threshold is
+#: rises summed over the bands come to 40 dB (say four partials up 10 dB each). The threshold is
 #: otherwise relative to the local level, and a passage of nothing but tremolo has a level too.
 MIN_RISE = 2.0
 

@@ -1,0 +1,27 @@
+"""The sliding-window helpers against plain per-element loops."""
+
+import numpy as np
+import pytest
+
+from syncsheet.analysis._windows import max_near, window_extreme, window_max, window_mean
+
+
+def _loop(fn, x, lo, hi):
+    """fn over x[i - lo : i + hi + 1] per column, the edge columns repeated."""
+    p = np.pad(x, ((0, 0), (lo, hi)), mode="edge")
+    return np.stack([fn(p[:, j : j + lo + hi + 1], axis=1) for j in range(x.shape[1])], axis=1)
+
+
+@pytest.mark.parametrize("half", [1, 2, 3, 7, 10])
+def test_window_extreme_is_the_min_or_max_over_the_window(half):
+    x = np.random.default_rng(half).integers(0, 255, (6, 40)).astype(np.uint8)
+    assert np.array_equal(window_extreme(np.maximum, x, half), _loop(np.max, x, half, half))
+    assert np.array_equal(window_extreme(np.minimum, x, half), _loop(np.min, x, half, half))
+
+
+def test_window_max_and_mean_and_max_near():
+    x = np.random.default_rng(1).normal(size=50)
+    assert np.allclose(window_max(x[None, :], 2, 3, axis=1)[0], _loop(np.max, x[None, :], 2, 3)[0])
+    assert np.allclose(window_mean(x, 2, 3), _loop(np.mean, x[None, :], 2, 3)[0])
+    assert np.allclose(max_near(x, np.array([0.2, 10.6, 49.0]), 2),
+                       [x[0:3].max(), x[9:14].max(), x[47:50].max()])
