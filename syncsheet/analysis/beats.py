@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..progress import Progress
-from ._windows import max_near, window_mean
+from ._windows import max_near, span_means, window_mean
 from .features import CHROMA_DECIM, FINE_DECIM, FPS
 
 __all__ = [
@@ -479,30 +479,11 @@ def _harmony_change(chroma: np.ndarray, pos: np.ndarray) -> np.ndarray:
     after it (positions in hops, sorted, about a period apart)."""
     rows = np.round(pos / CHROMA_DECIM).astype(int)
     first, last = rows[0] - (rows[1] - rows[0]), rows[-1] + (rows[-1] - rows[-2])
-    spans = _spans_mean(chroma, np.concatenate([[first], rows, [last]]))
+    bounds = np.clip(np.concatenate([[first], rows, [last]]), 0, len(chroma) - 1)
+    spans = span_means(chroma, bounds[:-1], bounds[1:])
     before, after = spans[:-1], spans[1:]
     norm = np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1)
     return np.where(norm > 1e-12, 1.0 - np.sum(before * after, axis=1) / np.maximum(norm, 1e-12), 0.0)
-
-
-def _spans_mean(x: np.ndarray, bounds: np.ndarray, group: int = 256) -> np.ndarray:
-    """Mean of rows of *x* over [bounds[j], bounds[j + 1]) (sorted bounds; a span of no rows gives
-    the row at its start), converted to float a few hundred spans at a time: a long reel's chroma
-    is never copied whole."""
-    n = len(x)
-    b = np.clip(np.asarray(bounds, int), 0, n - 1)
-    out = np.empty((len(b) - 1, x.shape[1]))
-    for g in range(0, len(b) - 1, group):
-        m = min(g + group, len(b) - 1)
-        lo = int(b[g])
-        s, e = b[g:m] - lo, b[g + 1 : m + 1] - lo
-        e = np.maximum(e, s + 1)  # an empty span: the row at its start
-        seg = x[lo : min(lo + int(e.max()), n)].astype(np.float64)
-        c = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(seg, axis=0)])
-        e = np.minimum(e, len(seg))
-        s = np.minimum(s, e - 1)
-        out[g:m] = (c[e] - c[s]) / (e - s)[:, None]
-    return out
 
 
 def _low_attack(fine: np.ndarray, fine_hz: np.ndarray, pos: np.ndarray, radius: int = 2) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._windows import max_near, window_max
+from ._windows import max_near, span_means, window_max
 from .features import CHROMA_DECIM, FINE_DECIM
 
 __all__ = ["downbeat_features", "bar_repetition", "bar_doubling", "assign_bars", "METERS"]
@@ -44,25 +44,6 @@ _SPLIT_T = 1.0
 _MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
 #: The bass register, where a change of spectrum is a change of bass note (Hz).
 _BASS_HZ = (50.0, 400.0)
-
-
-def _span_mean(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
-    """Mean of rows of *x* over [start, end) for each pair (empty spans give the row at start).
-
-    Cumulative sums are taken over the rows a few dozen spans cover at a time, not over the whole
-    array: a float64 running sum of a 2 h reel's chroma alone would be 70 MB.
-    """
-    s = np.clip(np.asarray(starts, int), 0, len(x) - 1)
-    e = np.clip(np.maximum(np.asarray(ends, int), s + 1), 1, len(x))
-    out = np.empty((len(s),) + x.shape[1:])
-    for g in range(0, len(s), group):
-        gs, ge = s[g : g + group], e[g : g + group]
-        lo, hi = int(gs.min()), int(ge.max())
-        c = np.zeros((hi - lo + 1,) + x.shape[1:])
-        np.cumsum(x[lo:hi], axis=0, dtype=np.float64, out=c[1:])
-        out[g : g + group] = c[ge - lo] - c[gs - lo]
-    count = e - s
-    return out / (count[:, None] if x.ndim == 2 else count)
 
 
 def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
@@ -131,9 +112,9 @@ def downbeat_features(
     if bands is not None and len(bands):
         # summed with a float32 accumulator: no float32 copy of a 2 h reel's bands (115 MB)
         low = bands[:, :4].sum(axis=1, dtype=np.float32)
-        f_low = _span_mean(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
+        f_low = span_means(low, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
         loud = bands.sum(axis=1, dtype=np.float32)
-        f_loud = _span_mean(loud, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
+        f_loud = span_means(loud, np.clip(hop, 0, n - 1), np.clip(nxt_hop, 1, n))
     else:
         f_low = f_loud = np.zeros(nb)
     # chroma over the beat after vs the beat before
@@ -143,8 +124,8 @@ def downbeat_features(
     nxt = np.append(cb[span:], cb[-1] + step * np.arange(1, span + 1))[:nb]
     prv = np.concatenate([cb[0] - step * np.arange(span, 0, -1), cb[:-span]])[:nb]
     nxt, prv = np.clip(nxt, 0, len(ch)), np.clip(prv, 0, len(ch))
-    after = _span_mean(ch, cb, nxt)
-    before = _span_mean(ch, prv, cb)
+    after = span_means(ch, cb, nxt)
+    before = span_means(ch, prv, cb)
     norm = np.linalg.norm(after, axis=1) * np.linalg.norm(before, axis=1) + 1e-12
     f_chroma = 1.0 - np.sum(after * before, axis=1) / norm
 

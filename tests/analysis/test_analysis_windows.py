@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis._windows import max_near, window_extreme, window_max, window_mean
+from syncsheet.analysis._windows import max_near, span_means, window_extreme, window_max, window_mean
 
 
 def _loop(fn, x, lo, hi):
@@ -25,3 +25,12 @@ def test_window_max_and_mean_and_max_near():
     assert np.allclose(window_mean(x, 2, 3), _loop(np.mean, x[None, :], 2, 3)[0])
     assert np.allclose(max_near(x, np.array([0.2, 10.6, 49.0]), 2),
                        [x[0:3].max(), x[9:14].max(), x[47:50].max()])
+
+
+def test_span_means_is_the_mean_over_each_span_and_the_start_row_for_an_empty_one():
+    x = np.random.default_rng(2).normal(size=(300, 4)).astype(np.float32)
+    starts = np.array([0, 10, 10, 150, 299])
+    ends = np.array([5, 10, 200, 151, 400])  # an empty span, a long one, one past the end
+    got = span_means(x, starts, ends, group=2)  # several groups
+    want = [x[0:5].mean(0), x[10], x[10:200].mean(0), x[150], x[299]]
+    assert np.allclose(got, want, atol=1e-6)
