@@ -46,24 +46,10 @@ _MAX_LAG = 16  # beats of lag compared for repetition (two bars of 7 fit)
 _BASS_HZ = (50.0, 400.0)
 
 
-def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int = 64) -> np.ndarray:
-    """Mean of rows of *x* over [start, end) for each pair (at least one row each; starts sorted).
-
-    Summed in float64 a few dozen beats at a time: only the rows those beats cover are converted,
-    so a two-hour reel's per-hop arrays are never copied whole.
-    """
-    n = len(x)
-    s = np.clip(np.asarray(starts, int), 0, n - 1)
-    e = np.clip(np.asarray(ends, int), 1, n - 1)  # the very last row of the audio is left out
-    out = np.empty((len(s),) + x.shape[1:])
-    for g in range(0, len(s), group):
-        gs, ge = s[g : g + group], e[g : g + group]
-        lo, hi = int(min(gs.min(), ge.min())), int(max(ge.max(), gs.max())) + 1
-        idx = np.empty(2 * len(gs), int)
-        idx[0::2], idx[1::2] = gs - lo, ge - lo  # reduceat sums idx[j]:idx[j+1]; odd segments dropped
-        out[g : g + group] = np.add.reduceat(x[lo:hi].astype(np.float64), idx, axis=0)[0::2]
-    count = np.maximum(e - s, 1)  # where end <= start reduceat gives the row at start
-    return out / (count[:, None] if x.ndim == 2 else count)
+def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Mean of rows of *x* over [start, end) for each pair (at least one row each), the very last
+    row of the audio left out; summed a few dozen spans at a time (see :func:`span_means`)."""
+    return span_means(x, starts, np.minimum(np.asarray(ends, int), len(x) - 1))
 
 
 def _next_hops(hop: np.ndarray) -> np.ndarray:
