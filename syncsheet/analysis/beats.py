@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..progress import Progress
+from ..progress import Progress, scaled
 from ._windows import max_near, span_means, window_mean
 from .features import CHROMA_DECIM, FINE_DECIM, FPS
 
@@ -388,6 +388,12 @@ def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0)
     return np.concatenate([head[:-1], pos, tail[1:]])
 
 
+def _periods(pos: np.ndarray) -> np.ndarray:
+    """Each beat's period: the gap to the next beat, the last gap repeated for the last beat."""
+    d = np.diff(pos)
+    return np.append(d, d[-1])
+
+
 def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: float = 1.5,
                 rival: float = 0.5) -> np.ndarray:
     """Move beats that sit on swung off-beats onto the beat.
@@ -417,8 +423,7 @@ def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: fl
     pos = np.asarray(pos, float)
     if len(pos) < 8 or not len(act):
         return pos
-    period = np.diff(pos)
-    period = np.append(period, period[-1])
+    period = _periods(pos)
     half = window // 2
     on, third, two_thirds = (
         window_mean(max_near(act, pos + k * period / 3, 2), half, half) for k in (0, 1, 2)
@@ -463,8 +468,7 @@ def bass_harmony_phase(pos: np.ndarray, chroma: np.ndarray, fine: np.ndarray, fi
     pos = np.asarray(pos, float)
     if len(pos) < 4 * block or not len(chroma) or not len(fine):
         return pos
-    period = np.diff(pos)
-    period = np.append(period, period[-1])
+    period = _periods(pos)
     off = pos + period / 2
     t_harm = _block_t(_harmony_change(chroma, pos) - _harmony_change(chroma, off), block, window)
     low_on, low_off = _low_attack(fine, fine_hz, pos), _low_attack(fine, fine_hz, off)
@@ -564,13 +568,13 @@ def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np
     flag = _ternary_sections(pos, onset, window, tau)
     if not flag.any():
         return pos
-    period = np.append(np.diff(pos), pos[-1] - pos[-2])
+    period = _periods(pos)
     out, k, n = [], 0, len(pos)
     while k < n:
         j = k + int(np.argmax(flag[k:] != flag[k])) if (flag[k:] != flag[k]).any() else n
         sub = None
         if flag[k]:
-            done = _section_progress(progress, k / n, j / n)
+            done = scaled(progress, k / n, j / n)
             sub = _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen, done)
         out.append(pos[k:j] if sub is None else sub)
         k = j
@@ -580,7 +584,7 @@ def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np
 def _ternary_sections(pos: np.ndarray, onset: np.ndarray, window: int, tau: float) -> np.ndarray:
     """Per beat: whether the eighth-note accent sequence around it groups by three (see
     :func:`compound_level`), scored over *window* beats every three beats."""
-    period = np.append(np.diff(pos), pos[-1] - pos[-2])
+    period = _periods(pos)
     eighths = np.stack([pos, pos + period / 2], 1).ravel()
     x = np.log(max_near(onset, eighths, 2) + 1e-3)
     n = len(x)
@@ -597,12 +601,6 @@ def _ternary_sections(pos: np.ndarray, onset: np.ndarray, window: int, tau: floa
 
     score = ac(3) - ac(2) + ac(6) - ac(4)
     return np.repeat(score > tau, step)[:n][::2]
-
-
-def _section_progress(progress: Progress | None, lo: float, hi: float) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda frac, stage: progress(lo + (hi - lo) * frac, stage)
 
 
 def _retrack(pos, period, k, j, act, fine, fine_hz, bpm_min, bpm_max, widen, progress):
