@@ -241,7 +241,8 @@ def test_alike_bars_of_two_are_not_read_as_bars_of_four():
     prior_only = [assign_bars(_two_beat_bars(s, 0.1))[1].max() for s in seeds]
     alike = [assign_bars(_two_beat_bars(s, 0.1), None, None, {4: 0.0, 6: 0.0})[1].max() for s in seeds]
     assert prior_only.count(4) >= 6  # the case this is about does occur
-    assert alike.count(2) >= prior_only.count(2) + 4
+    # the halving reads more of them as 2, most of them in all
+    assert alike.count(2) > prior_only.count(2) and alike.count(2) > len(seeds) // 2
     # every reading of 2 without the evidence stays 2 with it
     assert all(b == 2 for a, b in zip(prior_only, alike, strict=True) if a == 2)
 
@@ -287,3 +288,12 @@ def test_a_melody_note_over_a_held_chord_is_no_change_of_chord():
         changed = np.array([_triad((root + other[0]) % 12, other[1]) for root in range(12)])
         assert np.all(chord_change(held, changed) > 0.3)
     assert np.allclose(chord_change(held, held), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_beats", [48, 96])
+def test_long_meters_are_not_read_into_scores_without_accents(n_beats):
+    # nothing marks the bar lines: the best of 7 phases stands out by chance more than the best
+    # of 2, which must not make long meters the usual reading of noise
+    meters = [assign_bars(np.random.default_rng(s).normal(0.0, 1.0, n_beats))[1].max() for s in range(60)]
+    assert sum(m >= 5 for m in meters) < len(meters) / 3
+    assert all(m in METERS for m in meters)
