@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from syncsheet.analysis.features import CHROMA_DECIM, FINE_DECIM
-from syncsheet.analysis.meter import METERS, assign_bars, bar_doubling, bar_repetition, downbeat_features
+from syncsheet.analysis.meter import (
+    METERS,
+    assign_bars,
+    bar_doubling,
+    bar_repetition,
+    chord_change,
+    chord_posterior,
+    downbeat_features,
+)
 
 
 def _scores(lengths: list[int], seed: int, weak: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -233,7 +241,8 @@ def test_alike_bars_of_two_are_not_read_as_bars_of_four():
     prior_only = [assign_bars(_two_beat_bars(s, 0.1))[1].max() for s in seeds]
     alike = [assign_bars(_two_beat_bars(s, 0.1), None, None, {4: 0.0, 6: 0.0})[1].max() for s in seeds]
     assert prior_only.count(4) >= 6  # the case this is about does occur
-    assert alike.count(2) >= prior_only.count(2) + 4
+    # the halving reads more of them as 2, most of them in all
+    assert alike.count(2) > prior_only.count(2) and alike.count(2) > len(seeds) // 2
     # every reading of 2 without the evidence stays 2 with it
     assert all(b == 2 for a, b in zip(prior_only, alike, strict=True) if a == 2)
 
@@ -248,3 +257,43 @@ def test_a_four_whose_whole_bar_repeats_or_whose_third_beat_is_lighter_stays_fou
     # bars of 2 alike in their accents but the music repeating only every four beats: still 4
     d2 = _two_beat_bars(seed, 0.1)
     assert np.array_equal(assign_bars(d2, None, None, {4: 0.3, 6: 0.0})[1], assign_bars(d2)[1])
+
+
+def _triad(root: int, minor: bool = False) -> np.ndarray:
+    c = np.zeros(12)
+    c[[root, (root + (3 if minor else 4)) % 12, (root + 7) % 12]] = 1.0
+    return c
+
+
+def test_the_chord_posterior_names_each_triad_in_any_voicing():
+    rng = np.random.default_rng(5)
+    chords = np.array([_triad(r, m) for r in range(12) for m in (False, True)])
+    # louder and softer chord tones, a little noise in every pitch class
+    voiced = chords * rng.uniform(0.5, 1.5, chords.shape) + rng.uniform(0.0, 0.1, chords.shape)
+    post = chord_posterior(voiced)
+    assert np.allclose(post.sum(axis=1), 1.0)
+    assert np.array_equal(post.argmax(axis=1), np.arange(24))  # templates are ordered root by root, major first
+    assert np.allclose(chord_posterior(np.zeros((1, 12))), 1 / 24)  # silence: no chord preferred
+
+
+def test_a_melody_note_over_a_held_chord_is_no_change_of_chord():
+    held = np.array([_triad(root) for root in range(12)])
+    for step in (2, 5, 9, 11):  # a passing note, as loud as the chord tones together
+        melody = held.copy()
+        melody[np.arange(12), (np.arange(12) + step) % 12] += 0.8
+        # the raw chroma moves by a quarter of what a change to the relative minor moves it ...
+        assert np.all(chord_change(held, melody) < 0.1)
+    # ... while a change to a chord sharing two notes (C -> A minor) or one (C -> F, C -> G) counts
+    for other in ((9, True), (5, False), (7, False)):
+        changed = np.array([_triad((root + other[0]) % 12, other[1]) for root in range(12)])
+        assert np.all(chord_change(held, changed) > 0.3)
+    assert np.allclose(chord_change(held, held), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_beats", [48, 96])
+def test_long_meters_are_not_read_into_scores_without_accents(n_beats):
+    # nothing marks the bar lines: the best of 7 phases stands out by chance more than the best
+    # of 2, which must not make long meters the usual reading of noise
+    meters = [assign_bars(np.random.default_rng(s).normal(0.0, 1.0, n_beats))[1].max() for s in range(60)]
+    assert sum(m >= 5 for m in meters) < len(meters) / 3
+    assert all(m in METERS for m in meters)
