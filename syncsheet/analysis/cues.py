@@ -20,7 +20,10 @@ from ..progress import Progress
 from ._windows import window_max, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["surprise", "evidence_weight", "pick_cues", "effect_profile", "classify", "swell_end", "make_cues"]
+__all__ = [
+    "surprise", "floor_surprise", "evidence_weight", "pick_cues",
+    "effect_profile", "classify", "swell_end", "make_cues",
+]
 
 
 def _phase_map(rows: np.ndarray, n: int, beats: np.ndarray, offset: int) -> np.ndarray:
@@ -66,6 +69,7 @@ def surprise(
     bed_s: float = 1.5,
     floor: float = 1.0,
     knee: float = 8.0,
+    past_s: tuple[float, ...] = (),
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Per-row spectral energy that the music's repetition does not explain.
@@ -87,6 +91,9 @@ def surprise(
         Above *knee* times its usual residual a band's share grows only logarithmically: a new
         note is a large residual in a few bands, an effect a rise across many, and one band's
         new note must not outweigh them (0 keeps the plain sum).
+    past_s : tuple of float
+        Seconds: the row's own past this long before is a reference too, for the level residual
+        only (see :func:`floor_surprise`); empty, only the bars are.
     block : int
         Rows handled at once (memory is bounded by a block and its references, not the file).
     progress : callable(fraction, stage), optional
@@ -114,7 +121,8 @@ def surprise(
             maps = [_phase_map(rows, n, beats, o) for o in steps]
         else:
             maps = [np.where((rows + o < 0) | (rows + o >= n), -1, rows + o) for o in steps]
-        used = np.concatenate([m[m >= 0] for m in maps] + [np.zeros(0, np.int64)])
+        own = [np.where(rows - k < 0, -1, rows - k) for k in (int(round(s * fps)) for s in past_s)]
+        used = np.concatenate([m[m >= 0] for m in maps + own] + [np.zeros(0, np.int64)])
         if not len(used):
             continue
         lo, hi = max(0, int(used.min()) - 2), min(n, int(used.max()) + 3)
@@ -123,7 +131,7 @@ def surprise(
         bed = int(bed_s * fps)
         # levels: what even the best reference lacks, over that band's usual residual nearby, so
         # an effect shows in the bands where the music is predictable, however quiet they are
-        r = _residual(fine[a:b], fine[lo:hi], maps, lo, pick)
+        r = _residual(fine[a:b], fine[lo:hi], maps + own, lo, pick)
         # rises: the same for each band's rise over the previous row, which does not depend on
         # the references being as loud as the music is now (a quiet passage, a swell)
         r2 = _residual(_rise(fine, a, b), _rise(fine, lo, hi), maps, lo, pick)
@@ -134,6 +142,26 @@ def surprise(
         if progress is not None:
             progress(b / n, "cues")
     return out
+
+
+#: The floor's own past that is a reference for it (seconds before the row): see floor_surprise.
+FLOOR_PAST_S = (0.15, 0.3)
+
+
+def floor_surprise(
+    floor: np.ndarray, beats: np.ndarray, bar: int, *, progress: Progress | None = None, **kw
+) -> np.ndarray:
+    """:func:`surprise` of the spectral floor (:attr:`Features.floor`), whose level is also
+    compared with its own past :data:`FLOOR_PAST_S` seconds before.
+
+    The floor between partials is noise, and noise goes on from one moment to the next: the
+    music's (bow and breath noise, reverb, a cymbal's wash) and an effect's own (an explosion's
+    debris, the rattle after a shot). The bars alone leave such noise as surprise wherever it
+    differs from theirs, and an effect's later parts were taken for new effects; its own last
+    few tenths of a second explain it. An effect's attack is new against both. Rises are still
+    compared with the bars only: the floor's rise 0.15 s earlier is another event's.
+    """
+    return surprise(floor, beats, bar, past_s=FLOOR_PAST_S, progress=progress, **kw)
 
 
 def evidence_weight(

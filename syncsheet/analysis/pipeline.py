@@ -163,7 +163,7 @@ def analyze_features(
     # fine spectrum's surprise alone, whose attacks are sharper
     found = surp
     if f.floor.size and len(f.floor) == len(surp):
-        found = surp + cuemod.surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
+        found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
     cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, timing=surp)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops

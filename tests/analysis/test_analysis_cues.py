@@ -169,3 +169,20 @@ def test_an_as_strong_or_later_effect_is_a_cue_of_its_own(seed):
     pos, _ = pick_cues(s)
     for start in (1003, 1075, 1303):
         assert np.min(np.abs(pos - start)) <= 4
+
+
+def test_the_floor_compared_with_its_own_past_keeps_an_attack_and_drops_a_ringing_tail():
+    from syncsheet.analysis.cues import floor_surprise, surprise
+
+    fine, beats = _loop(12, 9)
+    hit = 1233  # noise that starts off the beat and rings on, fading, for 1.2 s
+    tail = np.linspace(30.0, 18.0, 120)
+    fine[hit : hit + 120, 15:60] += tail[:, None]
+    fine = np.clip(np.round(fine), 0, 255).astype(np.uint8)
+    bars, own = surprise(fine, beats, 4), floor_surprise(fine, beats, 4)
+    attack = slice(hit, hit + 5)
+    later = slice(hit + 50, hit + 110)  # 0.5-1.1 s in: still far above what the bars hold
+    assert own[attack].max() >= 0.9 * bars[attack].max() > 0  # the attack is new against both
+    assert own[later].mean() < 0.3 * bars[later].mean()  # the tail is explained by its own past
+    pos, _ = pick_cues(own)
+    assert np.min(np.abs(pos - hit)) <= 2
