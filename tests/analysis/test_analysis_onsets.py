@@ -180,3 +180,27 @@ def test_time_attacks_moves_only_rises_wider_than_a_hop():
     assert out[3] == pytest.approx(400 - cap)
     assert pos[4] + 0.03 * FPS == pytest.approx(out[5])  # moved back, but not onto the onset before
     assert np.all(np.diff(out) > 0)
+
+
+def test_audio_that_begins_on_sound_keeps_the_notes_of_its_first_second(rng):
+    # an excerpt cut into a held chord: its first hops are the whole spectrum rising from the
+    # silence assumed before the audio, far above any note, and must not set the threshold
+    y = np.zeros(int(4.0 * SR))
+    for hz in (130.8, 164.8, 196.0, 261.6):
+        _add(y, 0.0, _note(hz, 4.0, 0.1, attack=0.0005))
+    early = np.array([0.15, 0.3, 0.45, 0.6]) + rng.uniform(0, 0.02, 4)
+    for t in early:  # soft notes at pitches the chord does not hold
+        _add(y, t, _note(rng.choice([587.3, 698.5, 880.0]), 0.12, 0.01))
+    est = _onsets(y)
+    assert _found(est, early).all()
+
+
+def test_pick_onsets_does_not_let_the_cut_at_the_start_set_the_threshold():
+    act = np.full(600, 0.3)
+    act[:2] = 400.0  # audio beginning on sound: everything rises from the silence before it
+    act[[40, 65, 90]] = 4.0  # notes in the first half second
+    act[400] = 4.0  # and one later, for comparison
+    hops = set(np.round(onsetmod.pick_onsets(act)[0]).astype(int))
+    assert {40, 65, 90, 400} <= hops
+    without = set(np.round(onsetmod.pick_onsets(act, lead=0)[0]).astype(int))
+    assert 400 in without and not {40, 65, 90} & without  # what the rule is for
