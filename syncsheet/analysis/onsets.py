@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._windows import window_max, window_mean
-from .features import FPS, LAG, ONSET_HOLD, WINDOW_S
+from .features import FPS, LAG, ONSET_HOLD, ONSET_SPAN, WINDOW_S
 
-__all__ = ["pick_onsets", "time_attacks", "MIN_RISE", "DIP", "SLOW_SHARE", "SLOW_MAX", "LEAD"]
+__all__ = ["pick_onsets", "time_attacks", "strong_attacks", "MIN_RISE", "DIP", "SLOW_SHARE", "SLOW_MAX", "LEAD",
+           "STRONG_SHARE"]
 
 #: A peak lower than another within the picking neighbourhood stands when the activation between
 #: them falls below this share of its height: by then its own attack has ended.
@@ -31,6 +32,14 @@ MIN_RISE = 2.0
 #: threshold's statistics they count no higher than the following second's mean, or they would
 #: blind the picking to every note in the first half second.
 LEAD = LAG + ONSET_HOLD
+
+#: A note's attack raises its partials by many dB each; vibrato and bow noise on held notes raise
+#: many bands by a dB or two. A peak is a note when at least this share of its rise over the last
+#: :data:`~syncsheet.analysis.features.ONSET_SPAN` hops comes from bands up by 6 dB or more
+#: (:attr:`~syncsheet.analysis.features.Features.onset_strong`). Measured at the picked peaks of
+#: the benchmark sets: string quartets' true onsets a median 0.76 of their rise, their false ones
+#: in held notes 0.44; other music's true onsets 0.90.
+STRONG_SHARE = 0.3
 
 
 def pick_onsets(
@@ -177,3 +186,33 @@ def time_attacks(
         if i:
             out[i] = max(moved[i], min(pos[i], out[i - 1] + gap))
     return out
+
+
+def strong_attacks(act: np.ndarray, strong: np.ndarray, pos: np.ndarray, *, share: float = STRONG_SHARE) -> np.ndarray:
+    """Which picked peaks are made of strong band rises (a note) rather than many small ones.
+
+    Parameters
+    ----------
+    act : numpy.ndarray
+        The onset activation the positions were picked on (:attr:`Features.onset`).
+    strong : numpy.ndarray
+        Its strong part, :attr:`~syncsheet.analysis.features.Features.onset_strong` (same hops).
+    pos : numpy.ndarray
+        Onset positions in hops (fractional), from :func:`pick_onsets`.
+    share : float
+        The least share of the peak's rise over its last ``ONSET_SPAN`` hops that must come from
+        bands up by 6 dB or more.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for the peaks to keep; all True when ``strong`` is missing (features made without it).
+    """
+    pos = np.asarray(pos, np.float64)
+    act = np.asarray(act, np.float64)
+    if not len(pos) or len(strong) != len(act):
+        return np.ones(len(pos), bool)
+    idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
+    back = np.maximum(idx[:, None] - np.arange(ONSET_SPAN)[None, :], 0)
+    whole = np.where(idx[:, None] - np.arange(ONSET_SPAN)[None, :] >= 0, act[back], 0.0).sum(axis=1)
+    return np.asarray(strong, np.float64)[idx] >= share * whole

@@ -134,6 +134,8 @@ def analyze_features(
     # the reported onsets' threshold ignores the cut at the audio's start (onsets.LEAD); the beat
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
     npos, nstr = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), levels.db)
+    strong = onsetmod.strong_attacks(f.onset, f.onset_strong, npos)  # not vibrato or bow noise
+    npos, nstr = npos[strong], nstr[strong]
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
