@@ -46,8 +46,9 @@ ONSET_STEP = 0.05
 #: 70 dB, so independent of the mix level): the splatter of a note's abrupt end lands there.
 ONSET_RANGE = 3.5
 #: :attr:`Features.onset_strong` keeps, of each band's rise over the last ONSET_SPAN hops, only the
-#: bands up by ONSET_STRONG or more (log10 units: 6 dB): a note raises its partials by many dB each,
-#: vibrato and bow noise raise many bands by a little.
+#: bands up by ONSET_STRONG or more (log10 units: 6 dB): a note lifts its partials out of the sound
+#: by many dB each, while a dense held sound (ensemble strings, a choir, reverb) wobbles in many
+#: bands by a little at once.
 ONSET_STRONG = 0.3
 ONSET_SPAN = 3
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
@@ -82,8 +83,8 @@ class Features:
         more new notes next to held ones than vibrato it kept out.
     onset_strong : (n,) float32
         Of each band's rise in :attr:`onset` summed over the last :data:`ONSET_SPAN` hops, the sum
-        over the bands whose rise reaches :data:`ONSET_STRONG` (the rest is small rises, which is
-        what vibrato and bow noise make); the whole of it is ``onset`` summed over those hops.
+        over the bands whose rise reaches :data:`ONSET_STRONG` (the rest is small rises, what a
+        dense held sound's wobble makes); the whole of it is ``onset`` summed over those hops.
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows

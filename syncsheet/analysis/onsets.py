@@ -28,17 +28,18 @@ MIN_RISE = 2.0
 
 #: Hops at the start of the audio whose activation compares with the silence assumed before it
 #: (their reference reaches back before hop 0). Audio that begins on sound (a cut into a reel, an
-#: excerpt) makes them the whole spectrum rising from nothing, 50-100 times a note's peak: in the
+#: excerpt) makes them the whole spectrum rising from nothing, 20-100 times a note's peak: in the
 #: threshold's statistics they count no higher than the following second's mean, or they would
 #: blind the picking to every note in the first half second.
 LEAD = LAG + ONSET_HOLD
 
-#: A note's attack raises its partials by many dB each; vibrato and bow noise on held notes raise
-#: many bands by a dB or two. A peak is a note when at least this share of its rise over the last
-#: :data:`~syncsheet.analysis.features.ONSET_SPAN` hops comes from bands up by 6 dB or more
-#: (:attr:`~syncsheet.analysis.features.Features.onset_strong`). Measured at the picked peaks of
-#: the benchmark sets: string quartets' true onsets a median 0.76 of their rise, their false ones
-#: in held notes 0.44; other music's true onsets 0.90.
+#: A note's attack lifts its partials out of the sound by many dB each; a dense held sound (ensemble
+#: strings, a choir, reverb) wobbles in many bands by a dB or two at once. A peak is a note when at
+#: least this share of its rise over the last :data:`~syncsheet.analysis.features.ONSET_SPAN` hops
+#: comes from bands up by 6 dB or more (:attr:`~syncsheet.analysis.features.Features.onset_strong`).
+#: Measured at the picked peaks of the benchmark sets: the string quartets' and choir's true onsets
+#: a median 0.76 of their rise, their false ones inside held notes 0.44; other music's true onsets
+#: 0.90. (Synthetic tones, with empty bands between their partials, do not wobble this way.)
 STRONG_SHARE = 0.3
 
 
