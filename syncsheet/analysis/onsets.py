@@ -210,10 +210,9 @@ def strong_attacks(act: np.ndarray, strong: np.ndarray, pos: np.ndarray, *, shar
         True for the peaks to keep; all True when ``strong`` is missing (features made without it).
     """
     pos = np.asarray(pos, np.float64)
-    act = np.asarray(act, np.float64)
     if not len(pos) or len(strong) != len(act):
         return np.ones(len(pos), bool)
     idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
-    back = np.maximum(idx[:, None] - np.arange(ONSET_SPAN)[None, :], 0)
-    whole = np.where(idx[:, None] - np.arange(ONSET_SPAN)[None, :] >= 0, act[back], 0.0).sum(axis=1)
-    return np.asarray(strong, np.float64)[idx] >= share * whole
+    back = idx[:, None] - np.arange(ONSET_SPAN)[None, :]  # only the peaks' hops are read: a reel's
+    rise = np.where(back >= 0, np.asarray(act)[np.maximum(back, 0)], 0.0).sum(axis=1)  # arrays stay
+    return np.asarray(strong)[idx].astype(np.float64) >= share * rise
