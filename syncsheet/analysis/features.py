@@ -5,7 +5,7 @@ Audio of any sample rate is freed of DC, decimated by an integer factor to an an
 42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
 in samples is fractional and rounded per frame), so every detector downstream works in one clock.
 Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
-spectrogram itself is never kept, so a two-hour reel needs only ~177 bytes per hop (≈ 255 MB
+spectrogram itself is never kept, so a two-hour reel needs only ~181 bytes per hop (≈ 261 MB
 less what it shares). Of scipy only the FFT is used: scipy.signal and scipy.ndimage cost more
 to import than analysing a song takes.
 """
@@ -45,6 +45,12 @@ ONSET_STEP = 0.05
 #: No band counts below the loudest band of the reference hops less this range (log10 units, about
 #: 70 dB, so independent of the mix level): the splatter of a note's abrupt end lands there.
 ONSET_RANGE = 3.5
+#: :attr:`Features.onset_strong` keeps, of each band's rise over the last ONSET_SPAN hops, only the
+#: bands up by ONSET_STRONG or more (log10 units: 6 dB): a note lifts its partials out of the sound
+#: by many dB each, while a dense held sound (ensemble strings, a choir, reverb) wobbles in many
+#: bands by a little at once.
+ONSET_STRONG = 0.3
+ONSET_SPAN = 3
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
 _CHUNK_FRAMES = 1024
@@ -75,6 +81,10 @@ class Features:
         then less :data:`ONSET_RANGE`), summed over :data:`ONSET_BANDS_PER_OCTAVE` bands an
         octave. Unlike :attr:`flux` it has no max filter across bands: on the benchmark sets it hid
         more new notes next to held ones than vibrato it kept out.
+    onset_strong : (n,) float32
+        Of each band's rise in :attr:`onset` summed over the last :data:`ONSET_SPAN` hops, the sum
+        over the bands whose rise reaches :data:`ONSET_STRONG` (the rest is small rises, what a
+        dense held sound's wobble makes); the whole of it is ``onset`` summed over those hops.
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
@@ -105,6 +115,7 @@ class Features:
     sample_rate: int
     fine_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
     onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    onset_strong: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
     @property
@@ -235,6 +246,7 @@ class _Analyser:
         self.next_frame = 0
         self.prev_logs = np.zeros((0, self.fb.shape[1]), np.float32)  # last LAG max-filtered frames
         self.prev_onset = np.zeros((LAG + ONSET_HOLD, ofb.shape[1]), np.float32)  # silence before
+        self.prev_rise = np.zeros((ONSET_SPAN - 1, ofb.shape[1]), np.float32)
         self.chroma_acc = np.zeros((0, 12), np.float32)
         self.fine_acc = np.zeros((0, self.fb.shape[1]), np.float32)
         # the floor: FFT bins from 40 Hz to fmax, grouped in third-octave bands that hold a bin
@@ -249,7 +261,7 @@ class _Analyser:
         self.floor_counts = counts.astype(np.float32)
         self.floor_acc = np.zeros((0, self.n_fft // 2 + 1), np.float32)
         self.out: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset", "floor")
+            k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset", "onset_strong", "floor")
         }
         self.n_in = 0
         self.dc: float | None = None
@@ -360,8 +372,13 @@ class _Analyser:
             np.maximum(ref, hist[j : k + j], out=ref)
         np.maximum(ref, ref.max(axis=1, keepdims=True) - np.float32(ONSET_RANGE), out=ref)
         ref += np.float32(ONSET_STEP)
-        self.out["onset"].append(np.maximum(comp - ref, 0.0).sum(axis=1).astype(np.float32))
+        rise = np.maximum(comp - ref, 0.0)
+        self.out["onset"].append(rise.sum(axis=1).astype(np.float32))
         self.prev_onset = hist[-h:]
+        runs = np.concatenate([self.prev_rise, rise])  # each band's rise over the last ONSET_SPAN hops
+        span = sum(runs[j : j + k] for j in range(ONSET_SPAN))
+        self.out["onset_strong"].append(np.where(span >= ONSET_STRONG, span, 0.0).sum(axis=1).astype(np.float32))
+        self.prev_rise = runs[len(runs) - (ONSET_SPAN - 1) :]
 
     def result(self) -> Features:
         def cat(name, width, dtype):
@@ -382,6 +399,7 @@ class _Analyser:
             sample_rate=self.sample_rate,
             fine_hz=self.fb_hz,
             onset=cat("onset", 0, np.float32)[:n],
+            onset_strong=cat("onset_strong", 0, np.float32)[:n],
             floor=cat("floor", len(self.floor_counts), np.uint8),
         )
 

@@ -180,3 +180,65 @@ def test_time_attacks_moves_only_rises_wider_than_a_hop():
     assert out[3] == pytest.approx(400 - cap)
     assert pos[4] + 0.03 * FPS == pytest.approx(out[5])  # moved back, but not onto the onset before
     assert np.all(np.diff(out) > 0)
+
+
+def test_audio_that_begins_on_sound_keeps_the_notes_of_its_first_second(rng):
+    # an excerpt cut into a held chord: its first hops are the whole spectrum rising from the
+    # silence assumed before the audio, far above any note, and must not set the threshold
+    y = np.zeros(int(4.0 * SR))
+    for hz in (130.8, 164.8, 196.0, 261.6):
+        _add(y, 0.0, _note(hz, 4.0, 0.1, attack=0.0005))
+    early = np.array([0.15, 0.3, 0.45, 0.6]) + rng.uniform(0, 0.02, 4)
+    for t in early:  # soft notes at pitches the chord does not hold
+        _add(y, t, _note(rng.choice([587.3, 698.5, 880.0]), 0.12, 0.01))
+    est = _onsets(y)
+    assert _found(est, early).all()
+
+
+def test_pick_onsets_does_not_let_the_cut_at_the_start_set_the_threshold():
+    act = np.full(600, 0.3)
+    act[:2] = 400.0  # audio beginning on sound: everything rises from the silence before it
+    act[[40, 65, 90]] = 4.0  # notes in the first half second
+    act[400] = 4.0  # and one later, for comparison
+    hops = set(np.round(onsetmod.pick_onsets(act)[0]).astype(int))
+    assert {40, 65, 90, 400} <= hops
+    without = set(np.round(onsetmod.pick_onsets(act, lead=0)[0]).astype(int))
+    assert 400 in without and not {40, 65, 90} & without  # what the rule is for
+
+
+def test_strong_attacks_keeps_peaks_made_of_strong_band_rises():
+    from syncsheet.analysis.features import ONSET_SPAN
+
+    act = np.full(300, 0.1)
+    strong = np.zeros(300)
+    act[98:101] = (2.0, 4.0, 6.0)  # a note: most of its rise from bands up by 6 dB or more
+    strong[100] = 0.8 * act[101 - ONSET_SPAN : 101].sum()
+    act[198:201] = (2.0, 4.0, 6.0)  # the same height made of many small rises (a held sound's wobble)
+    strong[200] = 0.1 * act[201 - ONSET_SPAN : 201].sum()
+    act[1] = 5.0  # a peak at the start: its span is cut by the start of the audio
+    strong[1] = 0.5 * act[:2].sum()
+    pos = np.array([1.0, 100.2, 199.9])
+    keep = onsetmod.strong_attacks(act, strong, pos)
+    assert list(keep) == [True, True, False]
+    assert onsetmod.strong_attacks(act, strong, pos, share=0.05).all()
+    assert onsetmod.strong_attacks(act, np.zeros(0), pos).all()  # features made without it
+    assert onsetmod.strong_attacks(act, strong, np.zeros(0)).shape == (0,)
+
+
+def test_the_strong_part_of_the_activation_is_a_part_and_carried_across_blocks(rng, monkeypatch):
+    from syncsheet.analysis import features as feat
+
+    y = np.zeros(int(3.0 * SR))
+    for t in np.sort(rng.uniform(0.2, 2.6, 8)):
+        _add(y, t, _note(rng.choice([220.0, 330.0, 440.0, 587.3]), 0.3, 0.1, attack=0.003))
+    whole = feat.extract([y.astype(np.float32)], SR, len(y))
+    assert len(whole.onset_strong) == whole.n
+    monkeypatch.setattr(feat, "_CHUNK_FRAMES", 7)  # the pass in blocks of 7 hops: the same sums
+    parts = feat.extract([y.astype(np.float32)], SR, len(y))
+    np.testing.assert_allclose(parts.onset_strong, whole.onset_strong, rtol=1e-5, atol=1e-5)
+    span = feat.ONSET_SPAN
+    summed = np.convolve(whole.onset, np.ones(span))[: whole.n]  # the rise over the last span hops
+    assert np.all(whole.onset_strong <= summed * (1 + 1e-5) + 1e-4)
+    # a plucked note over silence rises by tens of dB in its partials: nearly all of it is strong
+    peaks = np.flatnonzero(whole.onset > 0.5 * whole.onset.max())
+    assert np.all(whole.onset_strong[peaks] > 0.8 * summed[peaks])
