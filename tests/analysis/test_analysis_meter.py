@@ -297,3 +297,61 @@ def test_long_meters_are_not_read_into_scores_without_accents(n_beats):
     meters = [assign_bars(np.random.default_rng(s).normal(0.0, 1.0, n_beats))[1].max() for s in range(60)]
     assert sum(m >= 5 for m in meters) < len(meters) / 3
     assert all(m in METERS for m in meters)
+
+
+def _song(periods: np.ndarray, meter: int, seed: int):
+    """Per-hop features of a song in bars of *meter* whose beats last *periods* hops: the same
+    music (drawn beat by beat from *seed*, whatever the periods) played at another tempo curve.
+    A bar line brings a new chord, a new bass note and a louder low band; the beat before it an
+    off-beat bass pickup; every beat a bass onset; noise on everything."""
+    rng = np.random.default_rng(seed)
+    n_beats = len(periods)
+    starts = np.concatenate([[0], np.cumsum(periods)]).astype(int)
+    n = int(starts[-1]) + 100
+    flux = np.full((n, 3), 0.05, np.float32)
+    chroma = np.zeros((n // CHROMA_DECIM + 1, 12), np.float16)
+    bands = np.full((n, 14), 0.2, np.float16)
+    fine = np.full((n // FINE_DECIM + 1, len(FINE_HZ)), 20, np.uint8)
+    bass = np.flatnonzero((FINE_HZ > 50) & (FINE_HZ < 400))
+    roots = rng.integers(0, 12, n_beats // meter + 1)
+    for b in range(n_beats):
+        a, e, bar, k = starts[b], starts[b + 1], b // meter, b % meter
+        level = rng.normal(1.0 if k == 0 else 0.6, 0.15)
+        flux[a, 0] = 1.0 + rng.normal(0.0, 0.2)
+        if k == meter - 1:
+            flux[(a + e) // 2, 0] = 0.8
+        bands[a:e, :4] = level * np.exp(-3.0 * np.arange(e - a) / (e - a))[:, None]  # a decay within the beat
+        chroma[a // CHROMA_DECIM : e // CHROMA_DECIM] = _triad(int(roots[bar])) + rng.uniform(0.0, 0.3, 12)
+        fine[a // FINE_DECIM : e // FINE_DECIM, bass[int(roots[bar]) % len(bass)]] = 200
+    beats = starts[:-1].astype(float)
+    return beats, flux, chroma, bands, fine
+
+
+_TEMPO_CURVES = {  # the bench builder's tempo modifications, as a factor on the tempo per beat
+    "ramp": lambda b: 0.85 + 0.30 * b / b[-1],
+    "sine": lambda b: 1.0 + 0.15 * np.sin(2 * np.pi * b / 16.0 + 1.0),
+    "steps": lambda b: np.array([0.85, 1.15, 1.0, 0.92, 1.08])[(b // 16).astype(int) % 5],
+}
+
+
+@pytest.mark.parametrize("curve", sorted(_TEMPO_CURVES))
+@pytest.mark.parametrize("meter", [3, 4])
+def test_a_tempo_change_moves_no_bar_line(curve, meter):
+    # every cue and the repetition measures are taken per beat (spans between beats, the beat's
+    # own fractions), never over a fixed number of hops: the same music at a changing tempo gives
+    # the same bars
+    n_beats = 64
+    steady = _song(np.full(n_beats, 100.0), meter, seed=meter)
+    varied = _song(np.round(100.0 / _TEMPO_CURVES[curve](np.arange(n_beats, dtype=float))), meter, seed=meter)
+    found = []
+    for beats, flux, chroma, bands, fine in (steady, varied):
+        d = downbeat_features(beats, flux, chroma, bands, fine=fine, fine_hz=FINE_HZ)
+        rep = bar_repetition(beats, flux, chroma, bands)
+        dbl = bar_doubling(beats, flux, chroma, bands)
+        found.append((d, rep, dbl, assign_bars(d, None, rep, dbl)[1]))
+    (d0, rep0, dbl0, pos0), (d1, rep1, dbl1, pos1) = found
+    assert np.array_equal(np.flatnonzero(pos0 == 1), np.arange(0, n_beats, meter))
+    assert np.array_equal(pos1, pos0)
+    assert np.max(np.abs(d1 - d0)) < 0.08 * np.std(d0)  # a window of a fixed number of hops: 0.12-0.17
+    assert max(abs(rep0[m] - rep1[m]) for m in METERS) < 0.03
+    assert max(abs(dbl0[m] - dbl1[m]) for m in dbl0) < 0.03
