@@ -8,7 +8,9 @@ pitch differences are forgiven), and the rise over the previous row that even th
 reference's rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam
 is not. Rises of the surprise that stand out from the music's usual novelty become cues, timed to
 where the effect's first strong part starts, and each is classified from the effect's own
-spectrum.
+spectrum. A rise counts less where the spectral floor is usual for the harmony then sounding (the
+same chord elsewhere in the piece): music new in its bars but not in the piece (an intro, an
+ending, a section heard once) is not an effect.
 """
 
 from __future__ import annotations
