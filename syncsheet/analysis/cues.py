@@ -8,7 +8,9 @@ pitch differences are forgiven), and the rise over the previous row that even th
 reference's rise lacks, is the surprise: a drum hit is predicted by its own pattern, a door slam
 is not. Rises of the surprise that stand out from the music's usual novelty become cues, timed to
 where the effect's first strong part starts, and each is classified from the effect's own
-spectrum.
+spectrum. A rise counts less where the spectral floor is usual for the harmony then sounding (the
+same chord elsewhere in the piece): music new in its bars but not in the piece (an intro, an
+ending, a section heard once) is not an effect.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import numpy as np
 from ..model import Cue
 from ..progress import Progress
 from ._windows import window_max, window_mean
-from .features import FINE_DECIM, FINE_SCALE, FPS
+from .features import CHROMA_DECIM, FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = [
-    "surprise", "floor_surprise", "evidence_weight", "pick_cues",
+    "surprise", "floor_surprise", "harmony_surprise", "harmony_weight", "evidence_weight", "pick_cues",
     "effect_profile", "classify", "swell_end", "make_cues",
 ]
 
@@ -162,6 +164,114 @@ def floor_surprise(
     compared with the bars only: the floor's rise 0.15 s earlier is another event's.
     """
     return surprise(floor, beats, bar, past_s=FLOOR_PAST_S, progress=progress, **kw)
+
+
+def _kmeans(x: np.ndarray, k: int, *, iters: int = 20, sample: int = 5, seed: int = 0) -> np.ndarray:
+    """Cluster label of each row of *x* (k-means fitted on every *sample*-th row, seeded: the same
+    audio always gives the same clusters)."""
+    fit = x[::sample]
+    k = min(k, len(fit))
+    if k < 1:
+        return np.zeros(len(x), np.int64)
+    centres = fit[np.random.default_rng(seed).choice(len(fit), k, replace=False)].copy()
+    for _ in range(iters):
+        lab = _nearest(fit, centres)
+        for j in range(k):
+            m = lab == j
+            if m.any():
+                centres[j] = fit[m].mean(axis=0)
+    return _nearest(x, centres)
+
+
+def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest of *centres* for each row of *x* (squared Euclidean distance)."""
+    d = (np.square(centres).sum(axis=1)[None, :] - 2.0 * (x @ centres.T))
+    return d.argmin(axis=1)
+
+
+def harmony_surprise(
+    floor: np.ndarray,
+    chroma: np.ndarray,
+    *,
+    k: int = 12,
+    q: float = 90.0,
+    fps: float = FPS / FINE_DECIM,
+    bed_s: float = 1.5,
+    knee: float = 8.0,
+    block_s: float = 120.0,
+) -> np.ndarray:
+    """Per row, how far the spectral floor rises over its usual level in like-harmony passages.
+
+    The rows' pitch-class profiles (:attr:`Features.chroma`, normalised) are clustered (*k* means)
+    within blocks of about *block_s* seconds (a film's music changes from cue to cue); each band's
+    reference is the *q*-th percentile of the floor over the block's rows of the same cluster:
+    what this harmony sounds like in this piece, wherever it falls in the bars. Each band's excess
+    is divided by its usual excess over ±*bed_s* seconds plus one step and counts only
+    logarithmically past *knee* times that, as in :func:`surprise`; the sum over bands is returned.
+
+    Parameters
+    ----------
+    floor : (n, NL) uint8
+        :attr:`Features.floor`, *fps* rows a second.
+    chroma : (m, 12) array
+        :attr:`Features.chroma`, one row every :data:`CHROMA_DECIM` hops.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) float32.
+    """
+    n = len(floor)
+    out = np.zeros(n, np.float32)
+    if n == 0 or len(chroma) == 0:
+        return out
+    step = max(1, CHROMA_DECIM // FINE_DECIM)  # floor rows per chroma row
+    nb = max(1, int(round(n / (block_s * fps))))
+    edges = np.linspace(0, n, nb + 1).astype(int)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        ch = chroma[np.minimum(np.arange(a, b) // step, len(chroma) - 1)].astype(np.float32)
+        ch /= np.linalg.norm(ch, axis=1, keepdims=True) + 1e-6
+        lab = _kmeans(ch, k)
+        lev = floor[a:b].astype(np.float32)
+        ref = np.zeros_like(lev)
+        for j in np.unique(lab):
+            m = lab == j
+            ref[m] = np.percentile(lev[m], q, axis=0)
+        r = np.maximum(lev - ref, 0.0)
+        out[a:b] = _soft(r / (_band_bed(r, int(bed_s * fps)) + 1.0), knee).sum(axis=1)
+    return out
+
+
+def harmony_weight(
+    hsurp: np.ndarray,
+    *,
+    fps: float = FPS / FINE_DECIM,
+    ahead_s: float = 0.2,
+    half: float = 0.5,
+    block_s: float = 120.0,
+) -> np.ndarray:
+    """How much each row's evidence of an effect is worth given :func:`harmony_surprise`.
+
+    A cue must be new against its bars and against what its harmony sounds like elsewhere in the
+    piece: the bars miss a passage that is new in the bars but not in the piece (an intro or
+    ending, a fill, a section heard once), whose floor is usual for its harmony. The mean harmony
+    surprise over the next *ahead_s* (an effect's first part) is taken relative to its block's
+    90th percentile (this piece's usual excess); under *half* of that the weight falls in
+    proportion, else it is 1. It multiplies :func:`evidence_weight` in :func:`pick_cues`.
+    """
+    n = len(hsurp)
+    out = np.ones(n, np.float32)
+    if n == 0:
+        return out
+    ahead = max(1, int(round(ahead_s * fps)))
+    m = window_mean(hsurp.astype(np.float64), 2, ahead)
+    nb = max(1, int(round(n / (block_s * fps))))
+    edges = np.linspace(0, n, nb + 1).astype(int)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        usual = float(np.percentile(hsurp[a:b], 90))
+        if usual > 0:
+            out[a:b] = np.minimum(1.0, m[a:b] / (half * usual))
+    return out
 
 
 def evidence_weight(

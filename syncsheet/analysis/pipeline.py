@@ -170,6 +170,8 @@ def analyze_features(
     if f.floor.size and len(f.floor) == len(surp):
         found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
+    if f.floor.size and len(f.floor) == len(surp):  # new against like-harmony passages too
+        weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
     cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, timing=surp)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)

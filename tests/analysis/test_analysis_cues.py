@@ -186,3 +186,55 @@ def test_the_floor_compared_with_its_own_past_keeps_an_attack_and_drops_a_ringin
     assert own[later].mean() < 0.3 * bars[later].mean()  # the tail is explained by its own past
     pos, _ = pick_cues(own)
     assert np.min(np.abs(pos - hit)) <= 2
+
+
+def _two_harmonies(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A floor (100 rows a second, 23 bands) and its chroma (50 rows a second) for 40 s of music
+    that moves between two chords every 2 s; the second chord is played with a noisier floor."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    chord = (np.arange(n) // 200) % 2  # 0, 1, 0, 1 ... every 2 s
+    floor = 40.0 + rng.normal(0.0, 1.5, (n, 23)) + 12.0 * chord[:, None]
+    pcs = np.array([[1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]], float)
+    chroma = pcs[chord[::2]] + rng.uniform(0.0, 0.1, (n // 2, 12))
+    return floor, chroma
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_noise_new_to_its_harmony_is_surprising_and_that_harmony_s_usual_noise_is_not(seed):
+    from syncsheet.analysis.cues import harmony_surprise
+
+    floor, chroma = _two_harmonies(seed)
+    hit = 1030  # in a passage of the quiet chord: noise as loud as the noisy chord's usual floor
+    floor[hit : hit + 30, 5:20] += 12.0
+    h = harmony_surprise(np.clip(np.round(floor), 0, 255).astype(np.uint8), chroma.astype(np.float16))
+    noisy = (np.arange(len(floor)) // 200) % 2 == 1
+    assert h[hit : hit + 20].mean() > 5 * np.percentile(h[noisy], 90)
+    # the same level is that chord's usual one: no more surprising there than anywhere else
+    assert np.percentile(h[noisy], 90) <= 2 * np.percentile(h[~noisy & (np.abs(np.arange(len(h)) - hit) > 100)], 90) + 1
+
+
+def test_harmony_weight_keeps_the_evidence_where_the_floor_is_new_for_its_harmony():
+    from syncsheet.analysis.cues import harmony_surprise, harmony_weight
+
+    floor, chroma = _two_harmonies(13)
+    hit = 2230
+    floor[hit : hit + 30, 5:20] += 12.0
+    usual = slice(3430, 3560)  # the noisy chord once more, at a steady level it often has
+    floor[usual] = 52.0
+    h = harmony_surprise(np.clip(np.round(floor), 0, 255).astype(np.uint8), chroma.astype(np.float16))
+    w = harmony_weight(h)
+    assert np.all((w >= 0) & (w <= 1))
+    assert w[hit - 2 : hit + 5].min() == 1.0  # an effect's first part is new for its harmony
+    assert w[3440:3540].max() < 0.2  # a floor usual for its harmony weighs little
+    again = harmony_weight(harmony_surprise(np.clip(np.round(floor), 0, 255).astype(np.uint8),
+                                            chroma.astype(np.float16)))
+    assert np.array_equal(w, again)  # seeded clusters: the same audio gives the same cues
+
+
+def test_harmony_surprise_of_no_rows_or_no_chroma_is_empty():
+    from syncsheet.analysis.cues import harmony_surprise, harmony_weight
+
+    assert harmony_surprise(np.zeros((0, 23), np.uint8), np.zeros((0, 12))).shape == (0,)
+    assert not harmony_surprise(np.full((50, 23), 9, np.uint8), np.zeros((0, 12))).any()
+    assert harmony_weight(np.zeros(0)).shape == (0,)
