@@ -456,9 +456,22 @@ def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0)
 
 
 def _periods(pos: np.ndarray) -> np.ndarray:
-    """Each beat's period: the gap to the next beat, the last gap repeated for the last beat."""
-    d = np.diff(pos)
-    return np.append(d, d[-1])
+    """Each beat's period: the gap to the next beat, or to the previous one where the tempo steps
+    between this beat and the next.
+
+    At a tempo step the gap after the last beat before it spans two tempi (a third of the old
+    period plus two thirds of the new one, for a tracker on a swung off-beat), while the gap
+    before it does not; so of the two gaps the one on the side whose next gap agrees better with
+    it is taken (the next one on a steady grid; the last beat takes the last gap).
+    """
+    d = np.diff(np.asarray(pos, float))
+    if len(d) < 3:
+        return np.append(d, d[-1])
+    nxt = np.append(d, d[-1])
+    prev = np.concatenate([[d[0]], d])
+    change_next = np.abs(np.diff(np.append(nxt, nxt[-1])))  # |d[k+1] - d[k]|
+    change_prev = np.abs(np.diff(np.concatenate([[prev[0]], prev])))  # |d[k-1] - d[k-2]|
+    return np.where(change_next > change_prev, prev, nxt)
 
 
 def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: float = 1.5,

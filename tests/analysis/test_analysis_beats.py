@@ -42,6 +42,19 @@ def test_a_section_decides_for_itself():
     assert np.allclose(fixed[-20:], pos[-20:] + PERIOD / 3, atol=1)  # swung section moved
 
 
+@pytest.mark.parametrize("swung", [False, True])
+def test_beats_either_side_of_a_tempo_step_move_by_their_own_period(swung):
+    period = np.repeat([120, 90], 40)  # hops: a step from 100 to 133 BPM
+    beats = np.concatenate([[0], np.cumsum(period)]).astype(float)
+    act = np.full(int(beats[-1]) + 200, 0.2)
+    for t, p in zip(beats[:-1].astype(int), period, strict=True):
+        act[t] = 2.0
+        act[t + 2 * p // 3] = 3.0 if swung else 0.2
+    late = beats[:-1] + (2 * period // 3 if swung else 0)  # the tracker on the swung off-beats
+    right = beats[:-1] + (period if swung else 0)  # the next beat
+    assert np.allclose(swing_phase(late, act), right, atol=1)
+
+
 def test_a_swung_looking_last_beat_does_not_move_the_beats_before_it():
     act = _activation(on=2.0, at_third=0.0, at_two_thirds=0.0, beats=48)  # straight
     act[47 * PERIOD + PERIOD // 3] = 6.0  # one loud event a third after the last beat
