@@ -62,13 +62,15 @@ def test_a_swung_looking_last_beat_does_not_move_the_beats_before_it():
     assert np.array_equal(swing_phase(beats.astype(float), act), beats)
 
 
-def _drifting_pulse(seed: int, beats: int = 72, bpm: float = 110.0, drift: float = 0.15):
+def _drifting_pulse(seed: int, beats: int = 72, bpm: float = 110.0, drift: float = 0.15, steady: int = 0):
     """A beat activation at FPS whose tempo drifts sinusoidally by +-*drift* over 16 beats (the
-    bench's sine), with weak beats and a rival off-beat event, and the true beat times (s)."""
+    bench's sine) after *steady* beats at a steady tempo, with weak beats and a rival off-beat
+    event, and the true beat times (s)."""
     from syncsheet.analysis.features import FPS
 
     rng = np.random.default_rng(seed)
     speed = 1 + drift * np.sin(2 * np.pi * np.arange(beats) / 16 + rng.uniform(0, 2 * np.pi))
+    speed = np.concatenate([np.ones(steady), speed])
     t = 0.5 + np.concatenate([[0.0], np.cumsum(60 / (bpm * speed[:-1]))])
     act = 0.8 + 0.4 * rng.random(int((t[-1] + 1.0) * FPS))
     for a, b in zip(t[:-1], t[1:], strict=True):
@@ -96,6 +98,21 @@ def test_a_steady_tempo_is_decoded_once():
 
     act, _ = _drifting_pulse(1, drift=0.0)
     assert np.array_equal(track_beats(act), track_beats(act, follow=False))
+
+
+def test_a_steady_section_keeps_the_first_decode_and_a_drifting_one_is_followed():
+    from syncsheet.analysis.beats import track_beats
+    from syncsheet.analysis.features import FPS
+
+    shares = []
+    for seed in range(3):
+        act, ref = _drifting_pulse(seed, beats=80, steady=120)
+        stiff, follow = track_beats(act, follow=False), track_beats(act)
+        early = ref[50]  # more than a window (64 beats) before the drift starts
+        assert np.array_equal(stiff[stiff / FPS < early], follow[follow / FPS < early])
+        shares.append((_share_found(stiff, ref[122:-2]), _share_found(follow, ref[122:-2])))
+    stiff_share, follow_share = np.mean(shares, axis=0)
+    assert follow_share > stiff_share + 0.03
 
 
 def _share_found(pos: np.ndarray, ref: np.ndarray, tol: float = 0.03) -> float:
