@@ -10,6 +10,8 @@ little from beat to beat. The score of a path is
 where ``obs`` is the locally normalised onset activation minus a threshold (so a beat placed on a
 weak frame costs; double tempo on weak off-beats loses), ``prior`` a log-normal tempo prior, and the
 last term lets the tempo drift one hop per beat for free (rubato, ramps) but penalises jumps.
+Where that stiff decode's own beats say the tempo moves, the file is decoded a second time with a
+cost shaped for following gradual changes there (:func:`track_beats`).
 
 The forward pass runs over the whole file in blocks of ``tau_min`` hops (each block depends only on
 earlier ones, so it is vectorised), keeping scores and back-pointers only for a sliding buffer:
@@ -42,6 +44,7 @@ _MAX_JUMP = 0.25  # largest tempo change from one beat to the next
 #: over a window of beats above which a second decode follows gradual changes more cheaply.
 FOLLOW_SPREAD = 0.035
 FOLLOW_WINDOW = 64
+_P20_P80 = 1.683  # the 20th-80th percentile range of a normal distribution, in standard deviations
 #: The second decode's cost per relative tempo change: *small* (a beat's change up to *knee*, as
 #: rubato and accelerando make) and *large* (beyond it, as a detour to an off-beat and back makes).
 FOLLOW_COST = (15.0, 0.08, 30.0)
@@ -243,11 +246,9 @@ def track_beats(
     small, knee, large = FOLLOW_COST
     loose = transitions(small * np.minimum(rel, knee) + large * np.maximum(0, rel - knee))
     # per decoder hop: the cost that applies to a beat there (the first decode's beat before it)
-    select = np.zeros(n, np.int8)
     edges = np.append(pos, n)
     edges[0] = 0
-    for k in np.flatnonzero(moving):
-        select[edges[k] : edges[k + 1]] = 1
+    select = np.repeat(moving.astype(np.int8), np.diff(edges))
     pos = _decode(obs, tau, offs, kprev_c, prior, [stiff, loose], select, scaled(progress, 0.5, 1.0))
     return np.asarray(pos, float) * 2
 
@@ -271,9 +272,6 @@ def _tempo_moves(pos: np.ndarray) -> np.ndarray:
     lo, hi = np.percentile(win, [20, 80], axis=1)
     moving = np.repeat((hi - lo) / _P20_P80 > FOLLOW_SPREAD, step)[:m]
     return np.append(moving, moving[-1])
-
-
-_P20_P80 = 1.683  # the 20th-80th percentile range of a normal distribution, in standard deviations
 
 
 def _decode(obs, tau, offs, kprev_c, prior, trans, select, progress) -> list[int]:
