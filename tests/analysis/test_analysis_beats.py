@@ -42,6 +42,86 @@ def test_a_section_decides_for_itself():
     assert np.allclose(fixed[-20:], pos[-20:] + PERIOD / 3, atol=1)  # swung section moved
 
 
+@pytest.mark.parametrize("swung", [False, True])
+def test_beats_either_side_of_a_tempo_step_move_by_their_own_period(swung):
+    period = np.repeat([120, 90], 40)  # hops: a step from 100 to 133 BPM
+    beats = np.concatenate([[0], np.cumsum(period)]).astype(float)
+    act = np.full(int(beats[-1]) + 200, 0.2)
+    for t, p in zip(beats[:-1].astype(int), period, strict=True):
+        act[t] = 2.0
+        act[t + 2 * p // 3] = 3.0 if swung else 0.2
+    late = beats[:-1] + (2 * period // 3 if swung else 0)  # the tracker on the swung off-beats
+    right = beats[:-1] + (period if swung else 0)  # the next beat
+    assert np.allclose(swing_phase(late, act), right, atol=1)
+
+
+def test_a_swung_looking_last_beat_does_not_move_the_beats_before_it():
+    act = _activation(on=2.0, at_third=0.0, at_two_thirds=0.0, beats=48)  # straight
+    act[47 * PERIOD + PERIOD // 3] = 6.0  # one loud event a third after the last beat
+    beats = np.arange(48) * PERIOD
+    assert np.array_equal(swing_phase(beats.astype(float), act), beats)
+
+
+def _drifting_pulse(seed: int, beats: int = 72, bpm: float = 110.0, drift: float = 0.15, steady: int = 0):
+    """A beat activation at FPS whose tempo drifts sinusoidally by +-*drift* over 16 beats (the
+    bench's sine) after *steady* beats at a steady tempo, with weak beats and a rival off-beat
+    event, and the true beat times (s)."""
+    from syncsheet.analysis.features import FPS
+
+    rng = np.random.default_rng(seed)
+    speed = 1 + drift * np.sin(2 * np.pi * np.arange(beats) / 16 + rng.uniform(0, 2 * np.pi))
+    speed = np.concatenate([np.ones(steady), speed])
+    t = 0.5 + np.concatenate([[0.0], np.cumsum(60 / (bpm * speed[:-1]))])
+    act = 0.8 + 0.4 * rng.random(int((t[-1] + 1.0) * FPS))
+    for a, b in zip(t[:-1], t[1:], strict=True):
+        k = int((a + b) / 2 * FPS)
+        act[k - 1 : k + 2] += rng.uniform(0.5, 1.5)  # an off-beat note
+    for x in t:
+        k = int(x * FPS)
+        act[k - 1 : k + 2] += 1.2 * rng.uniform(0.7, 1.3)
+    return act, t
+
+
+@pytest.mark.parametrize("seed", [0, 2, 5])
+def test_the_tracker_follows_a_drifting_tempo(seed):
+    from syncsheet.analysis.beats import track_beats
+
+    act, ref = _drifting_pulse(seed)
+    inner = ref[2:-2]
+    stiff, follow = track_beats(act, follow=False), track_beats(act)
+    assert _share_found(follow, inner) > 0.97
+    assert _share_found(stiff, inner) < _share_found(follow, inner)  # the stiff decode lags
+
+
+def test_a_steady_tempo_is_decoded_once():
+    from syncsheet.analysis.beats import track_beats
+
+    act, _ = _drifting_pulse(1, drift=0.0)
+    assert np.array_equal(track_beats(act), track_beats(act, follow=False))
+
+
+def test_a_steady_section_keeps_the_first_decode_and_a_drifting_one_is_followed():
+    from syncsheet.analysis.beats import track_beats
+    from syncsheet.analysis.features import FPS
+
+    shares = []
+    for seed in range(3):
+        act, ref = _drifting_pulse(seed, beats=80, steady=120)
+        stiff, follow = track_beats(act, follow=False), track_beats(act)
+        early = ref[50]  # more than a window (64 beats) before the drift starts
+        assert np.array_equal(stiff[stiff / FPS < early], follow[follow / FPS < early])
+        shares.append((_share_found(stiff, ref[122:-2]), _share_found(follow, ref[122:-2])))
+    stiff_share, follow_share = np.mean(shares, axis=0)
+    assert follow_share > stiff_share + 0.03
+
+
+def _share_found(pos: np.ndarray, ref: np.ndarray, tol: float = 0.03) -> float:
+    """Share of true beats (s) with a tracked beat (hops at FPS) within *tol* seconds."""
+    from syncsheet.analysis.features import FPS
+
+    return float(np.mean([np.min(np.abs(pos / FPS - r)) < tol for r in ref]))
+
+
 def test_note_activation_shows_pulses_the_broad_flux_misses():
     from syncsheet.analysis.beats import beat_activation
 
