@@ -229,6 +229,7 @@ def strong_attacks(act: np.ndarray, strong: np.ndarray, pos: np.ndarray, *, shar
 
 def high_attacks(
     high: np.ndarray,
+    act: np.ndarray,
     picked: np.ndarray,
     *,
     apart: float = HIGH_APART,
@@ -242,12 +243,15 @@ def high_attacks(
     organ's wobble in the bands below; against the top bands' own level it is a clear peak. Its peaks
     are picked like the whole activation's (:func:`pick_onsets`, the same threshold relative to their
     own local level) and kept where no onset picked on the whole activation lies within ``apart``
-    seconds.
+    seconds. Their strengths are on the scale of the other onsets': the whole activation's peak over
+    its 1 s mean there, so a soft tick under loud chords reads as a weak accent.
 
     Parameters
     ----------
     high : numpy.ndarray
         :attr:`~syncsheet.analysis.features.Features.onset_high`.
+    act : numpy.ndarray
+        The whole activation, :attr:`~syncsheet.analysis.features.Features.onset` (same hops).
     picked : numpy.ndarray
         Positions (hops) of the onsets picked on the whole activation.
     apart : float
@@ -260,13 +264,19 @@ def high_attacks(
     Returns
     -------
     positions, strengths : numpy.ndarray
-        As :func:`pick_onsets`, the new attacks only.
+        Positions in hops (fractional) of the new attacks only, and their strengths in [0, 1].
     """
-    pos, strength = pick_onsets(high, floor=floor, **pick)
-    picked = np.sort(np.asarray(picked, np.float64))
-    if not len(pos) or not len(picked):
-        return pos, strength
-    i = np.searchsorted(picked, pos)
-    near = np.minimum(np.abs(pos - picked[np.maximum(i - 1, 0)]), np.abs(picked[np.minimum(i, len(picked) - 1)] - pos))
-    keep = near > apart * FPS
-    return pos[keep], strength[keep]
+    pos, _ = pick_onsets(high, floor=floor, **pick)
+    if len(pos) and len(picked):
+        picked = np.sort(np.asarray(picked, np.float64))
+        i = np.searchsorted(picked, pos)
+        before, after = picked[np.maximum(i - 1, 0)], picked[np.minimum(i, len(picked) - 1)]
+        near = np.minimum(np.abs(pos - before), np.abs(after - pos))
+        pos = pos[near > apart * FPS]
+    if not len(pos):
+        return pos, np.zeros(0)
+    half = max(1, int(pick.get("level_window", 1.0) * FPS) // 2)
+    idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
+    # only the peaks' neighbourhoods are read: no float64 copy of a reel's whole activation
+    level = np.array([float(np.mean(act[max(0, i - half) : i + half], dtype=np.float64)) for i in idx]) + 1e-9
+    return pos, np.clip(1.0 - np.exp(-np.asarray(act)[idx] / level / 4.0), 0.0, 1.0)

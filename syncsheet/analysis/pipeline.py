@@ -136,7 +136,7 @@ def analyze_features(
     npos, nstr = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), levels.db)
     strong = onsetmod.strong_attacks(f.onset, f.onset_strong, npos)  # not vibrato or bow noise
     npos, nstr = npos[strong], nstr[strong]
-    hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, npos, **pick), levels.db)  # hi-hats
+    hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, f.onset, npos, **pick), levels.db)  # hi-hats
     npos, nstr = np.concatenate([npos, hpos]), np.concatenate([nstr, hstr])
     order = np.argsort(npos, kind="stable")
     npos, nstr = npos[order], nstr[order]

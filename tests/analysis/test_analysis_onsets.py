@@ -274,8 +274,13 @@ def _chords_and_ticks(tick_gain: float) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def test_soft_hi_hat_ticks_between_loud_chords_are_found(monkeypatch):
     y, chords, ticks = _chords_and_ticks(0.002)
-    est = _onsets(y)
+    onsets = analyze_samples(y, SR).onsets
+    est = np.array([o.time for o in onsets])
     assert _found(est, chords).all() and _found(est, ticks).all()
+    strength = np.array([o.strength for o in onsets])
+    is_tick = np.array([np.abs(ticks - e).min() <= TOL for e in est])
+    is_chord = np.array([np.abs(chords - e).min() <= TOL for e in est])
+    assert strength[is_tick].max() < strength[is_chord].min()  # a soft tick is a weak accent
     others = [e for e in est if min(np.abs(chords - e).min(), np.abs(ticks - e).min()) > TOL]
     assert len(others) <= 1  # the fizz's own entry at 0.4 s at most; its wobble gives none
     # what the rule is for: in the whole activation the chords set the level and the ticks drown
@@ -287,13 +292,16 @@ def test_high_attacks_adds_only_peaks_away_from_the_onsets_already_picked():
     high = np.zeros(800)
     high[[100, 300, 500]] = 3.0  # three ticks in the top bands
     high[650] = 0.5 * onsetmod.HIGH_FLOOR  # too small to be one
+    act = np.full(800, 2.0) + high  # the whole activation: a held sound's level, the ticks on it
+    act[500] += 8.0  # the third tick comes with more in the bands below
     picked = np.array([102.0, 700.0])  # an onset of the whole activation 10 ms after the first
-    pos, strength = onsetmod.high_attacks(high, picked)
+    pos, strength = onsetmod.high_attacks(high, act, picked)
     assert list(np.round(pos).astype(int)) == [300, 500]
-    assert len(strength) == 2 and np.all((strength > 0) & (strength <= 1))
-    assert len(onsetmod.high_attacks(high, picked, apart=0.005)[0]) == 3
-    assert len(onsetmod.high_attacks(high, np.zeros(0))[0]) == 3
-    assert len(onsetmod.high_attacks(np.zeros(0), picked)[0]) == 0  # features made without it
+    assert np.all((strength > 0) & (strength <= 1)) and strength[1] > strength[0]  # the whole's scale
+    assert len(onsetmod.high_attacks(high, act, picked, apart=0.005)[0]) == 3
+    assert len(onsetmod.high_attacks(high, act, np.zeros(0))[0]) == 3
+    empty = onsetmod.high_attacks(np.zeros(0), np.zeros(0), picked)  # features made without it
+    assert len(empty[0]) == len(empty[1]) == 0
 
 
 def test_the_high_part_of_the_activation_is_a_part_and_empty_without_high_bands(monkeypatch):
