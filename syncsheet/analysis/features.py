@@ -51,6 +51,10 @@ ONSET_RANGE = 3.5
 #: bands by a little at once.
 ONSET_STRONG = 0.3
 ONSET_SPAN = 3
+#: :attr:`Features.onset_high` is the onset novelty of the bands above this (Hz) alone: a hi-hat or
+#: cymbal tick rises there only, in a tenth of the bands, so a dense held sound's wobble below hides it
+#: in the sum.
+ONSET_HIGH_HZ = 6000.0
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
 _CHUNK_FRAMES = 1024
@@ -85,6 +89,9 @@ class Features:
         Of each band's rise in :attr:`onset` summed over the last :data:`ONSET_SPAN` hops, the sum
         over the bands whose rise reaches :data:`ONSET_STRONG` (the rest is small rises, what a
         dense held sound's wobble makes); the whole of it is ``onset`` summed over those hops.
+    onset_high : (n,) float32
+        The part of :attr:`onset` from the bands above :data:`ONSET_HIGH_HZ` (zeros where the
+        analysis rate has none).
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
@@ -116,6 +123,7 @@ class Features:
     fine_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
     onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     onset_strong: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    onset_high: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
     @property
@@ -223,8 +231,9 @@ class _Analyser:
         fmax = min(11000.0, 0.45 * self.sr)
         self.fb, self.fb_hz, fb_bins = _log_filterbank(self.n_fft, self.sr, 12, 40.0, fmax)
         self.filters = _Triangles(self.fb, fb_bins)
-        ofb, _, ofb_bins = _log_filterbank(self.n_fft, self.sr, ONSET_BANDS_PER_OCTAVE, 40.0, fmax)
+        ofb, ofb_hz, ofb_bins = _log_filterbank(self.n_fft, self.sr, ONSET_BANDS_PER_OCTAVE, 40.0, fmax)
         self.onset_filters = _Triangles(ofb, ofb_bins)
+        self.onset_high_from = int(np.searchsorted(ofb_hz, ONSET_HIGH_HZ))
         # coarse bands: groups of the fine bands, half an octave wide
         edges = 40.0 * 2.0 ** (np.arange(0, 16) / 2)
         group = np.clip(np.searchsorted(edges, self.fb_hz) - 1, 0, len(edges) - 2)
@@ -261,7 +270,7 @@ class _Analyser:
         self.floor_counts = counts.astype(np.float32)
         self.floor_acc = np.zeros((0, self.n_fft // 2 + 1), np.float32)
         self.out: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset", "onset_strong", "floor")
+            k: [] for k in ("flux", "energy", "bands", "chroma", "fine", "onset", "onset_strong", "onset_high", "floor")
         }
         self.n_in = 0
         self.dc: float | None = None
@@ -374,6 +383,7 @@ class _Analyser:
         ref += np.float32(ONSET_STEP)
         rise = np.maximum(comp - ref, 0.0)
         self.out["onset"].append(rise.sum(axis=1).astype(np.float32))
+        self.out["onset_high"].append(rise[:, self.onset_high_from :].sum(axis=1).astype(np.float32))
         self.prev_onset = hist[-h:]
         runs = np.concatenate([self.prev_rise, rise])  # each band's rise over the last ONSET_SPAN hops
         span = sum(runs[j : j + k] for j in range(ONSET_SPAN))
@@ -400,6 +410,7 @@ class _Analyser:
             fine_hz=self.fb_hz,
             onset=cat("onset", 0, np.float32)[:n],
             onset_strong=cat("onset_strong", 0, np.float32)[:n],
+            onset_high=cat("onset_high", 0, np.float32)[:n],
             floor=cat("floor", len(self.floor_counts), np.uint8),
         )
 

@@ -136,6 +136,10 @@ def analyze_features(
     npos, nstr = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), levels.db)
     strong = onsetmod.strong_attacks(f.onset, f.onset_strong, npos)  # not vibrato or bow noise
     npos, nstr = npos[strong], nstr[strong]
+    hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, f.onset, npos, **pick), levels.db)  # hi-hats
+    npos, nstr = np.concatenate([npos, hpos]), np.concatenate([nstr, hstr])
+    order = np.argsort(npos, kind="stable")
+    npos, nstr = npos[order], nstr[order]
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
