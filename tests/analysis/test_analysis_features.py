@@ -104,3 +104,20 @@ def test_a_whoosh_ending_in_a_hit_gives_the_hit_and_bursts_do_not():
     bursts = np.zeros(300)
     bursts[100:160:12] = 50.0  # a rustle: separate bursts
     assert swell_end(bursts, 100) is None
+
+
+@pytest.mark.parametrize("told", [None, "exact", "short"])
+def test_features_do_not_depend_on_the_length_given_for_their_buffers(told):
+    # the per-feature buffers are sized from the length the caller gives (or a guess) and grow
+    # when it is exceeded: whatever was said, the features are the same
+    sr = 22050
+    x = np.random.default_rng(3).standard_normal(sr * 7).astype(np.float32) * 0.1
+    x[:: sr // 4] += 0.9  # clicks, so the onset features are not all noise
+    blocks = [x[i : i + 4096] for i in range(0, len(x), 4096)]
+    ref = feat.extract(iter(blocks), sr, len(x))
+    total = {None: None, "exact": len(x), "short": sr // 3}[told]
+    got = feat.extract(iter(blocks), sr, total)
+    for name in ("flux", "energy", "bands", "chroma", "fine", "onset", "onset_strong", "onset_high", "floor"):
+        a, b = getattr(got, name), getattr(ref, name)
+        assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b), name
+    assert len(got.flux) == int(np.ceil(len(x) * feat.FPS / sr))
