@@ -130,16 +130,10 @@ def analyze_features(
 
     # onsets
     pick = {"delta": 0.6 * sens, "pre_max": 0.05, "post_max": 0.05}
-    opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), levels.db)[0]
     # the reported onsets' threshold ignores the cut at the audio's start (onsets.LEAD); the beat
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
-    npos, nstr = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), levels.db)
-    strong = onsetmod.strong_attacks(f.onset, f.onset_strong, npos)  # not vibrato or bow noise
-    npos, nstr = npos[strong], nstr[strong]
-    hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, f.onset, npos, **pick), levels.db)  # hi-hats
-    npos, nstr = np.concatenate([npos, hpos]), np.concatenate([nstr, hstr])
-    order = np.argsort(npos, kind="stable")
-    npos, nstr = npos[order], nstr[order]
+    opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), levels.db)[0]
+    npos, nstr = _reported_onsets(f, pick, levels.db)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
@@ -171,10 +165,10 @@ def analyze_features(
     # what effects add to the floor between partials is evidence too; starts are traced on the
     # fine spectrum's surprise alone, whose attacks are sharper
     found = surp
+    weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
     if f.floor.size and len(f.floor) == len(surp):
         found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
-    weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
-    if f.floor.size and len(f.floor) == len(surp):  # new against like-harmony passages too
+        # a cue must be new against like-harmony passages of the piece too
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
     cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, timing=surp)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
@@ -208,6 +202,19 @@ def analyze_features(
         levels=levels,
         warnings=tuple(warnings),
     )
+
+
+def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The onsets the analysis reports (hops, strengths): the picks whose rise is a new note's
+    (:func:`~.onsets.strong_attacks`: not vibrato or bow noise) and, heard in the top bands alone,
+    hi-hat and cymbal ticks under held sounds (:func:`~.onsets.high_attacks`), in time order."""
+    pos, strength = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), db)
+    strong = onsetmod.strong_attacks(f.onset, f.onset_strong, pos)
+    pos, strength = pos[strong], strength[strong]
+    hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, f.onset, pos, **pick), db)
+    pos, strength = np.concatenate([pos, hpos]), np.concatenate([strength, hstr])
+    order = np.argsort(pos, kind="stable")
+    return pos[order], strength[order]
 
 
 def _on_audio(events, duration: float) -> tuple:
