@@ -132,9 +132,12 @@ def pick_onsets(
     den = lo - 2 * mid + hi
     frac = np.where(np.abs(den) > 1e-12, 0.5 * (lo - hi) / np.where(den == 0, 1, den), 0.0)
     pos = idx + np.clip(frac, -0.5, 0.5)
-    rel = (mid - avg[idx]) / level[idx]
-    strength = 1.0 - np.exp(-rel / 4.0)
-    return pos, np.clip(strength, 0.0, 1.0)
+    return pos, _accent((mid - avg[idx]) / level[idx])
+
+
+def _accent(rel: np.ndarray) -> np.ndarray:
+    """An onset's strength in [0, 1] from its rise relative to the activation's local level."""
+    return np.clip(1.0 - np.exp(-np.asarray(rel) / 4.0), 0.0, 1.0)
 
 
 def _separate(act: np.ndarray, i: int, before: int, after: int, dip: float) -> bool:
@@ -279,4 +282,4 @@ def high_attacks(
     idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
     # only the peaks' neighbourhoods are read: no float64 copy of a reel's whole activation
     level = np.array([float(np.mean(act[max(0, i - half) : i + half], dtype=np.float64)) for i in idx]) + 1e-9
-    return pos, np.clip(1.0 - np.exp(-np.asarray(act)[idx] / level / 4.0), 0.0, 1.0)
+    return pos, _accent(np.asarray(act)[idx] / level)
