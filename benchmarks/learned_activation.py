@@ -32,9 +32,9 @@ from scipy.optimize import minimize
 
 from syncsheet import audio
 from syncsheet.analysis import beats as beatmod
-from syncsheet.analysis._windows import window_mean
+from syncsheet.analysis._windows import span_means
 from syncsheet.analysis.features import CHROMA_DECIM, FPS, Features, extract
-from syncsheet.analysis.meter import chord_posterior
+from syncsheet.analysis.meter import chord_change
 
 #: Each set and the sets its model is fitted on.
 FOLDS = {
@@ -48,23 +48,17 @@ REGISTERS = ((0.0, 200.0), (200.0, 800.0), (800.0, 3200.0), (3200.0, np.inf))  #
 N_CONTEXT = 9  # the onset-like columns, read at every offset; the last two only at the hop
 
 
-def _over_local_mean(x: np.ndarray, seconds: float = 8.0) -> np.ndarray:
-    x = np.asarray(x, np.float32)
-    size = int(seconds * FPS)
-    return x / (window_mean(x, size // 2, (size - 1) // 2) + 1e-3 * (float(np.mean(x)) + 1e-9))
-
-
-def _pool(x: np.ndarray) -> np.ndarray:
-    """200 hops a second -> the decoder's 100 (the larger of each pair)."""
-    n = len(x) // 2
-    return np.maximum(x[: 2 * n : 2], x[1 : 2 * n : 2])
+def _over_local_mean(x: np.ndarray) -> np.ndarray:
+    """*x* over its 8 s local mean (the beat activation's normalisation, uncompressed), pooled to the
+    decoder's 100 hops a second."""
+    return beatmod._pool(beatmod.beat_activation(x, power=1.0))
 
 
 def hop_features(f: Features) -> np.ndarray:
     """(hops at 100 a second, 11) columns the regression reads."""
-    cols = [np.log1p(_pool(_over_local_mean(f.flux[:, b]))) for b in range(f.flux.shape[1])]
-    cols.append(np.log1p(_pool(_over_local_mean(f.onset))))
-    cols.append(np.log1p(_pool(_over_local_mean(f.onset_high))))
+    cols = [np.log1p(_over_local_mean(f.flux[:, b])) for b in range(f.flux.shape[1])]
+    cols.append(np.log1p(_over_local_mean(f.onset)))
+    cols.append(np.log1p(_over_local_mean(f.onset_high)))
     n = len(cols[0])
     fine = f.fine.astype(np.float32)
     for lo, hi in REGISTERS:
@@ -72,17 +66,14 @@ def hop_features(f: Features) -> np.ndarray:
         rise = np.zeros(len(x), np.float32)
         rise[2:] = np.maximum(x[2:] - x[:-2], 0.0).sum(axis=1)
         cols.append(np.log1p(np.resize(rise / (rise.mean() + 1e-6), n)))
-    chroma = f.chroma.astype(np.float64)
-    c = np.concatenate([np.zeros((1, chroma.shape[1])), np.cumsum(chroma, axis=0)])
-    rows = np.arange(len(chroma))
+    rows = np.arange(len(f.chroma))
     span = 20  # chroma rows: 0.4 s
-    a0, b1 = np.clip(rows - span, 0, len(chroma)), np.clip(rows + span, 0, len(chroma))
-    before = (c[rows] - c[a0]) / np.maximum(rows - a0, 1)[:, None]
-    after = (c[b1] - c[rows]) / np.maximum(b1 - rows, 1)[:, None]
-    change = 1.0 - np.sum(np.sqrt(chord_posterior(before) * chord_posterior(after)), axis=1)
-    change = np.repeat(change, CHROMA_DECIM // 2)
+    start, end = np.maximum(rows - span, 0), np.minimum(rows + span, len(rows))
+    before = span_means(f.chroma, start, np.maximum(rows, start + 1))  # the first row: itself
+    after = span_means(f.chroma, np.minimum(rows, end - 1), end)
+    change = np.repeat(chord_change(before, after), CHROMA_DECIM // 2)
     cols.append(np.pad(change, (0, max(0, n - len(change))))[:n])
-    level = 10 * np.log10(_pool(np.asarray(f.energy, np.float64)) + 1e-10)
+    level = 10 * np.log10(beatmod._pool(np.asarray(f.energy, np.float64)) + 1e-10)
     rise = np.zeros_like(level)
     rise[2:] = np.maximum(level[2:] - level[:-2], 0.0)
     cols.append(np.clip(rise, 0.0, 30.0) / 10)
