@@ -50,6 +50,8 @@ class ParamsPanel(QWidget):
             box.setRange(10, 400)
             box.setDecimals(0)
             box.setSuffix(" BPM")
+            box.setToolTip("Tempo range of the notated beat: beats found at twice, half or another simple\n"
+                           "ratio of a tempo in it are folded to it on re-analysis")
         bpm = QHBoxLayout()
         bpm.addWidget(self.bpm_min)
         bpm.addWidget(QLabel("to"))

@@ -37,6 +37,8 @@ ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
+#: The tempo range the beat tracker's prior and corrections were calibrated over (BPM).
+_TRACK_BPM = (AnalysisSettings.bpm_min, AnalysisSettings.bpm_max)
 
 
 def analyze(
@@ -119,11 +121,16 @@ def analyze_features(
 
     # beats: joint tempo-phase Viterbi on the beat activation
     act = beatmod.beat_activation(f.flux, notes=f.onset)
-    pos = beatmod.track_beats(act, settings.bpm_min, settings.bpm_max, progress=scaled(progress, 0.0, 0.6))
+    # the tracker chooses its level over its own range (and the user's, if wider); a user's range
+    # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
+    lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
+    pos = beatmod.track_beats(act, lo, hi, progress=scaled(progress, 0.0, 0.55))
     pos = beatmod.swing_phase(pos, act)
     pos = beatmod.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
-    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
-                                 progress=scaled(progress, 0.6, 0.65))  # 6/8 tracked at two eighths
+    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
+                                 progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
+    pos = beatmod.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
+                                progress=scaled(progress, 0.6, 0.65))
     raw = f.activation
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")

@@ -35,9 +35,10 @@ def rate_arg(text: str):
 def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("analysis")
     g.add_argument("--bpm-min", type=float, default=AnalysisSettings.bpm_min, metavar="BPM",
-                   help="slowest beat tempo to consider (default %(default)s)")
+                   help="slowest beat tempo (default %(default)s); a range around the notated tempo folds beats "
+                        "found at twice or half of it to it")
     g.add_argument("--bpm-max", type=float, default=AnalysisSettings.bpm_max, metavar="BPM",
-                   help="fastest beat tempo to consider (default %(default)s)")
+                   help="fastest beat tempo (default %(default)s)")
     g.add_argument("--meter", type=int, default=None, metavar="N",
                    help="beats per bar (default: detect)")
     g.add_argument("--sensitivity", type=float, default=AnalysisSettings.sensitivity, metavar="0..1",

@@ -299,3 +299,50 @@ def test_simple_meter_tracked_right_is_left_alone(meter):
     pos = track_beats(act, 60, 140)  # the quarter note (these loops' eighths are as busy)
     assert _near(pos, ref) > 0.9
     assert np.array_equal(compound_level(pos, act, f.onset, f.fine, f.fine_hz), pos)
+
+
+def _pulse_activation(period: int, n: int) -> np.ndarray:
+    """A beat activation with a peak every *period* hops (at FPS) over *n* hops."""
+    act = np.full(n, 0.5, np.float32)
+    act[::period] = 3.0
+    return act
+
+
+def test_beats_in_the_users_range_are_left_alone():
+    from syncsheet.analysis.beats import fold_to_range
+
+    chroma, fine, fine_hz = _bass_and_chords()
+    pos = np.arange(60) * 100.0  # 120 BPM
+    assert np.array_equal(fold_to_range(pos, _pulse_activation(100, 6400), chroma, fine, fine_hz, 100, 140), pos)
+
+
+def test_beats_at_twice_the_users_tempo_keep_every_other_one_on_the_bass():
+    from syncsheet.analysis.beats import fold_to_range
+
+    # bass notes every 100 hops (120 BPM); the tracker counted eighths at 240 BPM, starting on an
+    # eighth between two bass notes: the folded beats are the ones on the bass, not the others
+    chroma, fine, fine_hz = _bass_and_chords()
+    eighths = np.arange(120) * 50.0 + 50.0
+    folded = fold_to_range(eighths, _pulse_activation(50, 6400), chroma, fine, fine_hz, 90, 150)
+    assert np.allclose(folded, eighths[1::2])
+    assert np.allclose(folded % 100, 0)
+
+
+def test_beats_at_half_the_users_tempo_get_one_between_each_pair():
+    from syncsheet.analysis.beats import fold_to_range
+
+    chroma, fine, fine_hz = _bass_and_chords()
+    halves = np.arange(30) * 200.0  # 60 BPM tracked; the user says 100-140
+    folded = fold_to_range(halves, _pulse_activation(100, 6400), chroma, fine, fine_hz, 100, 140)
+    assert np.allclose(folded, np.arange(59) * 100.0)
+
+
+def test_a_range_no_level_reaches_is_decoded_within():
+    from syncsheet.analysis.beats import fold_to_range
+
+    # a 120 BPM pulse; 95-105 BPM is no multiple or simple ratio of it: the range rules
+    chroma, fine, fine_hz = _bass_and_chords()
+    pos = np.arange(60) * 100.0
+    folded = fold_to_range(pos, _pulse_activation(100, 6400), chroma, fine, fine_hz, 95, 105)
+    bpm = 60 * 200 / np.median(np.diff(folded))
+    assert 95 * 0.98 <= bpm <= 105 * 1.02

@@ -198,6 +198,14 @@ def test_bpm_range_is_honoured_and_wide_ranges_stay_fast(steady):
     assert 180 * 0.97 <= fast.tempo.at(8.0).bpm <= 260 * 1.03
 
 
+def test_a_slow_range_keeps_every_other_beat_on_the_beat(steady):
+    ref, y = steady
+    slow = analyze_samples(y, SR, AnalysisSettings(bpm_min=45, bpm_max=80))
+    assert slow.tempo.at(8.0).bpm == pytest.approx(60, rel=0.03)
+    err = _matched(_beats(slow), ref[ref > 2.0], 0.07)
+    assert np.nanmax(np.abs(err)) < FRAME / 2  # every beat kept is one of the 120 BPM beats
+
+
 def test_non_finite_samples_do_not_poison_the_analysis(steady):
     ref, y = steady
     z = y.copy()
