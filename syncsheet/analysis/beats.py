@@ -727,7 +727,7 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
     or half the notated tempo: docs/analysis.md) with a prior calibrated over its whole range, and
     decoding again inside a narrow range loses more than it finds: at a slow tempo the phase of a
     beat whose eighths are as busy as it is left to chance (with a range of ±30 % around the
-    score's tempo, beat F fell on five of seven benchmark sets). So the tracked beats are kept and
+    score's tempo, beat F fell on four of seven benchmark sets). So the tracked beats are kept and
     their level is changed: of the factors :data:`FOLD_FACTORS` that bring the median tempo into
     [*bpm_min*, *bpm_max*], the one nearest the range's (geometric) centre. Twice or three times
     the tempo puts beats between the tracked ones; half or a third keeps every second or third
