@@ -324,6 +324,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         for act in (self.act_add_cue, self.act_add_beat, self.act_add_downbeat, self.act_add_onset):
             act.setEnabled(project is not None and project.analysis is not None)
         self._update_info()
+        self.params.set_tempo(_median_bpm(edited))
         self.current_frame = -1
         self._on_position(self.transport.position())
 
@@ -543,3 +544,12 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self._stop_jobs()
         event.accept()
 
+
+
+def _median_bpm(analysis) -> float | None:
+    """The analysis's typical tempo (BPM, from the median beat gap), or None without two beats."""
+    if analysis is None or len(analysis.beats) < 2:
+        return None
+    gaps = [b.time - a.time for a, b in zip(analysis.beats, analysis.beats[1:], strict=False)]
+    gap = sorted(gaps)[len(gaps) // 2]
+    return 60.0 / gap if gap > 0 else None

@@ -22,6 +22,9 @@ from syncsheet.errors import SyncsheetError
 
 __all__ = ["ParamsPanel"]
 
+#: The range the half/double buttons set: the new tempo ×/÷ this (wide enough for a tempo that moves).
+_LEVEL_RANGE = 1.3
+
 
 class ParamsPanel(QWidget):
     """Signals: ``fpsChanged(FrameRate)``, ``leadChanged(int)``, ``analyseRequested(AnalysisSettings)``,
@@ -56,6 +59,19 @@ class ParamsPanel(QWidget):
         bpm.addWidget(self.bpm_min)
         bpm.addWidget(QLabel("to"))
         bpm.addWidget(self.bpm_max)
+        # the beat tracker can count the notated beat twice or half as fast: one click re-analyses
+        # with the range around the other level, which folds the beats to it
+        self.half_tempo = QPushButton("½ tempo")
+        self.half_tempo.setToolTip("The beats come twice as fast as the music's beat: re-analyse with the\n"
+                                   "tempo range around half the current tempo")
+        self.double_tempo = QPushButton("2× tempo")
+        self.double_tempo.setToolTip("The beats come half as fast as the music's beat: re-analyse with the\n"
+                                     "tempo range around twice the current tempo")
+        level = QHBoxLayout()
+        level.addWidget(self.half_tempo)
+        level.addWidget(self.double_tempo)
+        self._tempo: float | None = None
+        self.set_tempo(None)
         self.meter = QComboBox()
         self.meter.addItem("Detect", None)
         for n in range(2, 13):
@@ -73,6 +89,7 @@ class ParamsPanel(QWidget):
         form.addRow("Frame rate", self.fps)
         form.addRow("Lead", self.lead)
         form.addRow("Tempo range", bpm)
+        form.addRow("Beat level", level)
         form.addRow("Meter", self.meter)
         form.addRow("Sensitivity", sens)
         form.addRow("", self.apply)
@@ -80,6 +97,8 @@ class ParamsPanel(QWidget):
         self.fps.currentIndexChanged.connect(self._fps_changed)
         self.lead.valueChanged.connect(lambda v: None if self._loading else self.leadChanged.emit(int(v)))
         self.apply.clicked.connect(self.request)
+        self.half_tempo.clicked.connect(lambda: self.refold(0.5))
+        self.double_tempo.clicked.connect(lambda: self.refold(2.0))
         self.load(tb.parse_rate("24"), 0, AnalysisSettings())
 
     def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
@@ -102,6 +121,21 @@ class ParamsPanel(QWidget):
         """The analysis settings shown (raises AnalysisError naming a bad value)."""
         return AnalysisSettings(self.bpm_min.value(), self.bpm_max.value(), self.meter.currentData(),
                                 self.sensitivity.value() / 100)
+
+    def set_tempo(self, bpm: float | None) -> None:
+        """The analysed tempo (BPM), which the half/double buttons start from; None disables them."""
+        self._tempo = bpm
+        for button in (self.half_tempo, self.double_tempo):
+            button.setEnabled(bpm is not None)
+
+    def refold(self, factor: float) -> None:
+        """Set the tempo range around *factor* times the analysed tempo and re-analyse."""
+        if self._tempo is None:
+            return
+        target = self._tempo * factor
+        self.bpm_min.setValue(max(self.bpm_min.minimum(), round(target / _LEVEL_RANGE)))
+        self.bpm_max.setValue(min(self.bpm_max.maximum(), round(target * _LEVEL_RANGE)))
+        self.request()
 
     def request(self) -> None:
         try:

@@ -6,6 +6,7 @@ import csv
 import shutil
 import time
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
@@ -536,3 +537,25 @@ def test_layout_and_ruler_are_remembered(make_window, wait_idle, demo_project_fi
     m = win2.timeline.layer.events["downbeat"][2]
     tip = win2.timeline.describe(m)
     assert f"Bar {m.text}" in tip and f"frame {win2.doc.sheet().number(win2.doc.sheet().frame_of(m.time))}" in tip
+
+
+def test_half_and_double_tempo_fold_the_beats_with_one_click(make_window, wait_idle, click_wav):
+    path, times = click_wav
+    win = make_window()
+    assert not win.params.half_tempo.isEnabled()  # nothing analysed yet
+    assert win.open_path(path)
+    wait_idle(win)
+    first = win.doc.edited().beats
+    bpm = 60.0 / float(np.median(np.diff([b.time for b in first])))
+    assert win.params.half_tempo.isEnabled() and win.params.double_tempo.isEnabled()
+    win.params.half_tempo.click()
+    wait_idle(win)
+    settings = win.doc.project.settings
+    assert settings.bpm_min < bpm / 2 < settings.bpm_max < bpm
+    halved = [b.time for b in win.doc.edited().beats]
+    assert 60.0 / float(np.median(np.diff(halved))) == pytest.approx(bpm / 2, rel=0.05)
+    assert set(np.round(halved, 3)) <= set(np.round([b.time for b in first], 3))  # every other beat, same times
+    win.params.double_tempo.click()
+    wait_idle(win)
+    doubled = [b.time for b in win.doc.edited().beats]
+    assert 60.0 / float(np.median(np.diff(doubled))) == pytest.approx(bpm, rel=0.05)
