@@ -36,11 +36,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parser_deferring_ctrl_c() -> argparse.ArgumentParser:
+    """Build the parser (it imports every command: numpy, scipy...) with Ctrl+C held back until the
+    imports are done: an interrupt inside a C extension's import surfaces as an ImportError with a
+    traceback, not a KeyboardInterrupt. A Ctrl+C during that half second is raised afterwards."""
+    import signal
+
+    pressed: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    except ValueError:  # not the main thread: signals cannot be handled here anyway
+        return build_parser()
+    try:
+        parser = build_parser()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
-        # building the parser imports every command (numpy, scipy...): a Ctrl+C during that
-        # half second must end as quietly as one during the work
-        args = build_parser().parse_args(argv)
+        # a Ctrl+C while the commands are imported must end as quietly as one during the work
+        args = _parser_deferring_ctrl_c().parse_args(argv)
         return int(args.func(args) or 0)
     except Cancelled:
         print("syncsheet: cancelled", file=sys.stderr)
