@@ -545,7 +545,6 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         event.accept()
 
 
-
 def _median_bpm(analysis) -> float | None:
     """The analysis's typical tempo (BPM, from the median beat gap), or None without two beats."""
     if analysis is None or len(analysis.beats) < 2:

@@ -763,10 +763,10 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
     if bpm_min <= tempo <= bpm_max:
         return pos
     fits = [k for k in FOLD_FACTORS if bpm_min <= tempo * k <= bpm_max]
-    if not fits:
-        return track_beats(act, bpm_min, bpm_max, progress=progress)
+    if not fits:  # as the range was used before: the swing and off-beat corrections, not the compound one
+        sub = swing_phase(track_beats(act, bpm_min, bpm_max, progress=progress), act)
+        return bass_harmony_phase(sub, chroma, fine, fine_hz)
     k = min(fits, key=lambda x: abs(np.log(tempo * x / np.sqrt(bpm_min * bpm_max))))
-    periods = _periods(pos)
     if k in (2.0, 3.0):
         m = int(k)
         between = pos[:-1, None] + np.diff(pos)[:, None] * np.arange(1, m)[None, :] / m
@@ -775,7 +775,7 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
         m = int(round(1 / k))
         return _strongest_low(fine, fine_hz, [pos[j::m] for j in range(m)])
     if k == 2.0 / 3.0:
-        sub = _retrack(pos, periods, 0, len(pos), act, fine, fine_hz, bpm_min, bpm_max, 1.25, progress)
+        sub = _retrack(pos, _periods(pos), 0, len(pos), act, fine, fine_hz, bpm_min, bpm_max, 1.25, progress)
         return pos if sub is None else sub
     target = tempo * k
     lo, hi = max(bpm_min, target / _REDECODE_WIDTH), min(bpm_max, target * _REDECODE_WIDTH)
