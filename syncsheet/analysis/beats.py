@@ -646,7 +646,7 @@ def compound_level(pos: np.ndarray, act: np.ndarray, onset: np.ndarray, fine: np
     fine, fine_hz : arrays
         :attr:`Features.fine` and its band centres.
     bpm_min, bpm_max : float
-        The user's tempo range; a section whose 1.5x period falls outside it is left alone.
+        The tracker's tempo range; a section whose 1.5x period falls outside it is left alone.
     progress : callable, optional
         Reported while flagged sections are decoded again (a whole compound reel is decoded twice).
 
