@@ -756,13 +756,15 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
         Beat positions in hops (sorted).
     """
     pos = np.asarray(pos, float)
-    if len(pos) < 8 or not len(act):
+    if len(pos) < 2 or not len(act):
         return pos
     period = float(np.median(np.diff(pos)))
     tempo = 60 * FPS / period
     if bpm_min <= tempo <= bpm_max:
         return pos
-    fits = [k for k in FOLD_FACTORS if bpm_min <= tempo * k <= bpm_max]
+    # a few beats (a short clip) are too few to choose among: the range is decoded, as where no
+    # level reaches it
+    fits = [k for k in FOLD_FACTORS if bpm_min <= tempo * k <= bpm_max] if len(pos) >= 8 else []
     if not fits:  # as the range was used before: the swing and off-beat corrections, not the compound one
         sub = swing_phase(track_beats(act, bpm_min, bpm_max, progress=progress), act)
         return bass_harmony_phase(sub, chroma, fine, fine_hz)

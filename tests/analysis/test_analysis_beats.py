@@ -346,3 +346,15 @@ def test_a_range_no_level_reaches_is_decoded_within():
     folded = fold_to_range(pos, _pulse_activation(100, 6400), chroma, fine, fine_hz, 95, 105)
     bpm = 60 * 200 / np.median(np.diff(folded))
     assert 95 * 0.98 <= bpm <= 105 * 1.02
+
+
+def test_a_short_clip_out_of_the_range_is_decoded_within_it():
+    from syncsheet.analysis.beats import fold_to_range
+
+    # six beats are too few to choose a level from: the range is decoded instead
+    chroma, fine, fine_hz = _bass_and_chords(beats=8)
+    pos = np.arange(6) * 100.0  # 120 BPM
+    folded = fold_to_range(pos, _pulse_activation(100, 800), chroma, fine, fine_hz, 50, 70)
+    assert len(folded) >= 2
+    bpm = 60 * 200 / np.median(np.diff(folded))
+    assert 50 * 0.98 <= bpm <= 70 * 1.02
