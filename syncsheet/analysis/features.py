@@ -55,13 +55,6 @@ ONSET_SPAN = 3
 #: cymbal tick rises there only, in a tenth of the bands, so a dense held sound's wobble below hides it
 #: in the sum.
 ONSET_HIGH_HZ = 6000.0
-#: :attr:`Features.onset_partial`: a peak of the onset bands (over its neighbours, and over the lower
-#: of the bands 2-3 away by this much, log10 units: 4 dB) is a partial; it is new where no partial lay
-#: within one band (25 cents: vibrato sweeps its range within the window) PARTIAL_FROM .. PARTIAL_TO
-#: hops earlier (30-100 ms).
-PARTIAL_PROM = 0.2
-PARTIAL_FROM = 6
-PARTIAL_TO = 20
 #: Edges (Hz) of the three flux bands: bass (kick, bass notes), mid, high (cymbals, noise).
 FLUX_SPLITS = (250.0, 2000.0)
 _CHUNK_FRAMES = 1024
@@ -99,11 +92,6 @@ class Features:
     onset_high : (n,) float32
         The part of :attr:`onset` from the bands above :data:`ONSET_HIGH_HZ` (zeros where the
         analysis rate has none).
-    onset_partial : (n,) float32
-        Partial tracking: at each hop, the summed rise of the new partials, the peaks of the onset
-        bands where none lay within a band :data:`PARTIAL_FROM` .. :data:`PARTIAL_TO` hops earlier,
-        over their band's maximum then. A note entering under held sounds adds partials where the
-        spectrum had none; a held note's partials stay put or wander within a band.
     fine : (n // 2, NF) uint8
         The log spectrum on 12 bands an octave, max over :data:`FINE_DECIM` hops, quantised
         (``log10(1 + magnitude) * FINE_SCALE``): for the cue detector, where effects' noise shows
@@ -136,7 +124,6 @@ class Features:
     onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     onset_strong: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     onset_high: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    onset_partial: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
     @property
@@ -296,7 +283,6 @@ class _Analyser:
         self.prev_logs = np.zeros((0, self.fb.shape[1]), np.float32)  # last LAG max-filtered frames
         self.prev_onset = np.zeros((LAG + ONSET_HOLD, ofb.shape[1]), np.float32)  # silence before
         self.prev_rise = np.zeros((ONSET_SPAN - 1, ofb.shape[1]), np.float32)
-        self.prev_partial = np.zeros((PARTIAL_TO, ofb.shape[1]), np.float32)  # silence before
         self.chroma_acc = np.zeros((0, 12), np.float32)
         self.fine_acc = np.zeros((0, self.fb.shape[1]), np.float32)
         # the floor: FFT bins from 40 Hz to fmax, grouped in third-octave bands that hold a bin
@@ -315,7 +301,7 @@ class _Analyser:
         widths = {"flux": (3, np.float32), "energy": (0, np.float32), "bands": (len(self.band_hz), np.float16),
                   "chroma": (12, np.float16), "fine": (self.fb.shape[1], np.uint8), "onset": (0, np.float32),
                   "onset_strong": (0, np.float32), "onset_high": (0, np.float32),
-                  "onset_partial": (0, np.float32), "floor": (len(self.floor_counts), np.uint8)}
+                  "floor": (len(self.floor_counts), np.uint8)}
         rows = {"chroma": hops // CHROMA_DECIM + 1, "fine": hops // FINE_DECIM + 1, "floor": hops // FINE_DECIM + 1}
         self.out = {k: _Column(w, dt, rows.get(k, hops)) for k, (w, dt) in widths.items()}
         self.n_in = 0
@@ -435,8 +421,6 @@ class _Analyser:
         span = sum(runs[j : j + k] for j in range(ONSET_SPAN))
         self.out["onset_strong"].append(np.where(span >= ONSET_STRONG, span, 0.0).sum(axis=1).astype(np.float32))
         self.prev_rise = runs[len(runs) - (ONSET_SPAN - 1) :]
-        self.out["onset_partial"].append(_new_partials(comp, self.prev_partial))
-        self.prev_partial = np.concatenate([self.prev_partial, comp])[-PARTIAL_TO:]
 
     def result(self) -> Features:
         def cat(name: str) -> np.ndarray:
@@ -458,42 +442,8 @@ class _Analyser:
             onset=cat("onset")[:n],
             onset_strong=cat("onset_strong")[:n],
             onset_high=cat("onset_high")[:n],
-            onset_partial=cat("onset_partial")[:n],
             floor=cat("floor"),
         )
-
-
-def _new_partials(comp: np.ndarray, before: np.ndarray) -> np.ndarray:
-    """:attr:`Features.onset_partial` of a block *comp* (hops x onset bands, compressed log
-    magnitudes), given the :data:`PARTIAL_TO` hops *before* it."""
-    x = np.concatenate([before, comp])
-    peak = np.zeros(x.shape, bool)
-    mid = x[:, 1:-1]
-    np.greater(mid, x[:, :-2], out=peak[:, 1:-1])
-    peak[:, 1:-1] &= mid >= x[:, 2:]
-    # standing out from the lower of the bands 2-3 away: a partial, not the ripple of a noise floor
-    valley = np.minimum(np.minimum(x[:, :-6], x[:, 6:]), np.minimum(x[:, 1:-5], x[:, 5:-1]))
-    peak[:, 3:-3] &= x[:, 3:-3] - valley > np.float32(PARTIAL_PROM)
-    peak[:, :3] = peak[:, -3:] = False
-    peak &= x > x.max(axis=1, keepdims=True) - np.float32(ONSET_RANGE)
-    near = peak.copy()  # a partial within one band
-    near[:, 1:] |= peak[:, :-1]
-    near[:, :-1] |= peak[:, 1:]
-    # any partial near over hops t - PARTIAL_TO .. t - PARTIAL_FROM: an OR over doubling spans
-    length, span = PARTIAL_TO - PARTIAL_FROM + 1, 1
-    while 2 * span <= length:
-        near = near[:-span] | near[span:]
-        span *= 2
-    if length > span:
-        near = near[: len(near) - (length - span)] | near[length - span :]
-    h = len(before)
-    t, b = np.nonzero(peak[h:] & ~near[: len(comp)])  # new partials are few: gather only those
-    ref = np.full(len(t), -np.inf, np.float32)
-    for j in range(PARTIAL_FROM, PARTIAL_TO + 1):
-        np.maximum(ref, x[t + h - j, b], out=ref)
-    out = np.zeros(len(comp), np.float32)
-    np.add.at(out, t, np.maximum(comp[t, b] - ref, 0.0))
-    return out
 
 
 def extract(

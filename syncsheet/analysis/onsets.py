@@ -8,8 +8,7 @@ from ._windows import window_max, window_mean
 from .features import FPS, LAG, ONSET_HOLD, ONSET_SPAN, WINDOW_S
 
 __all__ = ["pick_onsets", "time_attacks", "strong_attacks", "high_attacks", "MIN_RISE", "DIP", "SLOW_SHARE",
-           "SLOW_MAX", "LEAD", "STRONG_SHARE", "HIGH_FLOOR", "HIGH_APART",
-           "partial_attacks", "PARTIAL_FLOOR"]
+           "SLOW_MAX", "LEAD", "STRONG_SHARE", "HIGH_FLOOR", "HIGH_APART"]
 
 #: A peak lower than another within the picking neighbourhood stands when the activation between
 #: them falls below this share of its height: by then its own attack has ended.
@@ -51,11 +50,6 @@ HIGH_FLOOR = 1.25
 #: A peak of the high bands is a note of its own only this far (s) from every onset picked on the whole
 #: activation: nearer, it is the top of an attack already reported.
 HIGH_APART = 0.05
-
-#: The smallest peak of :attr:`~syncsheet.analysis.features.Features.onset_partial` that can be a
-#: note: new partials up about 14 dB in all over their bands' recent maximum. Measured plateau on the
-#: five tuning sets: 0.6-0.9 (0.5 adds the partials a dense mix makes and unmakes).
-PARTIAL_FLOOR = 0.7
 
 
 def pick_onsets(
@@ -289,40 +283,3 @@ def high_attacks(
     # only the peaks' neighbourhoods are read: no float64 copy of a reel's whole activation
     level = np.array([float(np.mean(act[max(0, i - half) : i + half], dtype=np.float64)) for i in idx]) + 1e-9
     return pos, _accent(np.asarray(act)[idx] / level)
-
-
-def partial_attacks(
-    partial: np.ndarray,
-    act: np.ndarray,
-    picked: np.ndarray,
-    *,
-    floor: float = PARTIAL_FLOOR,
-    **pick: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Notes that add partials where the spectrum had none: a note entering under held sounds.
-
-    Its rise summed over the bands can be too small to pick next to the held sounds' wobble, but its
-    partials are peaks where none lay 30-100 ms before, while a held note's stay put or wander within a
-    band (:attr:`~syncsheet.analysis.features.Features.onset_partial`). Peaks of ``partial`` are
-    picked and kept as :func:`high_attacks` keeps the top bands' (away from every onset already
-    picked, strengths on the whole activation's scale).
-
-    Parameters
-    ----------
-    partial : numpy.ndarray
-        :attr:`~syncsheet.analysis.features.Features.onset_partial`.
-    act : numpy.ndarray
-        The whole activation, :attr:`~syncsheet.analysis.features.Features.onset`.
-    picked : numpy.ndarray
-        Positions (hops) of the onsets already picked.
-    floor : float
-        The smallest peak of ``partial`` (:data:`PARTIAL_FLOOR`).
-    **pick
-        Passed on to :func:`high_attacks` (``apart``, ``delta``, ``pre_max``, ...).
-
-    Returns
-    -------
-    positions, strengths : numpy.ndarray
-        Positions in hops (fractional) of the new attacks only, and their strengths in [0, 1].
-    """
-    return high_attacks(partial, act, picked, floor=floor, **pick)

@@ -214,15 +214,12 @@ def analyze_features(
 def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The onsets the analysis reports (hops, strengths): the picks whose rise is a new note's
     (:func:`~.onsets.strong_attacks`: not vibrato or bow noise) and, heard in the top bands alone,
-    hi-hat and cymbal ticks under held sounds (:func:`~.onsets.high_attacks`) and notes that add new
-    partials under them (:func:`~.onsets.partial_attacks`), in time order."""
+    hi-hat and cymbal ticks under held sounds (:func:`~.onsets.high_attacks`), in time order."""
     pos, strength = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), db)
     strong = onsetmod.strong_attacks(f.onset, f.onset_strong, pos)
     pos, strength = pos[strong], strength[strong]
     hpos, hstr = _above_floor(*onsetmod.high_attacks(f.onset_high, f.onset, pos, **pick), db)
     pos, strength = np.concatenate([pos, hpos]), np.concatenate([strength, hstr])
-    ppos, pstr = _above_floor(*onsetmod.partial_attacks(f.onset_partial, f.onset, pos, **pick), db)
-    pos, strength = np.concatenate([pos, ppos]), np.concatenate([strength, pstr])
     order = np.argsort(pos, kind="stable")
     return pos[order], strength[order]
 
