@@ -1,0 +1,265 @@
+"""Train and measure the learned effect activation (``syncsheet/analysis/cuenet.py``).
+
+Data: ``benchmarks/make_cuenet_data.py`` (training mixes of the sets' clean music with effects the
+benchmark never uses; the benchmark's real ``_mix.wav`` and clean ``.wav`` recorded for scoring).
+
+``cv``: leave-set-out over dev, holdout, compound, tune2, fresh, blind (the tempo set has no mixes
+and its pieces are dev/holdout pieces, so it is not used): each set is scored with a network
+fitted on the training mixes of the five others. Printed per set, for the present detector and
+for each way of using the network: cue F (±1 frame, mir_eval as ``bench_analysis.py``), recall at
+0 / -6 / -12 dB on the real mixes, and the false cues on the clean music (every cue there is
+false); then the mean over the sets. ``final``: fit on all six sets' training mixes, write
+``syncsheet/data/cuenet.npz``, and score ``--sets`` with it (blind2 / blind3, once, at the end)::
+
+    .venv/bin/python benchmarks/make_cuenet_data.py --out /tmp/cuenet/data \\
+        --train dev holdout compound tune2 fresh blind --eval dev holdout compound tune2 fresh blind
+    .venv/bin/python benchmarks/train_cuenet.py cv
+    .venv/bin/python benchmarks/train_cuenet.py final --sets blind2 blind3
+
+Seeded (numpy, torch, one thread): rerunning gives the same weights. Needs torch in the venv
+(a development tool only: syncsheet never imports it) and mir_eval (the dev extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import mir_eval
+import numpy as np
+import torch
+from torch import nn
+
+from syncsheet.analysis import cuenet
+from syncsheet.analysis import pipeline as pl
+
+SETS = ("dev", "holdout", "compound", "tune2", "fresh", "blind")
+FR = 1 / 24
+ROWS = 100.0  # fine rows a second
+CHANNELS = 20
+DILATIONS = (1, 2, 4, 8, 16, 32, 64)  # ±127 rows: the network sees 1.27 s each side
+CROP = 1500  # rows a training crop (15 s)
+BATCH = 16
+STEPS = 1500
+POS_WEIGHT = 20.0
+
+
+def load_file(p: Path) -> dict:
+    z = dict(np.load(p))
+    ev = cuenet.evidence_columns(z["surp"], z["fsurp"], z["weight"])
+    z["x"] = cuenet.inputs(z["fine"], z["floor"], ev)
+    n = len(z["x"])
+    start = np.zeros(n, np.float32)
+    sound = np.zeros(n, np.float32)
+    lengths = z.get("lengths", np.full(len(z["cues"]), 0.5))
+    for t, ln in zip(z["cues"], lengths, strict=True):
+        r = int(round(t * ROWS))
+        start[max(0, r - 1) : r + 2] = 1.0
+        sound[max(0, r) : r + int(min(ln, 0.5) * ROWS)] = 1.0
+    z["y"] = np.stack([start, sound], axis=1)
+    return z
+
+
+class TCN(nn.Module):
+    """The network :class:`syncsheet.analysis.cuenet.Net` runs (same layers, same padding)."""
+
+    def __init__(self, c_in: int, mean: np.ndarray, std: np.ndarray) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean)[None, :, None])
+        self.register_buffer("std", torch.tensor(std)[None, :, None])
+        self.inp = nn.Conv1d(c_in, CHANNELS, 1)
+        self.layers = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, 3, dilation=d, padding=d) for d in DILATIONS)
+        self.out = nn.Conv1d(CHANNELS, 2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C_in, T) -> (B, 2, T)
+        h = torch.relu(self.inp((x - self.mean) / self.std))
+        for conv in self.layers:
+            h = h + torch.relu(conv(h))
+        return self.out(h)
+
+    def export(self) -> dict[str, np.ndarray]:
+        w = {"mean": self.mean.flatten().numpy(), "std": self.std.flatten().numpy(),
+             "w_in": self.inp.weight.detach().numpy()[:, :, 0], "b_in": self.inp.bias.detach().numpy(),
+             "dil": np.asarray(DILATIONS, np.int32),
+             "w_out": self.out.weight.detach().numpy()[:, :, 0], "b_out": self.out.bias.detach().numpy()}
+        for k, conv in enumerate(self.layers):
+            w[f"w{k}"] = conv.weight.detach().numpy()
+            w[f"b{k}"] = conv.bias.detach().numpy()
+        return {k: np.asarray(v, np.float32) if k != "dil" else v for k, v in w.items()}
+
+
+def fit(files: list[dict], seed: int = 0, steps: int = STEPS) -> dict[str, np.ndarray]:
+    """Train on random crops of *files*; the exported weights."""
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    allx = np.concatenate([f["x"] for f in files])
+    mean, std = allx.mean(axis=0), allx.std(axis=0) + 1e-3
+    del allx
+    net = TCN(files[0]["x"].shape[1], mean.astype(np.float32), std.astype(np.float32))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    pw = torch.tensor([POS_WEIGHT, 1.0])[None, :, None]
+    lossf = nn.BCEWithLogitsLoss(pos_weight=pw, reduction="none")
+    gain = torch.tensor([1.0, 0.3])[None, :, None]
+    sizes = np.array([len(f["x"]) for f in files], float)
+    for step in range(steps):
+        idx = rng.choice(len(files), BATCH, p=sizes / sizes.sum())
+        xs, ys = [], []
+        for i in idx:
+            f = files[i]
+            n = len(f["x"])
+            a = int(rng.integers(0, max(1, n - CROP)))
+            x, y = f["x"][a : a + CROP], f["y"][a : a + CROP]
+            if len(x) < CROP:
+                x, y = np.pad(x, ((0, CROP - len(x)), (0, 0))), np.pad(y, ((0, CROP - len(y)), (0, 0)))
+            xs.append(x.T)
+            ys.append(y.T)
+        x, y = torch.tensor(np.stack(xs)), torch.tensor(np.stack(ys))
+        loss = (lossf(net(x), y) * gain).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 250 == 0 or step == steps - 1:
+            print(f"    step {step} loss {loss.item():.4f}", flush=True)
+    return net.export()
+
+
+def filtered(rows: np.ndarray, z: dict) -> np.ndarray:
+    """Cue times (s) from fine rows, through the pipeline's own filters (not in stops, not within a
+    beat of the first onset), with the learned latency removed by the caller."""
+    hops = np.asarray(rows, float) * 2
+    score = np.ones(len(hops))
+    stops = [tuple(s) for s in z["stops"]]
+    hops, score = pl._not_in_stops(hops, score, stops)
+    if z["first_onset"] >= 0 and len(hops):
+        hops = hops[hops >= z["first_onset"] + z["beat"]]
+    return hops / pl.FPS
+
+
+def score(ref: np.ndarray, est: np.ndarray) -> tuple[float, set[int]]:
+    est = np.sort(est)
+    if not len(ref):
+        return np.nan, set()
+    f = mir_eval.onset.f_measure(ref, est, window=FR)[0] if len(est) else 0.0
+    return f, {j for j, _ in mir_eval.util.match_events(ref, est, FR)}
+
+
+def methods(z: dict, p: np.ndarray, lat: float) -> dict[str, np.ndarray]:
+    """Cue times of each way of picking, before the stop cues are added."""
+    out = {"present": z["present"]}
+    for th in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        for gap in (1.0,):
+            rows, _ = cuenet.pick(p[:, 0], threshold=th, gap_s=gap)
+            out[f"net th={th}"] = filtered(rows, z) - lat
+    pres = z["present"]
+    for g in (0.1, 0.2, 0.3, 0.5):
+        # the present detector's cues, kept where the network hears an effect near them
+        near = [float(p[max(0, int(t * ROWS) - 15) : int(t * ROWS) + 16, 0].max(initial=0.0)) for t in pres]
+        out[f"gate g={g}"] = pres[np.asarray(near) >= g] if len(pres) else pres
+    for th in (0.5, 0.7):
+        # gated present cues, each moved to the network's start peak within ±0.15 s when there is one
+        rows, _ = cuenet.pick(p[:, 0], threshold=0.2, gap_s=0.3)
+        t_net = filtered(rows, z) - lat
+        keep = []
+        for t in pres:
+            near = [float(p[max(0, int(t * ROWS) - 15) : int(t * ROWS) + 16, 0].max(initial=0.0))]
+            if near[0] < 0.2:
+                continue
+            d = t_net - t
+            j = np.flatnonzero(np.abs(d) <= 0.15)
+            keep.append(t_net[j[np.argmin(np.abs(d[j]))]] if len(j) else t)
+        rows2, _ = cuenet.pick(p[:, 0], threshold=th, gap_s=1.0)
+        extra = [t for t in filtered(rows2, z) - lat if not any(abs(t - k) < 1.0 for k in keep)]
+        out[f"gate+retime+net th={th}"] = np.sort(np.asarray(keep + extra, float))
+    return out
+
+
+def evaluate(sets: list[str], weights: dict, data: Path, lat: float, table: dict) -> None:
+    net = cuenet.Net(weights)
+    for s in sets:
+        for p in sorted(data.glob(f"mix__{s}__*.npz")):
+            z = dict(np.load(p))
+            ev = cuenet.evidence_columns(z["surp"], z["fsurp"], z["weight"])
+            prob = cuenet.activation(z["fine"], z["floor"], ev, net=net)
+            zc = dict(np.load(p.with_name(p.name.replace("mix__", "clean__"))))
+            evc = cuenet.evidence_columns(zc["surp"], zc["fsurp"], zc["weight"])
+            probc = cuenet.activation(zc["fine"], zc["floor"], evc, net=net)
+            mc = methods(zc, probc, lat)
+            for name, est in methods(z, prob, lat).items():
+                f, hit = score(z["cues"], np.concatenate([est, z["other"]]))
+                row = table.setdefault(s, {}).setdefault(name, {"F": [], "hits": {}, "false": 0})
+                row["F"].append(f)
+                for j, lv in enumerate(z["levels"]):
+                    row["hits"].setdefault(float(lv), []).append(int(j in hit))
+                row["false"] += len(mc[name])
+
+
+def latency(files: list[dict], weights: dict) -> float:
+    """Median signed error (s) of the network's picks within 50 ms of a training effect."""
+    net = cuenet.Net(weights)
+    errs = []
+    for z in files[::3]:
+        p = cuenet.activation(z["fine"], z["floor"], cuenet.evidence_columns(z["surp"], z["fsurp"], z["weight"]),
+                              net=net)
+        rows, _ = cuenet.pick(p[:, 0], threshold=0.5)
+        t = rows / ROWS
+        for c in z["cues"]:
+            d = t - c
+            j = np.flatnonzero(np.abs(d) < 0.05)
+            if len(j):
+                errs.append(float(d[j[np.argmin(np.abs(d[j]))]]))
+    return float(np.median(errs)) if errs else 0.0
+
+
+def report(table: dict) -> None:
+    names = list(next(iter(table.values())).keys())
+    sets = list(table)
+    print(f"{'method':26s} " + " ".join(f"{s:>9s}" for s in sets) + "      mean  recall 0/-6/-12 dB  false(clean)")
+    for name in names:
+        fs = [float(np.nanmean(table[s][name]["F"])) for s in sets]
+        hits: dict[float, list[int]] = {}
+        for s in sets:
+            for lv, h in table[s][name]["hits"].items():
+                hits.setdefault(lv, []).extend(h)
+        rec = "/".join(f"{np.mean(hits[lv]):.2f}" for lv in sorted(hits, reverse=True))
+        false = sum(table[s][name]["false"] for s in sets)
+        print(f"{name:26s} " + " ".join(f"{f:9.3f}" for f in fs) + f"  {np.mean(fs):8.3f}  {rec:>18s}  {false:6d}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=("cv", "final"))
+    ap.add_argument("--data", type=Path, default=Path("/tmp/cuenet/data"))
+    ap.add_argument("--sets", nargs="*", default=[])
+    ap.add_argument("--steps", type=int, default=STEPS)
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "syncsheet/data/cuenet.npz")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+    files = {s: [load_file(p) for p in sorted(args.data.glob(f"train__{s}__*.npz"))] for s in SETS}
+    table: dict = {}
+    if args.mode == "cv":
+        for s in SETS:
+            print(f"fold {s}: fitting on {sum(len(files[o]) for o in SETS if o != s)} mixes", flush=True)
+            train = [f for o in SETS if o != s for f in files[o]]
+            w = fit(train, steps=args.steps)
+            lat = latency(train, w)
+            print(f"    latency {lat * 1000:+.1f} ms", flush=True)
+            evaluate([s], w, args.data, lat, table)
+            report(table)
+    else:
+        train = [f for s in SETS for f in files[s]]
+        w = fit(train, steps=args.steps)
+        lat = latency(train, w)
+        w["latency"] = np.float32(lat)
+        np.savez_compressed(args.out, **w)
+        print(f"wrote {args.out} (latency {lat * 1000:+.1f} ms)")
+        if args.sets:
+            evaluate(args.sets, w, args.data, lat, table)
+            report(table)
+
+
+if __name__ == "__main__":
+    main()

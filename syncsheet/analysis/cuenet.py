@@ -1,0 +1,209 @@
+"""A learned sound-effect activation: P(an effect starts here) for every 10 ms row.
+
+A small non-causal temporal convolution network (a 1x1 input layer, dilated 3-tap layers with
+residual connections, a 1x1 output layer) reads, per row of the fine spectrum: the fine log
+spectrum pooled to :data:`POOL` bands, its rise over the previous row, the spectral floor and its
+rise (each level relative to its own mean over ±:data:`LOCAL_S` seconds, so the music's loudness
+and colour are taken out), and the repetition detector's evidence (:func:`~.cues.surprise`, the
+floor's surprise and the picker's weight, each over the file's 90th percentile). It runs in plain
+numpy, block by block (memory is bounded by a block, not the file), from weights in
+``syncsheet/data/cuenet.npz`` made by::
+
+    .venv/bin/python benchmarks/train_cuenet.py final
+
+(seeded: rerunning it gives the same weights; see the script for the training data, which never
+holds the benchmark's own effects).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .features import FINE_DECIM, FINE_SCALE, FPS
+
+__all__ = ["POOL", "LOCAL_S", "Net", "load", "evidence_columns", "inputs", "activation", "pick"]
+
+POOL = 3  # fine bands pooled into one model input (12 bands an octave -> 4)
+LOCAL_S = 2.0  # seconds: each band's level is taken relative to its mean over ± this
+_FPS = FPS / FINE_DECIM  # rows a second of the fine spectrum
+
+
+class Net:
+    """The network's weights (see :func:`load`) and its numpy forward pass.
+
+    Parameters
+    ----------
+    weights : mapping
+        ``mean``, ``std`` (input standardisation, (C_in,)); ``w_in`` (C, C_in), ``b_in`` (C,);
+        for each layer k ``w{k}`` (C, C, 3), ``b{k}`` (C,), dilation ``dil[k]``; ``w_out``
+        (K, C), ``b_out`` (K,).
+    """
+
+    def __init__(self, weights) -> None:
+        self.mean = np.asarray(weights["mean"], np.float32)
+        self.std = np.asarray(weights["std"], np.float32)
+        self.w_in = np.asarray(weights["w_in"], np.float32)
+        self.b_in = np.asarray(weights["b_in"], np.float32)
+        self.dil = [int(d) for d in np.asarray(weights["dil"])]
+        self.layers = [(np.asarray(weights[f"w{k}"], np.float32), np.asarray(weights[f"b{k}"], np.float32))
+                       for k in range(len(self.dil))]
+        self.w_out = np.asarray(weights["w_out"], np.float32)
+        self.b_out = np.asarray(weights["b_out"], np.float32)
+
+    @property
+    def reach(self) -> int:
+        """Rows each side that one output row sees (half the receptive field)."""
+        return int(sum(self.dil))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Logits (n, K) for inputs *x* (n, C_in); rows beyond either end count as zeros."""
+        h = np.maximum((x - self.mean) / self.std @ self.w_in.T + self.b_in, 0.0)
+        for (w, b), d in zip(self.layers, self.dil, strict=True):
+            p = np.pad(h, ((d, d), (0, 0)))
+            n = len(h)
+            y = p[:n] @ w[:, :, 0].T + h @ w[:, :, 1].T + p[2 * d : 2 * d + n] @ w[:, :, 2].T + b
+            h = h + np.maximum(y, 0.0)
+        return h @ self.w_out.T + self.b_out
+
+
+@lru_cache(maxsize=4)
+def load(path: str | None = None) -> Net:
+    """The shipped network (``syncsheet/data/cuenet.npz``), or the one saved at *path*."""
+    if path is None:
+        with resources.as_file(resources.files("syncsheet.data") / "cuenet.npz") as p, np.load(p) as z:
+            return Net(dict(z))
+    with np.load(Path(path)) as z:
+        return Net(dict(z))
+
+
+def _local(x: np.ndarray, half: int) -> np.ndarray:
+    """Each column of *x* less its mean over ±*half* rows (the rows there are, at the ends)."""
+    c = np.zeros((len(x) + 1, x.shape[1]), np.float64)
+    np.cumsum(x, axis=0, out=c[1:])
+    i = np.arange(len(x))
+    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, len(x))
+    return x - ((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def _rise(x: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    out[1:] = np.maximum(x[1:] - x[:-1], 0.0)
+    return out
+
+
+def _scaled(e: np.ndarray) -> np.ndarray:
+    """Evidence over its 90th percentile over the file, log-compressed."""
+    e = np.asarray(e, np.float32)
+    ref = float(np.percentile(e, 90)) if len(e) else 0.0
+    return np.log1p(np.maximum(e, 0.0) / (ref + 1e-3)).astype(np.float32)
+
+
+def evidence_columns(surp: np.ndarray, fsurp: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(n, 3) evidence inputs: the fine spectrum's and the floor's surprise (:func:`~.cues.surprise`,
+    :func:`~.cues.floor_surprise`) each over its 90th percentile over the file, log-compressed, and
+    the picker's weight (:func:`~.cues.evidence_weight` times :func:`~.cues.harmony_weight`)."""
+    return np.stack([_scaled(surp), _scaled(fsurp), np.asarray(weight, np.float32)], axis=1)
+
+
+def inputs(fine: np.ndarray, floor: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """Model inputs (n, C_in) float32 for rows of the fine spectrum.
+
+    Parameters
+    ----------
+    fine : (n, NF) uint8
+        :attr:`Features.fine`.
+    floor : (n, NL) uint8
+        :attr:`Features.floor` (NL may be 0).
+    evidence : (n, E) float
+        Per-row evidence already scaled (see :func:`activation`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Pooled fine level (less its local mean) and rise, floor level (less its local mean) and
+        rise, in units of ``FINE_SCALE`` steps (a factor of 10 in magnitude), then the evidence columns.
+    """
+    n, nf = fine.shape
+    k = nf // POOL
+    pooled = fine[:, : k * POOL].reshape(n, k, POOL).astype(np.float32).mean(axis=2) / FINE_SCALE
+    fl = floor.astype(np.float32) / FINE_SCALE
+    half = int(LOCAL_S * _FPS)
+    cols = [_local(pooled, half), _rise(pooled), _local(fl, half), _rise(fl), np.asarray(evidence, np.float32)]
+    return np.concatenate([c.reshape(n, -1) for c in cols], axis=1)
+
+
+def activation(
+    fine: np.ndarray,
+    floor: np.ndarray,
+    evidence: np.ndarray,
+    *,
+    net: Net | None = None,
+    block: int = 1 << 14,
+) -> np.ndarray:
+    """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
+
+    Parameters
+    ----------
+    fine, floor : uint8 arrays
+        :attr:`Features.fine` and :attr:`Features.floor` (same rows; *floor* may have no columns).
+    evidence : (n, 3) array
+        :func:`evidence_columns` of the repetition detector's surprises and weight.
+    net : Net, optional
+        Defaults to the shipped weights.
+    block : int
+        Rows computed at once; each block is padded by the network's reach and the local mean's
+        window on both sides, so the result does not depend on it.
+    """
+    net = net or load()
+    n = len(fine)
+    if floor.ndim != 2 or len(floor) != n:
+        floor = np.zeros((n, 0), np.uint8)
+    ev = np.asarray(evidence, np.float32).reshape(n, -1)
+    out = np.zeros((n, net.w_out.shape[0]), np.float32)
+    margin = net.reach + int(LOCAL_S * _FPS) + 1
+    for a in range(0, n, block):
+        b = min(n, a + block)
+        lo, hi = max(0, a - margin), min(n, b + margin)
+        x = inputs(fine[lo:hi], floor[lo:hi], ev[lo:hi])
+        out[a:b] = net.forward(x)[a - lo : b - lo]
+    return (1.0 / (1.0 + np.exp(-out))).astype(np.float32)
+
+
+def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Effect starts from the start probability *p* (rows of 10 ms).
+
+    Local maxima over ±0.1 s above *threshold* are taken strongest first, each suppressing weaker
+    ones within *gap_s*; each is placed between rows by a parabola through its peak.
+
+    Returns
+    -------
+    positions : numpy.ndarray
+        Rows (fractional), in time order.
+    scores : numpy.ndarray
+        The peak probabilities.
+    """
+    n = len(p)
+    if n < 3:
+        return np.zeros(0), np.zeros(0)
+    half = int(0.1 * _FPS)
+    pad = np.pad(p, half, constant_values=-1.0)
+    win = np.lib.stride_tricks.sliding_window_view(pad, 2 * half + 1).max(axis=1)
+    cand = np.flatnonzero((p >= win) & (p > threshold))
+    order = cand[np.argsort(-p[cand], kind="stable")]
+    gap = gap_s * _FPS
+    kept: list[int] = []
+    for i in order:  # only the candidates (a few a minute), not the rows
+        if all(abs(i - j) >= gap for j in kept):
+            kept.append(int(i))
+    kept.sort()
+    idx = np.asarray(kept, np.int64)
+    if not len(idx):
+        return np.zeros(0), np.zeros(0)
+    left, mid, right = p[np.maximum(idx - 1, 0)], p[idx], p[np.minimum(idx + 1, n - 1)]
+    den = left - 2 * mid + right
+    shift = np.where(np.abs(den) > 1e-9, 0.5 * (left - right) / np.where(den == 0, 1, den), 0.0)
+    return idx + np.clip(shift, -0.5, 0.5), mid.astype(np.float64)

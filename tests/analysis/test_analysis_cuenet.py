@@ -1,0 +1,93 @@
+"""The learned effect activation's numpy inference, inputs and picking."""
+
+import numpy as np
+import pytest
+
+from syncsheet.analysis import cuenet
+
+
+def _tiny(c_in: int = 2) -> dict:
+    """One hidden channel, one dilated layer: small enough to compute by hand."""
+    return {
+        "mean": np.zeros(c_in, np.float32), "std": np.ones(c_in, np.float32),
+        "w_in": np.ones((1, c_in), np.float32), "b_in": np.array([-1.0], np.float32),
+        "dil": np.array([2]),
+        "w0": np.array([[[1.0, 0.5, -1.0]]], np.float32), "b0": np.array([0.25], np.float32),
+        "w_out": np.array([[2.0], [-1.0]], np.float32), "b_out": np.array([0.0, 1.0], np.float32),
+    }
+
+
+def test_forward_matches_a_hand_computed_case():
+    x = np.array([[1, 1], [2, 0], [0, 0], [3, 1], [1, 0]], np.float32)
+    out = cuenet.Net(_tiny()).forward(x)
+    h = np.maximum(x.sum(axis=1) - 1.0, 0.0)  # 1x1 input layer: [1, 1, 0, 3, 0]
+    assert h.tolist() == [1, 1, 0, 3, 0]
+    # dilation 2, zero padding: y[t] = h[t-2] + 0.5 h[t] - h[t+2] + 0.25
+    y = [0 + 0.5 - 0 + 0.25, 0 + 0.5 - 3 + 0.25, 1 + 0 - 0 + 0.25, 1 + 1.5 - 0 + 0.25, 0 + 0 - 0 + 0.25]
+    h2 = h + np.maximum(y, 0.0)
+    np.testing.assert_allclose(out[:, 0], 2 * h2, rtol=1e-6)
+    np.testing.assert_allclose(out[:, 1], 1 - h2, rtol=1e-6)
+
+
+def test_standardisation_is_applied_before_the_first_layer():
+    w = _tiny()
+    w["mean"], w["std"] = np.array([1.0, 0.0], np.float32), np.array([2.0, 1.0], np.float32)
+    x = np.array([[5.0, 1.0]], np.float32)
+    plain = cuenet.Net(_tiny()).forward(np.array([[2.0, 1.0]], np.float32))
+    np.testing.assert_allclose(cuenet.Net(w).forward(x), plain)
+
+
+def _random_net(c_in: int, seed: int) -> cuenet.Net:
+    rng = np.random.default_rng(seed)
+    c = 4
+    w = {"mean": rng.normal(size=c_in), "std": rng.uniform(0.5, 2, c_in), "w_in": rng.normal(size=(c, c_in)) * 0.3,
+         "b_in": rng.normal(size=c) * 0.1, "dil": np.array([1, 4, 16]),
+         "w_out": rng.normal(size=(2, c)), "b_out": rng.normal(size=2)}
+    for k in range(3):
+        w[f"w{k}"], w[f"b{k}"] = rng.normal(size=(c, c, 3)) * 0.3, rng.normal(size=c) * 0.1
+    return cuenet.Net(w)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_blocks_give_the_same_activation_as_one_pass(seed):
+    rng = np.random.default_rng(seed)
+    n = 1500
+    fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
+    floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
+    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
+    net = _random_net(9 // cuenet.POOL * 2 + 4 * 2 + 3, seed)
+    whole = cuenet.activation(fine, floor, ev, net=net, block=1 << 14)
+    blocked = cuenet.activation(fine, floor, ev, net=net, block=137)
+    np.testing.assert_allclose(blocked, whole, atol=1e-5)
+    assert whole.shape == (n, 2) and (whole >= 0).all() and (whole <= 1).all()
+
+
+def test_inputs_take_out_the_local_level_and_keep_rises():
+    n = 1000
+    fine = np.full((n, 6), 100, np.uint8)
+    fine[500:] = 150  # a step up in every band
+    floor = np.full((n, 2), 40, np.uint8)
+    x = cuenet.inputs(fine, floor, np.zeros((n, 1)))
+    k = 6 // cuenet.POOL
+    level, rise = x[:, :k], x[:, k : 2 * k]
+    assert np.abs(level[:100]).max() < 1e-5  # steady: nothing relative to the local mean
+    assert (level[500] > 0).all() and (level[499] < 0).all()
+    assert np.flatnonzero(rise[:, 0] > 0).tolist() == [500]
+    assert np.allclose(x[:, 2 * k : 2 * k + 2], 0)  # a constant floor
+
+
+def test_pick_takes_the_stronger_of_close_peaks_and_interpolates():
+    p = np.zeros(1000)
+    p[199:202] = [0.4, 0.9, 0.8]  # peak between rows 200 and 201
+    p[260] = 0.7  # 0.6 s later: inside the 1 s gap, weaker
+    p[700] = 0.6
+    p[900] = 0.3  # under the threshold
+    pos, score = cuenet.pick(p, threshold=0.5, gap_s=1.0)
+    assert len(pos) == 2
+    assert 200 < pos[0] < 201 and abs(pos[1] - 700) < 1e-9
+    assert score.tolist() == [0.9, 0.6]
+
+
+def test_pick_on_nothing_or_too_little_is_empty():
+    assert len(cuenet.pick(np.zeros(500))[0]) == 0
+    assert len(cuenet.pick(np.ones(2))[0]) == 0
