@@ -142,7 +142,7 @@ def mix(y: np.ndarray, bank, rng: np.random.Generator) -> tuple[np.ndarray, list
 def record(y: np.ndarray, sr: int) -> dict[str, np.ndarray]:
     """Run the analysis on *y* (n, ch) and keep what the cue picker and its filters see."""
     got: dict = {}
-    pick, bed = cuemod.pick_cues, pipeline._after_the_bed_starts
+    pick, bed, learned = cuemod.pick_cues, pipeline._after_the_bed_starts, pipeline._learned_cues
 
     def pick_spy(found, *, weight=None, timing=None, **kw):
         got.update(found=np.asarray(found, np.float32), weight=np.asarray(weight, np.float32),
@@ -157,11 +157,13 @@ def record(y: np.ndarray, sr: int) -> dict[str, np.ndarray]:
     mono = y.mean(axis=1, dtype=np.float32)
     step = 1 << 16
     f = extract((mono[i : i + step] for i in range(0, len(mono), step)), sr, len(mono))
+    # the repetition detector alone: its cues are the "present" ones, its evidence the inputs
     cuemod.pick_cues, pipeline._after_the_bed_starts = pick_spy, bed_spy
+    pipeline._learned_cues = lambda f, surp, fsurp, weight, cpos, cscore, *a: (cpos, cscore)
     try:
         a = pipeline.analyze_features(f)
     finally:
-        cuemod.pick_cues, pipeline._after_the_bed_starts = pick, bed
+        cuemod.pick_cues, pipeline._after_the_bed_starts, pipeline._learned_cues = pick, bed, learned
     stops = [(c.time, c.end if c.end is not None else c.time) for c in a.cues if c.kind == "stop"]
     n = len(f.fine)
     return {

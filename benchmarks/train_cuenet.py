@@ -13,7 +13,8 @@ false); then the mean over the sets. ``final``: fit on all six sets' training mi
 
     .venv/bin/python benchmarks/make_cuenet_data.py --out /tmp/cuenet/data \\
         --train dev holdout compound tune2 fresh blind --eval dev holdout compound tune2 fresh blind
-    .venv/bin/python benchmarks/train_cuenet.py cv
+    .venv/bin/python benchmarks/train_cuenet.py cv        # fits and keeps each fold's network
+    .venv/bin/python benchmarks/train_cuenet.py score     # re-scores the pickings with them
     .venv/bin/python benchmarks/train_cuenet.py final --sets blind2 blind3
 
 Seeded (numpy, torch, one thread): rerunning gives the same weights. Needs torch in the venv
@@ -124,7 +125,12 @@ def fit(files: list[dict], seed: int = 0, steps: int = STEPS) -> dict[str, np.nd
         sched.step()
         if step % 250 == 0 or step == steps - 1:
             print(f"    step {step} loss {loss.item():.4f}", flush=True)
-    return net.export()
+    w = net.export()
+    # the band layout trained on (every training mix is at 44.1 kHz): other rates are matched to it
+    w["fine_hz"] = np.asarray(files[0]["fine_hz"], np.float64)
+    w["floor_bands"] = cuenet.floor_bands(44100)
+    assert len(w["floor_bands"]) == files[0]["floor"].shape[1]
+    return w
 
 
 def filtered(rows: np.ndarray, z: dict) -> np.ndarray:
@@ -148,32 +154,22 @@ def score(ref: np.ndarray, est: np.ndarray) -> tuple[float, set[int]]:
 
 
 def methods(z: dict, p: np.ndarray, lat: float) -> dict[str, np.ndarray]:
-    """Cue times of each way of picking, before the stop cues are added."""
-    out = {"present": z["present"]}
-    for th in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        for gap in (1.0,):
-            rows, _ = cuenet.pick(p[:, 0], threshold=th, gap_s=gap)
-            out[f"net th={th}"] = filtered(rows, z) - lat
+    """Cue times of each way of picking, before the stop cues are added: the present detector's;
+    the network's own starts at each threshold; the present cues the network confirms (*gate*),
+    plus its own starts at a threshold away from them (:func:`cuenet.combine`, as the pipeline)."""
     pres = z["present"]
+    out = {"present": pres}
+    picks = {}
+    for th in (0.8, 0.85, 0.9, 0.93, 0.95):
+        rows, _ = cuenet.pick(p[:, 0], threshold=th, gap_s=1.0)
+        picks[th] = filtered(rows, z) - lat
+        out[f"net th={th}"] = picks[th]
     for g in (0.1, 0.2, 0.3, 0.5):
-        # the present detector's cues, kept where the network hears an effect near them
-        near = [float(p[max(0, int(t * ROWS) - 15) : int(t * ROWS) + 16, 0].max(initial=0.0)) for t in pres]
-        out[f"gate g={g}"] = pres[np.asarray(near) >= g] if len(pres) else pres
-    for th in (0.5, 0.7):
-        # gated present cues, each moved to the network's start peak within ±0.15 s when there is one
-        rows, _ = cuenet.pick(p[:, 0], threshold=0.2, gap_s=0.3)
-        t_net = filtered(rows, z) - lat
-        keep = []
-        for t in pres:
-            near = [float(p[max(0, int(t * ROWS) - 15) : int(t * ROWS) + 16, 0].max(initial=0.0))]
-            if near[0] < 0.2:
-                continue
-            d = t_net - t
-            j = np.flatnonzero(np.abs(d) <= 0.15)
-            keep.append(t_net[j[np.argmin(np.abs(d[j]))]] if len(j) else t)
-        rows2, _ = cuenet.pick(p[:, 0], threshold=th, gap_s=1.0)
-        extra = [t for t in filtered(rows2, z) - lat if not any(abs(t - k) < 1.0 for k in keep)]
-        out[f"gate+retime+net th={th}"] = np.sort(np.asarray(keep + extra, float))
+        keep, _ = cuenet.combine(pres, np.zeros(0), p[:, 0], gate=g)
+        out[f"gate g={g}"] = pres[keep]
+        for th in (0.8, 0.85, 0.9, 0.93, 0.95):
+            keep, add = cuenet.combine(pres, picks[th], p[:, 0], gate=g)
+            out[f"gate{g}+net th={th}"] = np.sort(np.concatenate([pres[keep], picks[th][add]]))
     return out
 
 
@@ -231,22 +227,32 @@ def report(table: dict) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=("cv", "final"))
+    ap.add_argument("mode", choices=("cv", "score", "final"))
+    ap.add_argument("--folds", type=Path, default=Path("/tmp/cuenet/folds"), help="where cv keeps each fold's weights")
     ap.add_argument("--data", type=Path, default=Path("/tmp/cuenet/data"))
     ap.add_argument("--sets", nargs="*", default=[])
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "syncsheet/data/cuenet.npz")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
-    files = {s: [load_file(p) for p in sorted(args.data.glob(f"train__{s}__*.npz"))] for s in SETS}
     table: dict = {}
+    if args.mode == "score":  # each set with its fold's saved network (cv must have run)
+        for s in SETS:
+            with np.load(args.folds / f"{s}.npz") as z:
+                w = dict(z)
+            evaluate([s], w, args.data, float(w["latency"]), table)
+        report(table)
+        return
+    files = {s: [load_file(p) for p in sorted(args.data.glob(f"train__{s}__*.npz"))] for s in SETS}
     if args.mode == "cv":
+        args.folds.mkdir(parents=True, exist_ok=True)
         for s in SETS:
             print(f"fold {s}: fitting on {sum(len(files[o]) for o in SETS if o != s)} mixes", flush=True)
             train = [f for o in SETS if o != s for f in files[o]]
             w = fit(train, steps=args.steps)
             lat = latency(train, w)
             print(f"    latency {lat * 1000:+.1f} ms", flush=True)
+            np.savez(args.folds / f"{s}.npz", latency=np.float32(lat), **w)
             evaluate([s], w, args.data, lat, table)
             report(table)
     else:

@@ -23,13 +23,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FINE_DECIM, FINE_SCALE, FPS
+from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S, analysis_rate
 
-__all__ = ["POOL", "LOCAL_S", "Net", "load", "evidence_columns", "inputs", "activation", "pick"]
+__all__ = [
+    "RATE", "POOL", "LOCAL_S", "GATE", "THRESHOLD", "Net", "load", "evidence_columns", "inputs", "activation", "pick",
+    "near", "combine",
+]
 
 POOL = 3  # fine bands pooled into one model input (12 bands an octave -> 4)
 LOCAL_S = 2.0  # seconds: each band's level is taken relative to its mean over ± this
-_FPS = FPS / FINE_DECIM  # rows a second of the fine spectrum
+RATE = FPS / FINE_DECIM  # rows a second of the fine spectrum
+#: A repetition-detector cue is kept where the network's start probability reaches this within ±0.15 s.
+GATE = 0.3
+#: The network's own starts at least this probable are cues too (away from the kept ones).
+THRESHOLD = 0.93
 
 
 class Net:
@@ -40,7 +47,8 @@ class Net:
     weights : mapping
         ``mean``, ``std`` (input standardisation, (C_in,)); ``w_in`` (C, C_in), ``b_in`` (C,);
         for each layer k ``w{k}`` (C, C, 3), ``b{k}`` (C,), dilation ``dil[k]``; ``w_out``
-        (K, C), ``b_out`` (K,).
+        (K, C), ``b_out`` (K,); optionally ``latency`` (s), ``fine_hz`` and ``floor_bands`` (the band
+        layout trained on, see :func:`floor_bands`; without them the columns are taken as they come).
     """
 
     def __init__(self, weights) -> None:
@@ -53,6 +61,11 @@ class Net:
                        for k in range(len(self.dil))]
         self.w_out = np.asarray(weights["w_out"], np.float32)
         self.b_out = np.asarray(weights["b_out"], np.float32)
+        #: the layout of the bands trained on: fine band centres (Hz) and floor third-octave indices
+        self.fine_hz = np.asarray(weights.get("fine_hz", np.zeros(0)), np.float64)
+        self.floor_bands = np.asarray(weights.get("floor_bands", np.zeros(0)), np.int64)
+        #: seconds the picked starts lie after the true ones on the training mixes (removed)
+        self.latency = float(np.asarray(weights.get("latency", 0.0)))
 
     @property
     def reach(self) -> int:
@@ -78,6 +91,36 @@ def load(path: str | None = None) -> Net:
             return Net(dict(z))
     with np.load(Path(path)) as z:
         return Net(dict(z))
+
+
+def floor_bands(sample_rate: int) -> np.ndarray:
+    """Third-octave index (from 40 Hz) of each column of :attr:`Features.floor` at *sample_rate*
+    (the spectral pass keeps the bands that hold an FFT bin below the analysis rate's Nyquist)."""
+    sr = analysis_rate(int(sample_rate))[1]
+    n_fft = 1 << int(np.ceil(np.log2(int(round(WINDOW_S * sr)))))
+    edges = 40.0 * 2.0 ** (np.arange(0, 64) / FLOOR_BANDS_PER_OCTAVE)
+    edges = edges[edges < 0.5 * sr]
+    band = np.searchsorted(edges, np.arange(n_fft // 2 + 1) * (sr / n_fft)) - 1
+    return np.unique(band[(band >= 0) & (band < len(edges) - 1)])
+
+
+def _column_map(have: np.ndarray, want: np.ndarray, tol: float) -> np.ndarray:
+    """For each of *want*, the index of the nearest of *have* within *tol* (-1: none)."""
+    if not len(have) or not len(want):
+        return np.full(len(want), -1, np.int64)
+    d = np.abs(np.asarray(have, float)[None, :] - np.asarray(want, float)[:, None])
+    j = d.argmin(axis=1)
+    return np.where(d[np.arange(len(want)), j] <= tol, j, -1)
+
+
+def _take(x: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    """Columns *cols* of *x* (zeros where -1: a band this sample rate does not have)."""
+    if cols is None:
+        return x
+    out = np.zeros((len(x), len(cols)), x.dtype)
+    ok = cols >= 0
+    out[:, ok] = x[:, cols[ok]]
+    return out
 
 
 def _local(x: np.ndarray, half: int) -> np.ndarray:
@@ -131,7 +174,7 @@ def inputs(fine: np.ndarray, floor: np.ndarray, evidence: np.ndarray) -> np.ndar
     k = nf // POOL
     pooled = fine[:, : k * POOL].reshape(n, k, POOL).astype(np.float32).mean(axis=2) / FINE_SCALE
     fl = floor.astype(np.float32) / FINE_SCALE
-    half = int(LOCAL_S * _FPS)
+    half = int(LOCAL_S * RATE)
     cols = [_local(pooled, half), _rise(pooled), _local(fl, half), _rise(fl), np.asarray(evidence, np.float32)]
     return np.concatenate([c.reshape(n, -1) for c in cols], axis=1)
 
@@ -142,6 +185,8 @@ def activation(
     evidence: np.ndarray,
     *,
     net: Net | None = None,
+    fine_hz: np.ndarray | None = None,
+    sample_rate: int | None = None,
     block: int = 1 << 14,
 ) -> np.ndarray:
     """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
@@ -154,6 +199,10 @@ def activation(
         :func:`evidence_columns` of the repetition detector's surprises and weight.
     net : Net, optional
         Defaults to the shipped weights.
+    fine_hz, sample_rate : optional
+        :attr:`Features.fine_hz` and the source's rate: the bands are matched to those the network
+        was trained on (another rate's fine bands sit slightly apart; a band a low rate lacks is
+        silence). Without them the columns are taken as they come.
     block : int
         Rows computed at once; each block is padded by the network's reach and the local mean's
         window on both sides, so the result does not depend on it.
@@ -163,12 +212,19 @@ def activation(
     if floor.ndim != 2 or len(floor) != n:
         floor = np.zeros((n, 0), np.uint8)
     ev = np.asarray(evidence, np.float32).reshape(n, -1)
+    fcols = lcols = None
+    if fine_hz is not None and len(net.fine_hz):
+        fcols = _column_map(np.log2(np.maximum(fine_hz, 1e-3)), np.log2(net.fine_hz), 1 / 24)
+    if sample_rate is not None and len(net.floor_bands):
+        have = floor_bands(sample_rate)
+        lcols = (_column_map(have, net.floor_bands, 0) if len(have) == floor.shape[1]
+                 else np.full(len(net.floor_bands), -1))  # no floor (or not this layout): silence
     out = np.zeros((n, net.w_out.shape[0]), np.float32)
-    margin = net.reach + int(LOCAL_S * _FPS) + 1
+    margin = net.reach + int(LOCAL_S * RATE) + 1
     for a in range(0, n, block):
         b = min(n, a + block)
         lo, hi = max(0, a - margin), min(n, b + margin)
-        x = inputs(fine[lo:hi], floor[lo:hi], ev[lo:hi])
+        x = inputs(_take(fine[lo:hi], fcols), _take(floor[lo:hi], lcols), ev[lo:hi])
         out[a:b] = net.forward(x)[a - lo : b - lo]
     return (1.0 / (1.0 + np.exp(-out))).astype(np.float32)
 
@@ -189,12 +245,12 @@ def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[
     n = len(p)
     if n < 3:
         return np.zeros(0), np.zeros(0)
-    half = int(0.1 * _FPS)
+    half = int(0.1 * RATE)
     pad = np.pad(p, half, constant_values=-1.0)
     win = np.lib.stride_tricks.sliding_window_view(pad, 2 * half + 1).max(axis=1)
     cand = np.flatnonzero((p >= win) & (p > threshold))
     order = cand[np.argsort(-p[cand], kind="stable")]
-    gap = gap_s * _FPS
+    gap = gap_s * RATE
     kept: list[int] = []
     for i in order:  # only the candidates (a few a minute), not the rows
         if all(abs(i - j) >= gap for j in kept):
@@ -207,3 +263,55 @@ def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[
     den = left - 2 * mid + right
     shift = np.where(np.abs(den) > 1e-9, 0.5 * (left - right) / np.where(den == 0, 1, den), 0.0)
     return idx + np.clip(shift, -0.5, 0.5), mid.astype(np.float64)
+
+
+def near(p: np.ndarray, times: np.ndarray, *, half_s: float = 0.15) -> np.ndarray:
+    """The largest of *p* (rows of 10 ms) within ±*half_s* of each of *times* (seconds)."""
+    t = np.asarray(times, np.float64)
+    if not len(t) or not len(p):
+        return np.zeros(len(t))
+    half = int(round(half_s * RATE))
+    r = np.clip(np.round(t * RATE).astype(np.int64), 0, len(p) - 1)
+    win = np.clip(r[:, None] + np.arange(-half, half + 1)[None, :], 0, len(p) - 1)
+    return p[win].max(axis=1).astype(np.float64)
+
+
+def combine(
+    times: np.ndarray,
+    net_times: np.ndarray,
+    p: np.ndarray,
+    *,
+    gate: float = GATE,
+    gap_s: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The repetition detector's cues the network confirms, plus the network's own elsewhere.
+
+    Parameters
+    ----------
+    times : array
+        Seconds: the repetition detector's cues (:func:`~.cues.pick_cues`).
+    net_times : array
+        Seconds: the network's confident starts (:func:`pick` at :data:`THRESHOLD`).
+    p : (n,) array
+        The start probability (rows of 10 ms).
+    gate : float
+        A detector cue is kept where *p* reaches this within ±0.15 s: its music novelty (a note
+        heard once) is dropped where the network hears no effect.
+    gap_s : float
+        A network start within this of a kept cue is the same effect (the kept cue's time stands).
+
+    Returns
+    -------
+    keep : numpy.ndarray of bool
+        Which of *times* are kept.
+    add : numpy.ndarray of bool
+        Which of *net_times* are added.
+    """
+    times, net_times = np.asarray(times, float), np.asarray(net_times, float)
+    keep = near(p, times) >= gate
+    kept = times[keep]
+    if len(kept) and len(net_times):
+        add = np.abs(net_times[:, None] - kept[None, :]).min(axis=1) >= gap_s
+    else:
+        add = np.ones(len(net_times), bool)
+    return keep, add

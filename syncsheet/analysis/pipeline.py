@@ -22,6 +22,7 @@ from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
 from . import beats as beatmod
+from . import cuenet
 from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
@@ -181,6 +182,7 @@ def analyze_features(
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)
+    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
     fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -209,6 +211,27 @@ def analyze_features(
         levels=levels,
         warnings=tuple(warnings),
     )
+
+
+def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid):
+    """The repetition detector's cues (hops) that the learned activation (:mod:`.cuenet`) confirms,
+    plus its own confident starts away from them, through the same filters (stops, the music's
+    entry). *sens* scales both thresholds as it does the detector's (lower finds more)."""
+    p = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
+                          sample_rate=f.sample_rate)[:, 0]
+    net = cuenet.load()
+    rows, probs = cuenet.pick(p, threshold=1.0 - (1.0 - cuenet.THRESHOLD) * sens)
+    # hops such that the common latency correction below gives the network's own timing
+    npos = (rows / cuenet.RATE - net.latency + CUE_LATENCY) * FPS
+    npos, probs = _not_in_stops(npos, probs, stops)
+    npos, probs = _after_the_bed_starts(npos, probs, opos, grid)
+    keep, add = cuenet.combine(cpos / FPS - CUE_LATENCY, npos / FPS - CUE_LATENCY, p,
+                               gate=min(1.0, cuenet.GATE * sens))
+    # the network's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
+    pos = np.concatenate([cpos[keep], npos[add]])
+    score = np.concatenate([cscore[keep], -10.0 * np.log1p(-np.minimum(probs[add], 1 - 1e-6))])
+    order = np.argsort(pos, kind="stable")
+    return pos[order], score[order]
 
 
 def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

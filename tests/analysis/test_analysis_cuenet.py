@@ -91,3 +91,65 @@ def test_pick_takes_the_stronger_of_close_peaks_and_interpolates():
 def test_pick_on_nothing_or_too_little_is_empty():
     assert len(cuenet.pick(np.zeros(500))[0]) == 0
     assert len(cuenet.pick(np.ones(2))[0]) == 0
+
+
+def test_near_is_the_largest_probability_within_the_window():
+    p = np.zeros(300)
+    p[100], p[130] = 0.4, 0.9
+    got = cuenet.near(p, np.array([1.0, 1.2, 2.5]))  # rows 100, 120, 250
+    assert got.tolist() == [0.4, 0.9, 0.0]  # row 130 is 0.3 s from row 100, 0.1 s from row 120
+    assert cuenet.near(p, np.zeros(0)).shape == (0,)
+
+
+def test_combine_keeps_confirmed_cues_and_adds_the_network_s_own_elsewhere():
+    p = np.zeros(1000)
+    p[200] = 0.8  # confirms the cue at 2.0 s
+    times = np.array([2.0, 5.0])  # 5.0 s: no effect heard there
+    net = np.array([2.5, 7.0])  # 2.5 s: the same effect as the kept cue; 7.0 s: a new one
+    keep, add = cuenet.combine(times, net, p, gate=0.3, gap_s=1.0)
+    assert keep.tolist() == [True, False]
+    assert add.tolist() == [False, True]
+    keep, add = cuenet.combine(times, net, p, gate=0.9)  # nothing confirmed: every network start
+    assert keep.tolist() == [False, False] and add.tolist() == [True, True]
+
+
+def test_the_shipped_network_is_small_and_runs_on_features():
+    from importlib import resources
+
+    with resources.as_file(resources.files("syncsheet.data") / "cuenet.npz") as path:
+        assert path.stat().st_size < 1_000_000
+    net = cuenet.load()
+    n, nf, nl = 700, 71, 23
+    c_in = nf // cuenet.POOL * 2 + nl * 2 + 3
+    assert net.w_in.shape[1] == c_in
+    rng = np.random.default_rng(3)
+    fine = rng.integers(0, 120, (n, nf), dtype=np.uint8)
+    floor = rng.integers(0, 60, (n, nl), dtype=np.uint8)
+    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), np.ones(n))
+    p = cuenet.activation(fine, floor, ev)
+    assert p.shape == (n, 2) and np.isfinite(p).all()
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 48000, 192000])
+def test_floor_bands_name_every_floor_column_at_each_rate(rate):
+    from syncsheet.analysis.features import extract
+
+    y = np.random.default_rng(0).normal(size=rate // 2).astype(np.float32) * 0.1
+    f = extract(iter([y]), rate, len(y))
+    bands = cuenet.floor_bands(rate)
+    assert len(bands) == f.floor.shape[1]
+    assert (np.diff(bands) > 0).all()
+
+
+def test_another_rate_s_bands_are_matched_to_the_trained_layout():
+    w = _tiny(2)  # three fine bands pool into one: its level and its rise
+    w["fine_hz"] = np.array([100.0, 200.0, 400.0])
+    net = cuenet.Net(w)
+    n = 50
+    fine = np.tile(np.array([[10, 20, 30, 40]], np.uint8), (n, 1))
+    # this rate's bands: 98 Hz, 150 Hz, 202 Hz, 300 Hz; the trained 400 Hz band is missing
+    got = cuenet.activation(fine, np.zeros((n, 0), np.uint8), np.zeros((n, 0)), net=net,
+                            fine_hz=np.array([98.0, 150.0, 202.0, 300.0]))
+    want = cuenet.activation(np.tile(np.array([[10, 30, 0]], np.uint8), (n, 1)), np.zeros((n, 0), np.uint8),
+                             np.zeros((n, 0)), net=net)
+    np.testing.assert_allclose(got, want)
