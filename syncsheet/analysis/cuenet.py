@@ -187,7 +187,7 @@ def activation(
     net: Net | None = None,
     fine_hz: np.ndarray | None = None,
     sample_rate: int | None = None,
-    block: int = 1 << 14,
+    block: int = 1 << 16,
 ) -> np.ndarray:
     """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
 
@@ -226,7 +226,7 @@ def activation(
         lo, hi = max(0, a - margin), min(n, b + margin)
         x = inputs(_take(fine[lo:hi], fcols), _take(floor[lo:hi], lcols), ev[lo:hi])
         out[a:b] = net.forward(x)[a - lo : b - lo]
-    return (1.0 / (1.0 + np.exp(-out))).astype(np.float32)
+    return (1.0 / (1.0 + np.exp(-np.clip(out, -60.0, 60.0)))).astype(np.float32)
 
 
 def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
