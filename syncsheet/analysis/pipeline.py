@@ -216,11 +216,11 @@ def analyze_features(
 def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid):
     """The repetition detector's cues (hops) that the learned activation (:mod:`.cuenet`) confirms,
     plus its own confident starts away from them, through the same filters (stops, the music's
-    entry). *sens* scales both thresholds as it does the detector's (lower finds more)."""
+    entry). *sens* moves both thresholds as it does the detector's (lower finds more; 1 is the default)."""
     p = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
                           sample_rate=f.sample_rate)[:, 0]
     net = cuenet.load()
-    rows, probs = cuenet.pick(p, threshold=1.0 - (1.0 - cuenet.THRESHOLD) * sens)
+    rows, probs = cuenet.pick(p, threshold=1.0 - (1.0 - cuenet.THRESHOLD) / sens)  # sens 2: 0.965, 0.5: 0.86
     # hops such that the common latency correction below gives the network's own timing
     npos = (rows / cuenet.RATE - net.latency + CUE_LATENCY) * FPS
     npos, probs = _not_in_stops(npos, probs, stops)
