@@ -17,6 +17,7 @@ holds the benchmark's own effects).
 
 from __future__ import annotations
 
+import bisect
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -251,11 +252,11 @@ def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[
     cand = np.flatnonzero((p >= win) & (p > threshold))
     order = cand[np.argsort(-p[cand], kind="stable")]
     gap = gap_s * RATE
-    kept: list[int] = []
-    for i in order:  # only the candidates (a few a minute), not the rows
-        if all(abs(i - j) >= gap for j in kept):
-            kept.append(int(i))
-    kept.sort()
+    kept: list[int] = []  # sorted: each candidate is checked against its two kept neighbours
+    for i in order.tolist():  # only the candidates (a few a minute), not the rows
+        k = bisect.bisect(kept, i)
+        if (k == 0 or i - kept[k - 1] >= gap) and (k == len(kept) or kept[k] - i >= gap):
+            kept.insert(k, i)
     idx = np.asarray(kept, np.int64)
     if not len(idx):
         return np.zeros(0), np.zeros(0)
