@@ -206,3 +206,45 @@ def activation(f: Features, net: Net | None = None, *, progress: Progress | None
         out[start:stop] = net.forward(cols.span(lo, hi))[start - lo : stop - lo, 0]
         report(progress, stop / max(cols.n, 1), "beat activation")
     return out
+
+
+#: Shortest audio (seconds) the model's activation is used on: below it the model sees less context
+#: than it was trained with, and the hand-made activation is used alone.
+MIN_SECONDS = 4.0
+#: The learned activation's share in the tracker's activation, the rest the hand-made one's, and
+#: the tracker's threshold on the mixture (chosen leave-set-out: docs/analysis.md, *Beats*).
+SHARE = 0.25
+THRESHOLD = 3.0
+#: A peak probability below this hears no beat at all (ambience, a drone): dividing by the mean
+#: would blow the model's noise up to beats, so the hand-made activation is used alone.
+MIN_PEAK = 0.2
+
+
+def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | None = None
+                       ) -> tuple[np.ndarray, float] | None:
+    """The beat activation the tracker decodes, with the learned one mixed in, or None where the
+    model is not used.
+
+    Parameters
+    ----------
+    f : Features
+    hand : (f.n,) array
+        The hand-made activation (:func:`~.beats.beat_activation`), about 1 on average.
+    progress : callable(fraction, stage), optional
+
+    Returns
+    -------
+    (numpy.ndarray, float) or None
+        ``SHARE * learned + (1 - SHARE) * hand`` at the features' rate, where *learned* is the
+        network's beat probability over its mean (each decoder hop's value twice), and the
+        threshold :func:`~.beats.track_beats` decodes it with; None for audio shorter than
+        :data:`MIN_SECONDS` or where no hop's probability reaches :data:`MIN_PEAK`.
+    """
+    if f.duration < MIN_SECONDS or not f.n:
+        return None
+    p = activation(f, progress=progress)
+    if float(p.max(initial=0.0)) < MIN_PEAK:
+        return None
+    a = np.repeat(p / np.float32(p.mean()), 2)[: len(hand)]
+    a = np.pad(a, (0, len(hand) - len(a)))
+    return (SHARE * a + (1.0 - SHARE) * hand).astype(np.float32), THRESHOLD
