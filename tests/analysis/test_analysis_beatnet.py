@@ -113,3 +113,19 @@ def test_the_shipped_model_is_small_and_fits_the_inputs():
     assert size < 1_000_000
     p = net.forward(np.zeros((10, beatnet.N_INPUTS), np.float32))
     assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_the_tracker_gets_the_mixture_on_music_and_the_hand_made_activation_on_short_audio():
+    from syncsheet.analysis.beats import beat_activation
+
+    sr = 22050
+    y = _drums(sr, 10.0, 100.0)
+    f = extract([y], sr, len(y))
+    hand = beat_activation(f.flux, notes=f.onset)
+    act, threshold = beatnet.tracker_activation(f, hand)
+    assert act.shape == hand.shape and threshold == beatnet.THRESHOLD
+    learned = (act - (1 - beatnet.SHARE) * hand) / beatnet.SHARE
+    assert abs(float(learned.mean()) - 1.0) < 0.01  # the learned part is over its own mean
+    short = y[: int((beatnet.MIN_SECONDS - 0.5) * sr)]
+    g = extract([short], sr, len(short))
+    assert beatnet.tracker_activation(g, beat_activation(g.flux, notes=g.onset)) is None
