@@ -28,7 +28,7 @@ from ..progress import Progress, report
 from .beats import _pool, beat_activation
 from .features import FINE_SCALE, Features
 
-__all__ = ["inputs", "cut", "Net", "load", "activation", "N_INPUTS", "SPECTRUM_HZ"]
+__all__ = ["inputs", "cut", "Net", "load", "activation", "tracker_activation", "N_INPUTS", "SPECTRUM_HZ"]
 
 #: The spectrum inputs: the fine log spectrum interpolated (along log frequency) to these fixed
 #: centres, since its bands depend on the sample rate (57 at 8 kHz, 71 at 44.1 kHz, 70 at 192 kHz).
