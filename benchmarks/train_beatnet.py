@@ -19,6 +19,16 @@ used for a choice. Seeded: the same command gives the same weights (one thread).
     .venv/bin/python benchmarks/train_beatnet.py --eval --work /tmp/beatnet-cv
     .venv/bin/python benchmarks/train_beatnet.py --final --out syncsheet/data/beatnet.npz
     .venv/bin/python benchmarks/train_beatnet.py --check blind2 blind3 --work /tmp/beatnet-cv
+
+Printed in the sixth session (beat F / share within ±½ frame; every variant: docs/analysis.md)::
+
+    variant          dev         holdout     compound    tempo       tune2       fresh       blind       mean
+    present          0.926/0.926 0.719/0.682 0.711/0.667 0.896/0.879 0.700/0.713 0.660/0.717 0.710/0.695 0.760/0.754
+    thr5 all         0.917/0.998 0.747/0.694 0.666/0.693 0.880/0.897 0.751/0.789 0.755/0.809 0.807/0.819 0.789/0.814
+    mix0.25 thr3     0.917/0.917 0.764/0.729 0.735/0.722 0.923/0.910 0.725/0.738 0.767/0.848 0.804/0.817 0.805/0.812
+    --check:         blind2      blind3
+    present          0.662/0.666 0.751/0.821
+    mix0.25 thr3     0.734/0.728 0.798/0.861
 """
 
 from __future__ import annotations
