@@ -21,6 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
+from . import beatnet
 from . import beats as beatmod
 from . import cuenet
 from . import cues as cuemod
@@ -120,12 +121,14 @@ def analyze_features(
         warnings.append(f"the audio is only {f.duration:.2f} s long: beats and bars may be missing")
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
-    # beats: joint tempo-phase Viterbi on the beat activation
-    act = beatmod.beat_activation(f.flux, notes=f.onset)
+    # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
+    # mixed in (seconds of context say which attacks are beats), alone where the model has no context
+    hand = beatmod.beat_activation(f.flux, notes=f.onset)
+    act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1)) or (hand, 1.75)
     # the tracker chooses its level over its own range (and the user's, if wider); a user's range
     # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
     lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
-    pos = beatmod.track_beats(act, lo, hi, progress=scaled(progress, 0.0, 0.55))
+    pos = beatmod.track_beats(act, lo, hi, threshold=threshold, progress=scaled(progress, 0.1, 0.55))
     pos = beatmod.swing_phase(pos, act)
     pos = beatmod.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
     pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
