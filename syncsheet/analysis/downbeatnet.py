@@ -8,7 +8,10 @@ standardised over the file. A small temporal convolutional network over *beats* 
 them: a linear layer to 16 channels, then residual dilated convolutions (kernel 5,
 dilations 1, 2, 4, 8: 30 beats of context on each side), then a linear read-out to a logit. The
 network sees the whole piece at once; the bar-position decoder in :mod:`.meter` turns its output into
-bars, meters and meter changes.
+bars, meters and meter changes (``assign_bars(d, ..., placing=placing_evidence(beats, f, d))``).
+
+Measured, not used by the default analysis: it gains on music nothing was tuned on but misreads a
+plain synthetic 4/4 loop (docs/analysis.md, *Bars and meter*, sixth session).
 
 The weights (``syncsheet/data/downbeatnet.npz``) are fitted by a seeded script (torch is needed only
 there, never here)::
