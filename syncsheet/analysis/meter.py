@@ -23,8 +23,8 @@ import numpy as np
 from ._windows import max_near, span_means, window_max
 from .features import CHROMA_DECIM, FINE_DECIM
 
-__all__ = ["downbeat_features", "chord_posterior", "chord_change", "bar_repetition", "bar_doubling", "assign_bars",
-           "METERS"]
+__all__ = ["downbeat_features", "downbeat_components", "chord_posterior", "chord_change", "bar_repetition",
+           "bar_doubling", "assign_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
 _CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
@@ -75,9 +75,26 @@ def downbeat_features(
     fine: np.ndarray | None = None,
     fine_hz: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A "start of bar" score for each beat (beats in hops), standardised over the piece.
+    """A "start of bar" score for each beat (beats in hops): :func:`downbeat_components` weighted."""
+    comps = downbeat_components(beats, flux, chroma, bands, span, fine=fine, fine_hz=fine_hz)
+    w = np.zeros(comps.shape[1])
+    w[: len(weights)] = weights[: comps.shape[1]]
+    return comps @ w
 
-    Components (each standardised, then weighted): low-frequency level over the beat that starts
+
+def downbeat_components(
+    beats: np.ndarray,
+    flux: np.ndarray,
+    chroma: np.ndarray,
+    bands: np.ndarray | None = None,
+    span: int = 1,
+    *,
+    fine: np.ndarray | None = None,
+    fine_hz: np.ndarray | None = None,
+) -> np.ndarray:
+    """The "start of bar" cues of each beat (beats in hops), each standardised over the piece (nb, 7).
+
+    Columns, in order: low-frequency level over the beat that starts
     here (bass notes and kicks land on bar lines), the change of chord across the beat (chords change
     at bar lines; :func:`chord_change` of the chroma over the beat before and the beat after, which a
     melody's passing notes over a held chord hardly move), bass onset strength on the beat, overall
@@ -90,7 +107,7 @@ def downbeat_features(
     """
     nb = len(beats)
     if nb < 3:
-        return np.zeros(nb)
+        return np.zeros((nb, 7))
     hop = np.round(beats).astype(int)
     n = len(flux)
     nxt_hop = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
@@ -127,7 +144,7 @@ def downbeat_features(
     f_bass_change = _bass_change(hop, fine, fine_hz) if fine is not None and fine_hz is not None else np.zeros(nb)
     comps = (z(f_low), z(f_chroma), z(np.log1p(f_bass)), z(np.log1p(f_act)), z(f_loud), z(f_onoff),
              z(f_bass_change))
-    return sum(w * c for w, c in zip(weights, comps, strict=False))
+    return np.stack(comps, axis=1)
 
 
 def _off_beat(x: np.ndarray, hop: np.ndarray, nxt_hop: np.ndarray) -> np.ndarray:
@@ -315,6 +332,7 @@ def assign_bars(
     meter: int | None = None,
     repetition: dict[int, float] | None = None,
     doubling: dict[int, float] | None = None,
+    placing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bar number (from 1) and beat-in-bar (from 1) for each beat.
 
@@ -331,6 +349,9 @@ def assign_bars(
         :func:`bar_doubling`: with it, a chosen bar of 4 (6) whose first beat is not told apart
         from its middle beat, and which the music does not repeat at more than at its half, is
         read as bars of 2 (3).
+    placing : array, optional
+        Per-beat evidence that places the bar lines (the decoder's emissions) once the piece's
+        meter is chosen from *d*: a learned downbeat activation (:mod:`.downbeatnet`). *d* by default.
     """
     n = len(d)
     if n == 0:
@@ -350,6 +371,8 @@ def assign_bars(
     m0 = max(stats, key=evidence)
     if doubling is not None:
         m0 = _halved(d, m0, stats[m0][1], meters, doubling.get(m0, 0.0))
+    if placing is not None:
+        d = np.asarray(placing, dtype=np.float64)
     # first guess at the bar lines: each beat that is the strongest of the m0 beats around it (not
     # one phase for the whole piece, which would blur the levels where a section is shifted)
     on = d >= window_max(d, m0 // 2, (m0 - 1) // 2)
