@@ -21,9 +21,8 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beatnet
+from . import beatnet, cuenet
 from . import beats as beatmod
-from . import cuenet
 from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
