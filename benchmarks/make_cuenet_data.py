@@ -18,6 +18,8 @@ pipeline filters cues with, and the present detector's cues. One ``.npz`` per au
         --train dev holdout compound tune2 fresh blind --eval dev holdout compound tune2 fresh blind
 
 and, only at the very end, ``--eval blind2 blind3``. Generated audio stays in memory (and /tmp).
+With ``--jitter-seed K`` (evaluation only, into another ``--out``) the cue detector's beat grid is
+jittered by up to ±10 ms, so the spread of the scores over seeds says what is noise.
 """
 
 from __future__ import annotations
@@ -139,10 +141,17 @@ def mix(y: np.ndarray, bank, rng: np.random.Generator) -> tuple[np.ndarray, list
     return out.astype(np.float32), cues
 
 
-def record(y: np.ndarray, sr: int) -> dict[str, np.ndarray]:
-    """Run the analysis on *y* (n, ch) and keep what the cue picker and its filters see."""
+def record(y: np.ndarray, sr: int, jitter: np.random.Generator | None = None) -> dict[str, np.ndarray]:
+    """Run the analysis on *y* (n, ch) and keep what the cue picker and its filters see; with
+    *jitter*, every beat of the grid the cue detector compares bars on is moved by up to ±10 ms
+    (uniform), to measure how much of a cue score is the luck of the grid."""
     got: dict = {}
     pick, bed, learned = cuemod.pick_cues, pipeline._after_the_bed_starts, pipeline._learned_cues
+    audible = pipeline._audible
+
+    def audible_jittered(pos, stops, onset_pos):
+        g = audible(pos, stops, onset_pos)
+        return np.sort(g + jitter.uniform(-0.01, 0.01, len(g)) * pipeline.FPS) if len(g) else g
 
     def pick_spy(found, *, weight=None, timing=None, **kw):
         got.update(found=np.asarray(found, np.float32), weight=np.asarray(weight, np.float32),
@@ -159,11 +168,14 @@ def record(y: np.ndarray, sr: int) -> dict[str, np.ndarray]:
     f = extract((mono[i : i + step] for i in range(0, len(mono), step)), sr, len(mono))
     # the repetition detector alone: its cues are the "present" ones, its evidence the inputs
     cuemod.pick_cues, pipeline._after_the_bed_starts = pick_spy, bed_spy
+    if jitter is not None:
+        pipeline._audible = audible_jittered
     pipeline._learned_cues = lambda f, surp, fsurp, weight, cpos, cscore, *a: (cpos, cscore)
     try:
         a = pipeline.analyze_features(f)
     finally:
         cuemod.pick_cues, pipeline._after_the_bed_starts, pipeline._learned_cues = pick, bed, learned
+        pipeline._audible = audible
     stops = [(c.time, c.end if c.end is not None else c.time) for c in a.cues if c.kind == "stop"]
     n = len(f.fine)
     return {
@@ -185,6 +197,8 @@ def main() -> None:
     ap.add_argument("--train", nargs="*", default=[], help="sets whose clean excerpts get training mixes")
     ap.add_argument("--eval", nargs="*", default=[], help="sets whose real mixes and clean music are recorded")
     ap.add_argument("--mixes", type=int, default=MIXES)
+    ap.add_argument("--jitter-seed", type=int, default=None,
+                    help="--eval only: jitter the cue detector's beat grid by up to ±10 ms (this seed)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     bank = sfx_bank() if args.train else []
@@ -217,7 +231,11 @@ def main() -> None:
                 if p.exists():
                     continue
                 y, sr = sf.read(BENCH / s / name, always_2d=True, dtype="float32")
-                r = record(y, sr)
+                jit = None
+                if args.jitter_seed is not None:
+                    key = f"{args.jitter_seed}/{kind}/{s}/{e['id']}"
+                    jit = np.random.default_rng(int(hashlib.sha1(key.encode()).hexdigest()[:8], 16))
+                r = record(y, sr, jit)
                 cl = e.get("cue_list") or []
                 r["cues"] = np.asarray([c["time"] for c in cl], float) if kind == "mix" else np.zeros(0)
                 r["levels"] = np.asarray([c["level_db"] for c in cl], float) if kind == "mix" else np.zeros(0)
