@@ -136,7 +136,8 @@ def forward(x: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
     ----------
     x : array (n, N_FEATURES)
     weights : dict
-        For M networks of C channels and L residual layers of kernel K: ``w_in`` (M, C, D),
+        For M networks of C channels and L residual layers of kernel K: ``inputs`` (D,), the
+        columns of *x* read (all if absent), ``w_in`` (M, C, D),
         ``b_in`` (M, C), ``dilations`` (L,), ``w{i}`` (M, C, C, K) and ``b{i}`` (M, C) for each
         layer *i*, ``w_out`` (M, C), ``b_out`` (M, 1). Each layer adds
         ``elu(conv(elu(h)))`` to its input; the read-out is ``w_out @ elu(h) + b_out``.
@@ -146,6 +147,8 @@ def forward(x: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
     array (n,)
     """
     x = np.asarray(x, dtype=np.float64)
+    if "inputs" in weights:  # the columns of x the networks were fitted on
+        x = x[:, np.asarray(weights["inputs"]).astype(int)]
     dil = np.asarray(weights["dilations"]).astype(int)
     members = len(weights["w_in"])
     return sum(_member(x, weights, m, dil) for m in range(members)) / members
