@@ -169,7 +169,7 @@ def downbeat_probability(beats: np.ndarray, f: Features, weights: dict[str, np.n
 
 #: Weight of the hand score added to the learned logit (each standardised) in the evidence that
 #: places the bar lines: chosen by leave-set-out cross-validation (benchmarks/train_downbeatnet.py).
-MIX = 0.5
+MIX = 1.0
 
 
 def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray) -> np.ndarray | None:
