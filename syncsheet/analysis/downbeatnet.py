@@ -10,14 +10,18 @@ dilations 1, 2, 4, 8: 30 beats of context on each side), then a linear read-out 
 network sees the whole piece at once; the bar-position decoder in :mod:`.meter` turns its output into
 bars, meters and meter changes (``assign_bars(d, ..., placing=placing_evidence(beats, f, d))``).
 
-Measured, not used by the default analysis: it gains on music nothing was tuned on but misreads a
-plain synthetic 4/4 loop (docs/analysis.md, *Bars and meter*, sixth session).
+The analysis places its bar lines by :func:`placing_evidence` once the hand score has chosen the
+meter. The networks read every cue but the four *levels* (hand low-band level and loudness, bass
+level, loudness: the weights' ``inputs``), which taught them that the loudest beat is seldom the bar
+line and made them misread a plain 4/4 loop (docs/analysis.md, *Bars and meter*, sixth and seventh
+sessions).
 
 The weights (``syncsheet/data/downbeatnet.npz``) are fitted by a seeded script (torch is needed only
 there, never here)::
 
     .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/s5/feat \\
-        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn-cache --no-cv --final syncsheet/data/downbeatnet.npz
+        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --no-cv \\
+        --final syncsheet/data/downbeatnet.npz
 """
 
 from __future__ import annotations
