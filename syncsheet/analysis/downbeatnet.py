@@ -10,14 +10,18 @@ dilations 1, 2, 4, 8: 30 beats of context on each side), then a linear read-out 
 network sees the whole piece at once; the bar-position decoder in :mod:`.meter` turns its output into
 bars, meters and meter changes (``assign_bars(d, ..., placing=placing_evidence(beats, f, d))``).
 
-Measured, not used by the default analysis: it gains on music nothing was tuned on but misreads a
-plain synthetic 4/4 loop (docs/analysis.md, *Bars and meter*, sixth session).
+The analysis places its bar lines by :func:`placing_evidence` once the hand score has chosen the
+meter. The networks read every cue but the four *levels* (hand low-band level and loudness, bass
+level, loudness: the weights' ``inputs``), which taught them that the loudest beat is seldom the bar
+line and made them misread a plain 4/4 loop (docs/analysis.md, *Bars and meter*, sixth and seventh
+sessions).
 
 The weights (``syncsheet/data/downbeatnet.npz``) are fitted by a seeded script (torch is needed only
 there, never here)::
 
     .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/s5/feat \\
-        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn-cache --no-cv --final syncsheet/data/downbeatnet.npz
+        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --no-cv \\
+        --final syncsheet/data/downbeatnet.npz
 """
 
 from __future__ import annotations
@@ -136,7 +140,8 @@ def forward(x: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
     ----------
     x : array (n, N_FEATURES)
     weights : dict
-        For M networks of C channels and L residual layers of kernel K: ``w_in`` (M, C, D),
+        For M networks of C channels and L residual layers of kernel K: ``inputs`` (D,), the
+        columns of *x* read (all if absent), ``w_in`` (M, C, D),
         ``b_in`` (M, C), ``dilations`` (L,), ``w{i}`` (M, C, C, K) and ``b{i}`` (M, C) for each
         layer *i*, ``w_out`` (M, C), ``b_out`` (M, 1). Each layer adds
         ``elu(conv(elu(h)))`` to its input; the read-out is ``w_out @ elu(h) + b_out``.
@@ -146,6 +151,8 @@ def forward(x: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
     array (n,)
     """
     x = np.asarray(x, dtype=np.float64)
+    if "inputs" in weights:  # the columns of x the networks were fitted on
+        x = x[:, np.asarray(weights["inputs"]).astype(int)]
     dil = np.asarray(weights["dilations"]).astype(int)
     members = len(weights["w_in"])
     return sum(_member(x, weights, m, dil) for m in range(members)) / members
@@ -166,7 +173,7 @@ def downbeat_probability(beats: np.ndarray, f: Features, weights: dict[str, np.n
 
 #: Weight of the hand score added to the learned logit (each standardised) in the evidence that
 #: places the bar lines: chosen by leave-set-out cross-validation (benchmarks/train_downbeatnet.py).
-MIX = 0.5
+MIX = 1.0
 
 
 def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray) -> np.ndarray | None:

@@ -21,7 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beatnet, cuenet
+from . import beatnet, cuenet, downbeatnet
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -157,7 +157,10 @@ def analyze_features(
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
     repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
     doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling)
+    # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
+    # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
+    placing = downbeatnet.placing_evidence(pos, f, d)
+    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing)
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)

@@ -8,6 +8,7 @@ from analysis_synth import beat_times, music
 
 from syncsheet.analysis import downbeatnet as dbn
 from syncsheet.analysis.features import FPS, extract
+from syncsheet.analysis.meter import downbeat_features
 
 SR = 22050
 
@@ -44,9 +45,17 @@ def test_forward_matches_a_hand_computed_case():
     assert expected[1] == pytest.approx((2.0 * (2.0 + exp(exp(-1.0) - 1.0) - 1.0) - 1.0 + 3.0) / 2.0)
 
 
+def test_forward_reads_only_the_weights_input_columns():
+    w = _tiny()
+    x = np.array([[1.0, 9.0], [2.0, 9.0], [3.0, 9.0], [4.0, 9.0], [5.0, 9.0], [-1.0, 9.0]])
+    wide = np.concatenate([np.full((len(x), 1), 7.0), x[:, ::-1]], axis=1)  # columns: junk, 1, 0
+    assert np.allclose(dbn.forward(wide, {**w, "inputs": np.array([2, 1])}), dbn.forward(x, w))
+
+
 def test_shipped_weights_are_small_and_give_a_finite_logit_per_beat():
     w = dbn.load_weights()
-    assert w["w_in"].shape[2] == dbn.N_FEATURES
+    inputs = w.get("inputs", np.arange(dbn.N_FEATURES))
+    assert w["w_in"].shape[2] == len(inputs) and set(inputs.tolist()) <= set(range(dbn.N_FEATURES))
     assert sum(v.nbytes for v in w.values()) < 1_000_000
     x = np.random.default_rng(0).normal(size=(40, dbn.N_FEATURES))
     out = dbn.forward(x, w)
@@ -74,6 +83,18 @@ def test_too_few_beats_give_no_evidence(loop):
     assert np.array_equal(dbn.downbeat_probability(ref[: dbn.MIN_BEATS - 1] * FPS, f), np.full(dbn.MIN_BEATS - 1, 0.5))
     assert dbn.downbeat_probability(np.zeros(0), f).shape == (0,)
     assert dbn.beat_features(ref[:2] * FPS, f).shape == (2, dbn.N_FEATURES)
+
+
+@pytest.mark.parametrize("per_bar", [3, 4])
+def test_shipped_evidence_is_highest_on_a_plain_loops_bar_lines(per_bar):
+    # kick, bass note and chord change on each bar line: the mixed evidence must say so
+    ref = beat_times(110, 24.0)
+    f = extract(iter([music(ref, 24.0, SR, per_bar=per_bar)]), SR, int(24.0 * SR))
+    pos = ref * FPS
+    hand = downbeat_features(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    e = dbn.placing_evidence(pos, f, hand)
+    bar = np.arange(len(ref)) % per_bar == 0
+    assert e[bar].min() > e[~bar].max()
 
 
 @pytest.mark.parametrize("forced", [None, 4])
