@@ -31,7 +31,7 @@ networks leave out the level cues (``--no-level``). The cross-validation (fold w
     .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/s5/feat \\
         --cache /tmp/dbn2-cache --no-cv --weights syncsheet/data/downbeatnet.npz --check --per-excerpt
 
-Seventh session (this main's tracker; the CV ran as ``--seeds 7 --tag nl`` plus ``--seeds 8 9 --tag
+Sixth session, second round (this main's tracker; the CV ran as ``--seeds 7 --tag nl`` plus ``--seeds 8 9 --tag
 nl89``, the two fold ensembles joined: the same networks as the three default seeds), tracked beats,
 column p1.0 (the shipped mix): dev 0.586, holdout 0.509, compound 0.576, tempo 0.579, tune2 0.479,
 fresh 0.565, blind 0.590, mean 0.555 against present 0.535; score's beats mean 0.704 -> 0.748.
