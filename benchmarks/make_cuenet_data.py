@@ -186,6 +186,7 @@ def record(y: np.ndarray, sr: int, jitter: np.random.Generator | None = None) ->
         "first_onset": got.get("first_onset", -1.0), "beat": got.get("beat", 100.0),
         "stops": np.asarray(stops, float).reshape(-1, 2),
         "present": np.asarray([c.time for c in a.cues if c.kind not in ("stop", "restart")], float),
+        "present_strength": np.asarray([c.strength for c in a.cues if c.kind not in ("stop", "restart")], float),
         "other": np.asarray([c.time for c in a.cues if c.kind in ("stop", "restart")], float),
         "duration": f.duration,
     }

@@ -231,7 +231,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     npos, probs = _not_in_stops(npos, probs, stops)
     npos, probs = _after_the_bed_starts(npos, probs, opos, grid)
     keep, add = cuenet.combine(cpos / FPS - CUE_LATENCY, npos / FPS - CUE_LATENCY, p,
-                               gate=min(1.0, cuenet.GATE * sens))
+                               gate=min(1.0, cuenet.GATE * sens), scores=cscore, strong=cuenet.STRONG * sens)
     # the network's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
     pos = np.concatenate([cpos[keep], npos[add]])
     score = np.concatenate([cscore[keep], -10.0 * np.log1p(-np.minimum(probs[add], 1 - 1e-6))])

@@ -113,6 +113,15 @@ def test_combine_keeps_confirmed_cues_and_adds_the_network_s_own_elsewhere():
     assert keep.tolist() == [False, False] and add.tolist() == [True, True]
 
 
+def test_a_strong_detector_cue_stands_without_the_network_s_confirmation():
+    p = np.zeros(1000)  # the network hears nothing anywhere
+    times = np.array([2.0, 5.0])
+    keep, _ = cuenet.combine(times, np.zeros(0), p, gate=0.3, scores=np.array([40.0, 10.0]), strong=30.0)
+    assert keep.tolist() == [True, False]
+    keep, _ = cuenet.combine(times, np.zeros(0), p, gate=0.3, scores=np.array([40.0, 10.0]), strong=50.0)
+    assert keep.tolist() == [False, False]
+
+
 def test_the_shipped_network_is_small_and_runs_on_features():
     from importlib import resources
 
