@@ -52,7 +52,7 @@ def _z(x: np.ndarray) -> np.ndarray:
     return np.where(s > 1e-9, (x - x.mean(axis=0)) / np.where(s > 1e-9, s, 1.0), 0.0)
 
 
-def beat_features(beats: np.ndarray, f: Features) -> np.ndarray:
+def beat_features(beats: np.ndarray, f: Features, components: np.ndarray | None = None) -> np.ndarray:
     """The network's input: (beats, :data:`N_FEATURES`) cues, each standardised over the file.
 
     Parameters
@@ -61,6 +61,8 @@ def beat_features(beats: np.ndarray, f: Features) -> np.ndarray:
         Beat positions in hops (at least 3).
     f : Features
         The file's features.
+    components : array, optional
+        :func:`.meter.downbeat_components` of the same beats, if the caller has them already.
 
     Returns
     -------
@@ -72,7 +74,8 @@ def beat_features(beats: np.ndarray, f: Features) -> np.ndarray:
     hop = np.clip(np.round(beats).astype(int), 0, max(f.n - 1, 0))
     nxt = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
     nxt = np.maximum(np.minimum(nxt, f.n), hop + 1)
-    hand = downbeat_components(hop, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    hand = (downbeat_components(hop, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+            if components is None else components)
     # the chord over the two beats after against the two before (a chord that lasts a bar of 4)
     cb = np.clip(hop // CHROMA_DECIM, 0, max(len(f.chroma) - 1, 0))
     step = max(int(np.median(np.diff(cb))), 1)
@@ -176,7 +179,8 @@ def downbeat_probability(beats: np.ndarray, f: Features, weights: dict[str, np.n
 MIX = 1.0
 
 
-def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray) -> np.ndarray | None:
+def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray, components: np.ndarray | None = None
+                     ) -> np.ndarray | None:
     """The evidence the bar decoder places bar lines by (:func:`.meter.assign_bars`'s *placing*).
 
     Parameters
@@ -186,6 +190,8 @@ def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray) -> np.nda
     f : Features
     hand : array
         The hand "start of bar" score of the same beats (:func:`.meter.downbeat_features`).
+    components : array, optional
+        Their :func:`.meter.downbeat_components`, if the caller has them already.
 
     Returns
     -------
@@ -195,5 +201,5 @@ def placing_evidence(beats: np.ndarray, f: Features, hand: np.ndarray) -> np.nda
     """
     if len(beats) < MIN_BEATS:
         return None
-    logit = forward(beat_features(beats, f), load_weights())
+    logit = forward(beat_features(beats, f, components), load_weights())
     return _z(logit[:, None])[:, 0] + MIX * _z(np.asarray(hand, float)[:, None])[:, 0]

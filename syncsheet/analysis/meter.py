@@ -74,9 +74,12 @@ def downbeat_features(
     *,
     fine: np.ndarray | None = None,
     fine_hz: np.ndarray | None = None,
+    components: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A "start of bar" score for each beat (beats in hops): :func:`downbeat_components` weighted."""
-    comps = downbeat_components(beats, flux, chroma, bands, span, fine=fine, fine_hz=fine_hz)
+    """A "start of bar" score for each beat (beats in hops): :func:`downbeat_components` weighted
+    (*components*, if given, are those of the same beats, already computed)."""
+    comps = (downbeat_components(beats, flux, chroma, bands, span, fine=fine, fine_hz=fine_hz)
+             if components is None else components)
     w = np.zeros(comps.shape[1])
     w[: len(weights)] = weights[: comps.shape[1]]
     return comps @ w

@@ -154,12 +154,13 @@ def analyze_features(
     report(progress, 0.75, "bars")
 
     # bars and meter
-    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    comps = metermod.downbeat_components(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, components=comps)
     repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
     doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
     # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
     # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
-    placing = downbeatnet.placing_evidence(pos, f, d)
+    placing = downbeatnet.placing_evidence(pos, f, d, comps)
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing)
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
