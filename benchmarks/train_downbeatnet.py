@@ -133,6 +133,21 @@ def _features(root: Path, feat: Path, s: str, i: str, suffix: str):
         return pickle.load(fh)
 
 
+def _record(f, s: str, i: str, piece: str, beats: np.ndarray, downs: np.ndarray, p: Path) -> None:
+    """Pickle one excerpt's record at *p*: its truth, score-beat and tracked-beat views."""
+    tpos, ttimes, present = _tracked(f)
+    rec = {"set": s, "id": i, "piece": piece, "downbeats": downs, "present": present,
+           "score": _view(f, (beats + pipeline.BEAT_LATENCY) * FPS, beats, downs),
+           "tracked": _view(f, tpos, ttimes, downs)}
+    with open(p, "wb") as fh:
+        pickle.dump(rec, fh)
+
+
+def _load(p: Path) -> dict:
+    with open(p, "rb") as fh:
+        return pickle.load(fh)
+
+
 def build_cache(root: Path, feat: Path, cache: Path, sets, suffix: str = "") -> list[dict]:
     """One record per excerpt (cached): its set, piece, truth, score-beat and tracked-beat views
     (of ``<id><suffix>.wav``: the clean file, or ``_mix`` with effects added)."""
@@ -146,15 +161,8 @@ def build_cache(root: Path, feat: Path, cache: Path, sets, suffix: str = "") -> 
                 f = _features(root, feat, s, i, suffix)
                 if f is None:
                     continue  # (an excerpt without a mix)
-                beats, downs = _truth(root, s, i, "beats"), _truth(root, s, i, "downbeats")
-                tpos, ttimes, present = _tracked(f)
-                rec = {"set": s, "id": i, "piece": _piece(e), "downbeats": downs, "present": present,
-                       "score": _view(f, (beats + pipeline.BEAT_LATENCY) * FPS, beats, downs),
-                       "tracked": _view(f, tpos, ttimes, downs)}
-                with open(p, "wb") as fh:
-                    pickle.dump(rec, fh)
-            with open(p, "rb") as fh:
-                items.append(pickle.load(fh))
+                _record(f, s, i, _piece(e), _truth(root, s, i, "beats"), _truth(root, s, i, "downbeats"), p)
+            items.append(_load(p))
     return items
 
 
@@ -222,15 +230,8 @@ def synth_items(n: int, cache: Path, seed: int = 11) -> list[dict]:
         y, sr, beats, downs = _synth_piece(rng)
         p = cache / f"synth__{seed}_{k}.pkl"
         if not p.exists():
-            f = extract(iter([y]), sr, len(y))
-            tpos, ttimes, present = _tracked(f)
-            rec = {"set": "synth", "id": f"{seed}_{k}", "piece": f"synth{seed}_{k}", "downbeats": downs,
-                   "present": present, "score": _view(f, (beats + pipeline.BEAT_LATENCY) * FPS, beats, downs),
-                   "tracked": _view(f, tpos, ttimes, downs)}
-            with open(p, "wb") as fh:
-                pickle.dump(rec, fh)
-        with open(p, "rb") as fh:
-            items.append(pickle.load(fh))
+            _record(extract(iter([y]), sr, len(y)), "synth", f"{seed}_{k}", f"synth{seed}_{k}", beats, downs, p)
+        items.append(_load(p))
     return items
 
 
