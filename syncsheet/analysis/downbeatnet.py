@@ -13,8 +13,8 @@ bars, meters and meter changes (``assign_bars(d, ..., placing=placing_evidence(b
 The analysis places its bar lines by :func:`placing_evidence` once the hand score has chosen the
 meter. The networks read every cue but the four *levels* (hand low-band level and loudness, bass
 level, loudness: the weights' ``inputs``), which taught them that the loudest beat is seldom the bar
-line and made them misread a plain 4/4 loop (docs/analysis.md, *Bars and meter*, sixth and seventh
-sessions).
+line and made them misread a plain 4/4 loop (docs/analysis.md, *Bars and meter*, the sixth
+session's two rounds).
 
 The weights (``syncsheet/data/downbeatnet.npz``) are fitted by a seeded script (torch is needed only
 there, never here)::
