@@ -114,17 +114,19 @@ def stretched(ex: dict, factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 # --- model -------------------------------------------------------------------------------------
 
-def make_model(torch):
+def make_model(torch, *, channels: int = CHANNELS, dilations: tuple[int, ...] = DILATIONS, heads: int = 2,
+               dropout: float = DROPOUT):
+    """The TCN :class:`syncsheet.analysis.beatnet.Net` runs (the onset script's too, with its own sizes)."""
     nn = torch.nn
 
     class TCN(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.inp = nn.Conv1d(beatnet.N_INPUTS, CHANNELS, 1)
-            self.convs = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, 3, padding=d, dilation=d) for d in DILATIONS)
-            self.res = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, 1) for _ in DILATIONS)
-            self.drop = nn.Dropout(DROPOUT)
-            self.out = nn.Conv1d(CHANNELS, 2, 1)
+            self.inp = nn.Conv1d(beatnet.N_INPUTS, channels, 1)
+            self.convs = nn.ModuleList(nn.Conv1d(channels, channels, 3, padding=d, dilation=d) for d in dilations)
+            self.res = nn.ModuleList(nn.Conv1d(channels, channels, 1) for _ in dilations)
+            self.drop = nn.Dropout(dropout)
+            self.out = nn.Conv1d(channels, heads, 1)
 
         def forward(self, x):  # (B, C, T) -> logits (B, 2, T)
             h = self.inp(x)
@@ -135,7 +137,7 @@ def make_model(torch):
     return TCN()
 
 
-def export(model) -> dict[str, np.ndarray]:
+def export(model, dilations: tuple[int, ...] = DILATIONS) -> dict[str, np.ndarray]:
     """The weights as :class:`syncsheet.analysis.beatnet.Net` reads them."""
     w = {"in_w": model.inp.weight[:, :, 0], "in_b": model.inp.bias, "out_w": model.out.weight[:, :, 0],
          "out_b": model.out.bias}
@@ -143,7 +145,7 @@ def export(model) -> dict[str, np.ndarray]:
         w[f"conv{i}_w"], w[f"conv{i}_b"] = conv.weight, conv.bias
         w[f"res{i}_w"], w[f"res{i}_b"] = res.weight[:, :, 0], res.bias
     out = {k: v.detach().numpy().astype(np.float32) for k, v in w.items()}
-    out["dilations"] = np.array(DILATIONS, np.int32)
+    out["dilations"] = np.array(dilations, np.int32)
     return out
 
 

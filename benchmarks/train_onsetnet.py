@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import train_beatnet  # the same TCN and weight layout (run from the checkout: benchmarks/ is on the path)
 
 from syncsheet.analysis import beatnet, pipeline
 from syncsheet.analysis import levels as levelmod
@@ -85,46 +86,13 @@ def targets(times: np.ndarray, n: int) -> np.ndarray:
     return y
 
 
-def make_model(torch):
-    nn = torch.nn
-
-    class TCN(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inp = nn.Conv1d(beatnet.N_INPUTS, CHANNELS, 1)
-            self.convs = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, 3, padding=d, dilation=d) for d in DILATIONS)
-            self.res = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, 1) for _ in DILATIONS)
-            self.drop = nn.Dropout(DROPOUT)
-            self.out = nn.Conv1d(CHANNELS, 1, 1)
-
-        def forward(self, x):
-            h = self.inp(x)
-            for conv, res in zip(self.convs, self.res, strict=True):
-                h = h + res(self.drop(torch.nn.functional.elu(conv(h))))
-            return self.out(torch.nn.functional.elu(h))
-
-    return TCN()
-
-
-def export(model) -> dict[str, np.ndarray]:
-    """The weights as :class:`syncsheet.analysis.beatnet.Net` reads them."""
-    w = {"in_w": model.inp.weight[:, :, 0], "in_b": model.inp.bias, "out_w": model.out.weight[:, :, 0],
-         "out_b": model.out.bias}
-    for i, (conv, res) in enumerate(zip(model.convs, model.res, strict=True)):
-        w[f"conv{i}_w"], w[f"conv{i}_b"] = conv.weight, conv.bias
-        w[f"res{i}_w"], w[f"res{i}_b"] = res.weight[:, :, 0], res.bias
-    out = {k: v.detach().numpy().astype(np.float32) for k, v in w.items()}
-    out["dilations"] = np.array(DILATIONS, np.int32)
-    return out
-
-
 def fit(excerpts: list[dict], *, seed: int = SEED, steps: int | None = None) -> dict[str, np.ndarray]:
     import torch
 
     torch.set_num_threads(THREADS)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = make_model(torch)
+    model = train_beatnet.make_model(torch, channels=CHANNELS, dilations=DILATIONS, heads=1, dropout=DROPOUT)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     steps = steps or STEPS
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
@@ -154,7 +122,7 @@ def fit(excerpts: list[dict], *, seed: int = SEED, steps: int | None = None) -> 
         if step % 100 == 0 or step == steps - 1:
             print(f"  step {step:4d} loss {loss.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
     model.eval()
-    return export(model)
+    return train_beatnet.export(model, DILATIONS)
 
 
 def cv(sets: dict[str, list[dict]], work: Path) -> None:
