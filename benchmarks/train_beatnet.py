@@ -248,7 +248,9 @@ def learned_act(p: np.ndarray, n: int, present: np.ndarray | None = None, mix: f
 
 # --- commands ----------------------------------------------------------------------------------
 
-def cv(sets: dict[str, list[dict]], work: Path) -> None:
+def cv(sets: dict[str, list[dict]], work: Path, fit=fit) -> None:
+    """Each set's activation from a network *fit* on the other sets (never one sharing its pieces),
+    saved per fold in *work* (a fold already there is kept)."""
     for name in SETS:
         store = work / f"act_{name}.npz"
         if store.exists():

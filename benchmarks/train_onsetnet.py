@@ -51,7 +51,6 @@ from syncsheet.analysis import onsets as onsetmod
 from syncsheet.analysis.features import FPS
 
 SETS = ("dev", "holdout", "compound", "tempo", "tune2", "fresh", "blind")
-SAME_PIECES = {"dev": {"tempo"}, "holdout": {"tempo"}, "tempo": {"dev", "holdout"}}
 HOPS = 100
 DILATIONS = (1, 2, 4, 8, 16)
 CHANNELS = 16
@@ -126,15 +125,8 @@ def fit(excerpts: list[dict], *, seed: int = SEED, steps: int | None = None) -> 
 
 
 def cv(sets: dict[str, list[dict]], work: Path) -> None:
-    for name in SETS:
-        store = work / f"act_{name}.npz"
-        if store.exists():
-            continue
-        train = [ex for other in SETS if other != name and other not in SAME_PIECES.get(name, ())
-                 for ex in sets[other]]
-        print(f"fold {name}: fitting on {len(train)} excerpts", flush=True)
-        net = beatnet.Net(fit(train))
-        np.savez(store, **{ex["id"]: net.forward(ex["x"])[:, 0] for ex in sets[name]})
+    """The beat script's leave-set-out folds (the same sets), with this script's network."""
+    train_beatnet.cv(sets, work, fit)
 
 
 def mixed(f, p: np.ndarray, share: float) -> np.ndarray:
