@@ -33,7 +33,7 @@ import numpy as np
 
 from ._windows import max_near, span_means
 from .features import CHROMA_DECIM, FINE_DECIM, Features
-from .meter import _bass_change, chord_change, downbeat_components
+from .meter import _bass_change, _next_hops, chord_change, downbeat_components
 
 __all__ = ["beat_features", "load_weights", "forward", "downbeat_probability", "placing_evidence", "N_FEATURES",
            "MIN_BEATS", "MIX"]
@@ -72,7 +72,7 @@ def beat_features(beats: np.ndarray, f: Features, components: np.ndarray | None 
     if nb < 3:
         return np.zeros((nb, N_FEATURES))
     hop = np.clip(np.round(beats).astype(int), 0, max(f.n - 1, 0))
-    nxt = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
+    nxt = _next_hops(hop)
     nxt = np.maximum(np.minimum(nxt, f.n), hop + 1)
     hand = (downbeat_components(hop, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
             if components is None else components)

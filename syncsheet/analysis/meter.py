@@ -113,7 +113,7 @@ def downbeat_components(
         return np.zeros((nb, 7))
     hop = np.round(beats).astype(int)
     n = len(flux)
-    nxt_hop = np.append(hop[1:], hop[-1] + (hop[-1] - hop[-2]))
+    nxt_hop = _next_hops(hop)
     bass = flux[:, 0] / (np.mean(flux[:, 0]) + 1e-9)
     total = flux.sum(axis=1) / (np.mean(flux.sum(axis=1)) + 1e-9)
     f_bass = max_near(bass, hop, 3)
