@@ -64,9 +64,25 @@ SEED = 7
 
 # --- data --------------------------------------------------------------------------------------
 
+def piece_keys() -> dict[tuple[str, str], str]:
+    """(set, excerpt id) -> the source piece it was cut from, for every pieces file the project keeps."""
+    from make_train_pieces import piece_key, pieces_files
+
+    out = {}
+    for name, spec in pieces_files(Path(__file__).resolve().parents[2] / "shared" / "bench").items():
+        for p in spec.get("main", []) + spec.get("tempo", []):
+            out[name, p["id"]] = piece_key(p)
+    train = json.loads((Path(__file__).resolve().parent / "train-pieces.json").read_text())
+    for stem, key in train["piece"].items():
+        for k in "ab":
+            out["train", stem + k] = key
+    return out
+
+
 def load_set(root: Path, name: str, cache: Path) -> list[dict]:
-    """Each excerpt of a set: id, features, inputs, score beats and downbeats (seconds)."""
+    """Each excerpt of a set: id, source piece, features, inputs, score beats and downbeats (seconds)."""
     manifest = json.loads((root / name / "manifest.json").read_text())
+    pieces = piece_keys()
     out = []
     for ex in manifest["excerpts"]:
         store = cache / f"{name}__{ex['id']}.pkl"
@@ -79,7 +95,9 @@ def load_set(root: Path, name: str, cache: Path) -> list[dict]:
             store.write_bytes(pickle.dumps(f))
         beats = np.loadtxt(root / name / ex["beats"], ndmin=1)
         down = np.loadtxt(root / name / ex["downbeats"], ndmin=1) if ex.get("downbeats") else np.zeros(0)
-        out.append({"id": ex["id"], "set": name, "f": f, "x": beatnet.inputs(f), "beats": beats, "down": down})
+        piece = pieces.get((name, ex["id"]), f"{name}:{ex['id']}")
+        out.append({"id": ex["id"], "set": name, "piece": piece, "f": f, "x": beatnet.inputs(f),
+                    "beats": beats, "down": down})
     return out
 
 
@@ -149,14 +167,15 @@ def export(model, dilations: tuple[int, ...] = DILATIONS) -> dict[str, np.ndarra
     return out
 
 
-def fit(excerpts: list[dict], *, seed: int = SEED, steps: int = STEPS, log: bool = True) -> dict[str, np.ndarray]:
+def fit(excerpts: list[dict], *, seed: int = SEED, steps: int = STEPS, log: bool = True,
+        channels: int = CHANNELS) -> dict[str, np.ndarray]:
     """Train on *excerpts* (random stretched crops); return the exported weights."""
     import torch
 
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = make_model(torch)
+    model = make_model(torch, channels=channels)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     t0 = time.time()
@@ -248,15 +267,24 @@ def learned_act(p: np.ndarray, n: int, present: np.ndarray | None = None, mix: f
 
 # --- commands ----------------------------------------------------------------------------------
 
-def cv(sets: dict[str, list[dict]], work: Path, fit=fit) -> None:
-    """Each set's activation from a network *fit* on the other sets (never one sharing its pieces),
-    saved per fold in *work* (a fold already there is kept)."""
-    for name in SETS:
+def fold_train(sets: dict[str, list[dict]], name: str, extra: tuple[str, ...] = ()) -> list[dict]:
+    """What the fold scoring *name* fits on: the other tuning sets (never one sharing its pieces) and
+    the *extra* sets' excerpts of pieces *name* does not hold."""
+    held = {ex["piece"] for ex in sets[name]}
+    for other in SAME_PIECES.get(name, ()):
+        held |= {ex["piece"] for ex in sets[other]}
+    return ([ex for other in SETS if other != name and other not in SAME_PIECES.get(name, ()) for ex in sets[other]]
+            + [ex for other in extra for ex in sets[other] if ex["piece"] not in held])
+
+
+def cv(sets: dict[str, list[dict]], work: Path, fit=fit, extra: tuple[str, ...] = (), folds=SETS) -> None:
+    """Each set's activation from a network *fit* on the other sets (and *extra*; never music sharing
+    its pieces), saved per fold in *work* (a fold already there is kept)."""
+    for name in folds:
         store = work / f"act_{name}.npz"
         if store.exists():
             continue
-        train = [ex for other in SETS if other != name and other not in SAME_PIECES.get(name, ())
-                 for ex in sets[other]]
+        train = fold_train(sets, name, extra)
         print(f"fold {name}: fitting on {len(train)} excerpts", flush=True)
         net = beatnet.Net(fit(train))
         np.savez(store, **{ex["id"]: net.forward(ex["x"])[:, 0] for ex in sets[name]})
@@ -312,17 +340,27 @@ def main() -> None:
     ap.add_argument("--final", action="store_true", help="fit on all seven sets, write --out")
     ap.add_argument("--out", type=Path, default=Path("syncsheet/data/beatnet.npz"))
     ap.add_argument("--check", nargs="*", default=[], help="score the shipped model on these sets")
+    ap.add_argument("--extra", nargs="*", default=[], help="sets only fitted on (train: make_train_pieces.py)")
+    ap.add_argument("--steps", type=int, default=STEPS)
+    ap.add_argument("--channels", type=int, default=CHANNELS)
+    ap.add_argument("--variants", nargs="*", help="--eval: score only these variants (labels as printed)")
+    ap.add_argument("--folds", nargs="*", default=list(SETS), help="fit only these folds (split across processes)")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)
     wanted = set(SETS) if (args.cv or args.eval or args.final) else set()
+    if args.cv or args.final:
+        wanted |= set(args.extra)
     sets = {name: load_set(args.root, name, args.cache) for name in sorted(wanted | set(args.check))}
+    extra = tuple(args.extra)
     if args.cv:
-        cv(sets, args.work)
+        cv(sets, args.work, fit=lambda train: fit(train, steps=args.steps, channels=args.channels), extra=extra,
+           folds=args.folds)
     if args.eval:
-        evaluate(sets, args.work, SETS)
+        evaluate(sets, args.work, SETS, [v for v in VARIANTS if not args.variants or v[0] in args.variants])
     if args.final:
-        weights = fit([ex for name in SETS for ex in sets[name]])
+        weights = fit([ex for name in SETS + extra for ex in sets[name]], steps=args.steps,
+                      channels=args.channels)
         np.savez_compressed(args.out, **weights)
         print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
     if args.check:
