@@ -40,7 +40,9 @@ def agreement(ref: np.ndarray, other: np.ndarray) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", action="append", type=Path, help="benchmark set directory (repeatable)")
+    ap.add_argument("--rates", type=int, nargs="*", default=list(RATES), help="sample rates to compare (Hz)")
     args = ap.parse_args()
+    rates = tuple(args.rates)
     sets = args.set or [Path("/tmp/syncsheet-bench/dev"), Path("/tmp/syncsheet-bench/holdout")]
     rows = []
     for d in sets:
@@ -51,15 +53,15 @@ def main() -> None:
             y = y.mean(axis=1)
             ref = beat_frames(y, sr)
             shares = []
-            for rate in RATES:
+            for rate in rates:
                 g = gcd(rate, sr)
                 z = resample_poly(y, rate // g, sr // g).astype(np.float32)
                 shares.append(agreement(ref, beat_frames(z, rate)))
             rows.append(shares)
             print(f"{wav.stem:24s} {len(ref):4d} beats   " + "   ".join(
-                f"{r // 1000} kHz {s:.2f}" for r, s in zip(RATES, shares, strict=True)), flush=True)
+                f"{r // 1000} kHz {s:.2f}" for r, s in zip(rates, shares, strict=True)), flush=True)
     a = np.array(rows, float)
-    for k, rate in enumerate(RATES):
+    for k, rate in enumerate(rates):
         print(f"{rate // 1000} kHz: mean {np.nanmean(a[:, k]):.3f}; excerpts with >= 95 % of beats within "
               f"one frame: {int(np.sum(a[:, k] >= 0.95))} of {len(a)}")
 

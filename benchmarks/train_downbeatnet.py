@@ -367,7 +367,7 @@ def _train_for(test: str, items: list[dict]) -> list[dict]:
     banned = {test} | ({"tempo"} if test in ("dev", "holdout") else set()) | (
         {"dev", "holdout"} if test == "tempo" else set())
     pieces = {it["piece"] for it in items if it["set"] == test}
-    return [it for it in items if it["set"] not in banned and it["set"] in TUNING + ("synth",)
+    return [it for it in items if it["set"] not in banned and it["set"] in TUNING + ("synth", "train")
             and it["piece"] not in pieces]
 
 
@@ -406,6 +406,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-level", action="store_true", help="leave out the level cues (LEVEL_COLUMNS)")
     ap.add_argument("--seeds", type=int, nargs="*", default=list(SEEDS), help="one network a seed")
     ap.add_argument("--tag", default="final", help="name of the cross-validation folds' saved weights")
+    ap.add_argument("--train-set", action="store_true", help="learn from the train set too (make_train_pieces.py; "
+                    "never scored; a fold leaves out its excerpts of the scored set's pieces)")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.no_level:
@@ -415,6 +417,8 @@ def main(argv=None) -> int:
     # the mixes (effects added) are more examples to learn from, never scored
     extra = build_cache(args.root, args.mix_feat, args.cache / "mix", TUNING, "_mix") if args.mix_feat else []
     extra += synth_items(args.synth, args.cache / "synth")
+    if args.train_set:
+        extra += build_cache(args.root, args.feat, args.cache, ("train",))
     if not args.no_cv:
         rows = {}
         for s in args.folds or TUNING:

@@ -67,11 +67,13 @@ THREADS = 2
 
 def load_set(root: Path, name: str, cache: Path) -> list[dict]:
     manifest = json.loads((root / name / "manifest.json").read_text())
+    pieces = train_beatnet.piece_keys()
     out = []
     for ex in manifest["excerpts"]:
         f = pickle.loads((cache / f"{name}__{ex['id']}.pkl").read_bytes())
         on = np.loadtxt(root / name / f"{ex['id']}.onsets", ndmin=1)
-        out.append({"id": ex["id"], "set": name, "f": f, "x": beatnet.inputs(f), "onsets": on})
+        piece = pieces.get((name, ex["id"]), f"{name}:{ex['id']}")
+        out.append({"id": ex["id"], "set": name, "piece": piece, "f": f, "x": beatnet.inputs(f), "onsets": on})
     return out
 
 
@@ -124,9 +126,10 @@ def fit(excerpts: list[dict], *, seed: int = SEED, steps: int | None = None) -> 
     return train_beatnet.export(model, DILATIONS)
 
 
-def cv(sets: dict[str, list[dict]], work: Path) -> None:
-    """The beat script's leave-set-out folds (the same sets), with this script's network."""
-    train_beatnet.cv(sets, work, fit)
+def cv(sets: dict[str, list[dict]], work: Path, extra: tuple[str, ...] = ()) -> None:
+    """The beat script's leave-set-out folds (the same sets, *extra* only fitted on), with this
+    script's network."""
+    train_beatnet.cv(sets, work, fit, extra=extra)
 
 
 def mixed(f, p: np.ndarray, share: float) -> np.ndarray:
@@ -217,12 +220,13 @@ def main() -> None:
     ap.add_argument("--channels", type=int, default=CHANNELS)
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--threads", type=int, default=THREADS)
+    ap.add_argument("--extra", nargs="*", default=[], help="sets only fitted on (train: make_train_pieces.py)")
     args = ap.parse_args()
     globals().update(CHANNELS=args.channels, STEPS=args.steps, THREADS=args.threads)
     args.work.mkdir(parents=True, exist_ok=True)
-    sets = {name: load_set(args.root, name, args.cache) for name in SETS}
+    sets = {name: load_set(args.root, name, args.cache) for name in SETS + tuple(args.extra)}
     if args.cv:
-        cv(sets, args.work)
+        cv(sets, args.work, tuple(args.extra))
     if args.eval:
         print(f"{'variant':24s}" + "".join(f" {n:>12s}" for n in SETS))
         evaluate(sets, args.work, SETS)
