@@ -23,6 +23,10 @@ with ``--folds`` of the networks fitted then, it separates the network's inputs 
 detector's own cues moving. Data made with ``make_cuenet_data.py --jitter-seed K`` measure the
 noise of a grid (the ninth round in docs/analysis.md).
 
+``--train-set`` learns from the train set's mixes too (``make_cuenet_data.py --train train --mixes 1``;
+each fold leaves out the train excerpts of its set's pieces): measured in the seventh session, mean
+cue F 0.674 -> 0.655 at the shipped picking, not kept (docs/analysis.md, *Cues*).
+
 Seeded (numpy, torch, one thread): rerunning gives the same weights. Needs torch in the venv
 (a development tool only: syncsheet never imports it) and mir_eval (the dev extra).
 """
@@ -253,6 +257,8 @@ def main() -> None:
     ap.add_argument("--evidence-from", type=Path, default=None,
                     help="score: the network's evidence inputs from this data directory (another beat grid)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "syncsheet/data/cuenet.npz")
+    ap.add_argument("--train-set", action="store_true", help="learn from the train set's mixes too "
+                    "(make_train_pieces.py; a fold leaves out its excerpts of the scored set's pieces)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     table: dict = {}
@@ -264,11 +270,20 @@ def main() -> None:
         report(table)
         return
     files = {s: [load_file(p) for p in sorted(args.data.glob(f"train__{s}__*.npz"))] for s in SETS}
+    # the train set's mixes, each with the source piece it was cut from
+    extra: list[tuple[str, dict]] = []
+    if args.train_set:
+        from train_beatnet import piece_keys
+
+        pieces = piece_keys()
+        extra = [(pieces["train", p.name.split("__")[2]], load_file(p))
+                 for p in sorted(args.data.glob("train__train__*.npz"))]
     if args.mode == "cv":
         args.folds.mkdir(parents=True, exist_ok=True)
         for s in SETS:
-            print(f"fold {s}: fitting on {sum(len(files[o]) for o in SETS if o != s)} mixes", flush=True)
-            train = [f for o in SETS if o != s for f in files[o]]
+            held = {k for (o, _), k in pieces.items() if o == s} if extra else set()
+            train = [f for o in SETS if o != s for f in files[o]] + [f for k, f in extra if k not in held]
+            print(f"fold {s}: fitting on {len(train)} mixes", flush=True)
             w = fit(train, steps=args.steps)
             lat = latency(train, w)
             print(f"    latency {lat * 1000:+.1f} ms", flush=True)
@@ -276,7 +291,7 @@ def main() -> None:
             evaluate([s], w, args.data, lat, table)
             report(table)
     else:
-        train = [f for s in SETS for f in files[s]]
+        train = [f for s in SETS for f in files[s]] + [f for _, f in extra]
         w = fit(train, steps=args.steps)
         lat = latency(train, w)
         w["latency"] = np.float32(lat)

@@ -39,6 +39,18 @@ fresh 0.565, blind 0.590, mean 0.555 against present 0.535; score's beats mean 0
 0.555 with compound 0.495: not kept. Sixth session (``--tag c``, all 15 inputs, the old tracker):
 0.545 -> 0.586, but the plain 4/4 loop misread.
 
+Seventh session (the shipped weights): ``--train-set`` adds the train set (``make_train_pieces.py``)
+to every fold's and the final fit, less its excerpts of the scored set's pieces. Tracked beats, p1.0:
+dev 0.685, holdout 0.582, compound 0.513, tempo 0.634, tune2 0.524, fresh 0.534, blind 0.567, mean
+0.577 (p0.5 0.600, but it misreads the tests' plain 4/4 loop); --check p1.0 blind2 0.544, blind3
+0.708::
+
+    .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/beatnet-feat \
+        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --train-set --tag tr
+    .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/beatnet-feat \
+        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --train-set --no-cv \
+        --final syncsheet/data/downbeatnet.npz
+
 Needs torch (a development tool, not a dependency: installed into the venv by hand) and mir_eval.
 """
 
