@@ -76,15 +76,11 @@ def piece_keys() -> dict[tuple[str, str], str]:
     """(set, excerpt id) -> the source piece it was cut from, for every pieces file the project keeps."""
     from make_train_pieces import piece_key, pieces_files
 
-    out = {}
-    for name, spec in pieces_files(Path(__file__).resolve().parents[2] / "shared" / "bench").items():
-        for p in spec.get("main", []) + spec.get("tempo", []):
-            out[name, p["id"]] = piece_key(p)
-    train = json.loads((Path(__file__).resolve().parent / "train-pieces.json").read_text())
-    for stem, key in train["piece"].items():
-        for k in "ab":
-            out["train", stem + k] = key
-    return out
+    here = Path(__file__).resolve().parent
+    files = pieces_files(here.parents[1] / "shared" / "bench")
+    files["train"] = json.loads((here / "train-pieces.json").read_text())
+    return {(name, p["id"]): piece_key(p) for name, spec in files.items()
+            for p in spec.get("main", []) + spec.get("tempo", [])}
 
 
 def load_set(root: Path, name: str, cache: Path) -> list[dict]:
