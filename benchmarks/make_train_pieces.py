@@ -42,7 +42,7 @@ def pieces_files(bench: Path) -> dict[str, dict]:
     out = {"dev": json.loads((bench / "pieces-dev.json").read_text())}
     for f in sorted(HERE.glob("*-pieces.json")):
         name = f.name.removesuffix("-pieces.json")
-        if name != "train":
+        if not name.startswith("train"):
             out[name] = json.loads(f.read_text())
     return out
 
@@ -53,6 +53,8 @@ def main() -> None:
     ap.add_argument("--src", type=Path, default=Path("/tmp/syncsheet-bench/src"))
     ap.add_argument("--out", type=Path, default=HERE / "train-pieces.json")
     ap.add_argument("--seed", type=int, default=790)
+    ap.add_argument("--letters", default="ab", help="the two excerpts' id suffixes (another pair, another "
+                    "--seed and --out: two more excerpts of each piece)")
     args = ap.parse_args()
     sys.path.insert(0, str(args.bench))
     import make_dataset  # the bench's builder: its WAD reader
@@ -83,8 +85,8 @@ def main() -> None:
                                   "genre", "max_start", "shift_lead_in") if f in p}
         stem = f"tr{len(main_list) // 2:03d}"
         other = "tim" if p["sf2"] == "fluid" else "fluid"
-        a = dict(base, id=stem + "a", dur=34, sf2=other)
-        b = dict(base, id=stem + "b", dur=34, sf2=str(rng.choice(["fluid", "tim"])))
+        a = dict(base, id=stem + args.letters[0], dur=34, sf2=other)
+        b = dict(base, id=stem + args.letters[1], dur=34, sf2=str(rng.choice(["fluid", "tim"])))
         if rng.random() < 0.5:
             b["mod"] = str(rng.choice(MODS))
         main_list += [a, b]

@@ -22,7 +22,7 @@ there, never here) on the seven tuning sets, their effect mixes and the ``train`
 blind3's)::
 
     .venv/bin/python benchmarks/train_downbeatnet.py --root /tmp/syncsheet-bench --feat /tmp/beatnet-feat \\
-        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --train-set --no-cv \\
+        --mix-feat /tmp/dbn-mixfeat --cache /tmp/dbn2-cache --no-level --train-sets train --no-cv \\
         --final syncsheet/data/downbeatnet.npz
 """
 
