@@ -11,8 +11,9 @@ scores a set leaves out every ``train`` excerpt of that set's pieces (:func:`pie
 Deterministic (seeded); rerun after a pieces file changes::
 
     /tmp/syncsheet-bench/venv/bin/python benchmarks/make_train_pieces.py
-    /tmp/syncsheet-bench/venv/bin/python ../shared/bench/make_dataset.py --src /tmp/syncsheet-bench/src \
-        --out /tmp/syncsheet-bench/train --pieces benchmarks/train-pieces.json --seed 790
+
+then render it with ``build_train_set.py`` (its docstring): the bench's own ``make_dataset.py``
+would stop at the one lump too short for an excerpt.
 """
 
 from __future__ import annotations
