@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S, analysis_rate
+from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S
+from .resample import analysis_rate
 
 __all__ = [
     "RATE", "POOL", "LOCAL_S", "GATE", "THRESHOLD", "Net", "load", "evidence_columns", "inputs", "activation", "pick",
@@ -101,9 +102,10 @@ def load(path: str | None = None) -> Net:
 
 
 def floor_bands(sample_rate: int) -> np.ndarray:
-    """Third-octave index (from 40 Hz) of each column of :attr:`Features.floor` at *sample_rate*
-    (the spectral pass keeps the bands that hold an FFT bin below the analysis rate's Nyquist)."""
-    sr = analysis_rate(int(sample_rate))[1]
+    """Third-octave index (from 40 Hz) of each column of :attr:`Features.floor` for a file at
+    *sample_rate* (the bands that hold an FFT bin below the analysis rate's Nyquist frequency)."""
+    up, down = analysis_rate(int(sample_rate))
+    sr = int(sample_rate) * up / down
     n_fft = 1 << int(np.ceil(np.log2(int(round(WINDOW_S * sr)))))
     edges = 40.0 * 2.0 ** (np.arange(0, 64) / FLOOR_BANDS_PER_OCTAVE)
     edges = edges[edges < 0.5 * sr]
@@ -207,9 +209,9 @@ def activation(
     net : Net, optional
         Defaults to the shipped weights.
     fine_hz, sample_rate : optional
-        :attr:`Features.fine_hz` and the source's rate: the bands are matched to those the network
-        was trained on (another rate's fine bands sit slightly apart; a band a low rate lacks is
-        silence). Without them the columns are taken as they come.
+        :attr:`Features.fine_hz` and the source's rate: the bands are matched by frequency to those
+        the network was trained on (every rate is analysed at 22.05 kHz, so they are the same unless
+        the weights came from another layout). Without them the columns are taken as they come.
     block : int
         Rows computed at once; each block is padded by the network's reach and the local mean's
         window on both sides, so the result does not depend on it. 16384 rows (164 s) hold the

@@ -1,7 +1,7 @@
 """The one spectral pass: stream audio into compact per-hop features every detector shares.
 
-Audio of any sample rate is freed of DC, decimated by an integer factor to an analysis rate near
-22 kHz (a short windowed-sinc FIR, with state across blocks), and cut into Hann-windowed frames of
+Audio of any sample rate is freed of DC, resampled to the one analysis rate, 22.05 kHz
+(:mod:`.resample`: exact in time, with state across blocks), and cut into Hann-windowed frames of
 42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
 in samples is fractional and rounded per frame), so every detector downstream works in one clock.
 Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
@@ -20,8 +20,9 @@ from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to 
 
 from ..progress import Progress
 from ._windows import window_extreme
+from .resample import Resampler, analysis_rate
 
-__all__ = ["FPS", "WINDOW_S", "Features", "extract", "Decimator", "analysis_rate"]
+__all__ = ["FPS", "WINDOW_S", "Features", "extract"]
 
 FPS = 200  # hops a second: 5 ms
 WINDOW_S = 0.0427  # analysis window (1024 samples at 24 kHz)
@@ -136,47 +137,6 @@ class Features:
         return self.flux.sum(axis=1)
 
 
-def analysis_rate(sample_rate: int) -> tuple[int, float]:
-    """Integer decimation factor and the analysis rate it gives (20-40 kHz, or the source if lower)."""
-    d = max(1, int(sample_rate) // 20000)
-    return d, sample_rate / d
-
-
-class Decimator:
-    """Low-pass and keep every *d*-th sample of a stream; exact across block boundaries.
-
-    The filter is a symmetric windowed sinc cut at 0.9 of the new Nyquist frequency, centred, so
-    output sample *m* sits exactly at input sample ``m * d``.
-    """
-
-    def __init__(self, d: int) -> None:
-        self.d = int(d)
-        if self.d > 1:
-            half = 8 * self.d
-            k = np.arange(-half, half + 1)
-            fc = 0.9 / self.d  # of the input Nyquist
-            h = fc * np.sinc(fc * k) * np.blackman(2 * half + 1)
-            self.h = (h / h.sum()).astype(np.float32)
-            self.half = half
-            self._buf = np.zeros(half, np.float32)  # zeros before the start
-
-    def __call__(self, x: np.ndarray, final: bool = False) -> np.ndarray:
-        x = np.asarray(x, np.float32)
-        if self.d == 1:
-            return x
-        # buf[0] is the left edge of the next output's filter window (output j is centred on
-        # input j * d; the stream is padded with `half` zeros on both ends)
-        buf = np.concatenate([self._buf, x] + ([np.zeros(self.half, np.float32)] if final else []))
-        span = 2 * self.half + 1
-        if len(buf) < span:
-            self._buf = buf
-            return np.zeros(0, np.float32)
-        k = (len(buf) - span) // self.d + 1
-        y = np.convolve(buf[: (k - 1) * self.d + span], self.h[::-1], mode="valid")[:: self.d]
-        self._buf = buf[k * self.d :]
-        return y.astype(np.float32, copy=False)
-
-
 def _log_filterbank(n_fft: int, sr: int, per_octave: int, fmin: float, fmax: float) -> tuple[np.ndarray, np.ndarray]:
     """Triangular filters on a log frequency axis, merged where FFT bins are coarser than bands."""
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
@@ -247,10 +207,17 @@ class _Analyser:
 
     def __init__(self, sample_rate: int, total_samples: int | None = None) -> None:
         self.sample_rate = int(sample_rate)
-        d, self.sr = analysis_rate(self.sample_rate)
-        self.decimate = Decimator(d)
+        up, down = analysis_rate(self.sample_rate)
+        self.sr = self.sample_rate * up / down
+        self.decimate = Resampler(up, down)
         self.win = int(round(WINDOW_S * self.sr))
         self.n_fft = 1 << int(np.ceil(np.log2(self.win)))
+        # a file below the analysis rate has nothing above its resampling filter's cut (0.45 of its
+        # rate); the filter's images there are zeroed, so those bands are silent, not faint noise
+        # that the strongly compressed onset novelty would count
+        self.band_limit = None
+        if self.sample_rate < self.sr:
+            self.band_limit = int(np.floor(0.45 * self.sample_rate * self.n_fft / self.sr)) + 1
         n = np.arange(self.win)
         self.window = (0.5 - 0.5 * np.cos(2 * np.pi * n / self.win)).astype(np.float32)
         # magnitudes as if the window were 1024 samples long, so levels of features agree across rates
@@ -362,6 +329,8 @@ class _Analyser:
 
     def _spectra(self, frames: np.ndarray) -> None:
         mag = np.abs(_fft.rfft(frames, axis=1))
+        if self.band_limit is not None:
+            mag[:, self.band_limit :] = 0.0
         fine = self.filters(mag)
         logs = np.log10(1.0 + fine)
         # SuperFlux: compare with the max over neighbouring bands LAG hops earlier (vibrato-proof)
