@@ -362,6 +362,7 @@ def pick_cues(
     min_scale: float = 1.0,
     weight: np.ndarray | None = None,
     timing: np.ndarray | None = None,
+    bursts: np.ndarray | None = None,
     mask_s: float = 1.0,
     mask_r: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -375,8 +376,9 @@ def pick_cues(
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
     *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
-    start is traced on *timing* if given (a surprise with a sharper attack than *surp*'s), else on
-    *surp*. Within *mask_s* of a cue, a rise scoring under *mask_r* times that cue's is taken as
+    start is traced on *timing* if given, else on *surp*, and an earlier burst it may jump to is
+    judged on *bursts* if given (a surprise with sharper attacks), else on the same. Within
+    *mask_s* of a cue, a rise scoring under *mask_r* times that cue's is taken as
     the same effect's later part (a shotgun's pump, an explosion's debris), which comes after the
     surprise has fallen back but is weaker than the attack.
 
@@ -395,6 +397,8 @@ def pick_cues(
     t = np.arange(w, n - w)
     rise = np.zeros(n)
     rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
+    trace = surp if timing is None else timing
+    jumps = trace if bursts is None else bursts
     size = int(block_s * fps)
     nb = max(1, int(round(n / size)))
     edges = np.linspace(0, n, nb + 1).astype(int)
@@ -404,7 +408,7 @@ def pick_cues(
         # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
         # quantisation blip would stand out from it
         scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
-        strong[a:b] = strong_x * float(np.percentile((surp if timing is None else timing)[a:b], 90))
+        strong[a:b] = strong_x * float(np.percentile(jumps[a:b], 90))
     score = rise / scale
     if weight is not None:
         score = score * weight
@@ -422,8 +426,7 @@ def pick_cues(
                 continue  # still inside the previous effect
         pos.append(int(i))
         vals.append(float(score[i]))
-    trace = surp if timing is None else timing
-    starts = np.asarray([_attack_start(trace, i, fps, float(strong[i])) for i in pos], float)
+    starts = np.asarray([_attack_start(trace, i, fps, float(strong[i]), bursts=jumps) for i in pos], float)
     vals_a = np.asarray(vals, float)
     order = np.argsort(starts, kind="stable")
     starts, vals_a = starts[order], vals_a[order]
@@ -447,15 +450,16 @@ def pick_cues(
 
 
 def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: float = 0.15,
-                  back_s: float = 0.6, gap_s: float = 0.03, jump_s: float = 0.3) -> float:
+                  back_s: float = 0.6, gap_s: float = 0.03, jump_s: float = 0.3,
+                  bursts: np.ndarray | None = None) -> float:
     """Where the effect detected at row *i* starts.
 
     From the effect's peak the surprise is traced back while it stays above a weak level (the
     bed's 90th percentile before, or *frac* of the peak; gaps up to *gap_s* bridged). An effect's
     first part is often not its loudest and may be apart from it (a rustle's first crackle 0.15 s
     before its body, a latch's click before a door's thud), so a longer gap, up to *jump_s*, is
-    crossed onto an earlier burst that is *strong* (as surprising as effects are in this music);
-    never further than *back_s* before *i*."""
+    crossed onto an earlier burst that is *strong* (as surprising as effects are in this music) in
+    *bursts* (*surp* by default, with its own weak level); never further than *back_s* before *i*."""
     gap, jump = int(round(gap_s * fps)), int(round(jump_s * fps))
     s0 = max(0, i - int(1.6 * fps))
     seg = surp[s0 : min(len(surp), i + int(0.4 * fps))].astype(np.float64)
@@ -465,12 +469,17 @@ def _attack_start(surp: np.ndarray, i: int, fps: float, strong: float, *, frac: 
     lo = max(0, i0 - int(back_s * fps))
     bed = seg[max(0, lo - int(fps)) : max(1, lo)]
     weak = max(float(np.percentile(bed, 90)), frac * float(seg[k]))
-    strong = max(strong, weak)
+    if bursts is None or bursts is surp:
+        jumps, strong = seg, max(strong, weak)
+    else:
+        jumps = bursts[s0 : s0 + len(seg)].astype(np.float64)
+        jbed = jumps[max(0, lo - int(fps)) : max(1, lo)]
+        strong = max(strong, float(np.percentile(jbed, 90)), frac * float(jumps[i0:hi].max() if hi > i0 else jumps[i0]))
     j = k
     while True:
         while j > lo and seg[max(lo, j - 1 - gap) : j].max() > weak:
             j -= 1
-        burst = np.flatnonzero(seg[max(lo, j - 1 - jump) : j] > strong)
+        burst = np.flatnonzero(jumps[max(lo, j - 1 - jump) : j] > strong)
         if not len(burst):
             break
         j = max(lo, j - 1 - jump) + int(burst[0])

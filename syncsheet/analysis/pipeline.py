@@ -176,15 +176,17 @@ def analyze_features(
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
     surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.92))
-    # what effects add to the floor between partials is evidence too; starts are traced on the
-    # fine spectrum's surprise alone, whose attacks are sharper
+    # what effects add to the floor between partials is evidence too, of where they start as well
+    # as of whether they are there (a door's first rumble shows in the floor before the fine
+    # spectrum's surprise rises); but a jump back across a gap onto an earlier burst takes only the
+    # fine spectrum's sharper attacks, since the floor also rises with the music's own noise
     found = surp
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
     if f.floor.size and len(f.floor) == len(surp):
         found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
         # a cue must be new against like-harmony passages of the piece too
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
-    cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, timing=surp)
+    cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, bursts=surp)
     cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
     cpos, cscore = _not_in_stops(cpos, cscore, stops)
     cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)

@@ -150,6 +150,34 @@ def test_the_start_is_traced_on_the_timing_surprise_when_given():
     assert np.min(np.abs(pos - start)) <= 2
 
 
+@pytest.mark.parametrize("seed", [9, 10])
+def test_an_early_burst_counts_only_where_the_burst_surprise_has_it(seed):
+    # the summed evidence (fine + floor surprise) holds a burst of the music's own noise 0.2 s
+    # before an effect; the fine surprise (the bursts trace) does not: the start stays on the effect
+    fine = _bed(20.0, seed)
+    start = 1003
+    fine[start : start + 60] += 120.0
+    found = fine.copy()
+    found[start - 20 : start - 14] += 150.0  # a cymbal's wash in the floor alone
+    pos, _ = pick_cues(found, bursts=fine)
+    assert np.min(np.abs(pos - start)) <= 2
+    pos_same, _ = pick_cues(found)  # judged on the sum, the burst is taken as the effect's first part
+    assert np.min(np.abs(pos_same - (start - 20))) <= 2
+
+
+def test_a_prelude_in_the_evidence_is_traced_whatever_the_bursts_trace():
+    # a door: its first rumble rises out of the bed in the summed evidence 0.12 s before the body
+    found = _bed(20.0, 11)
+    bursts = found.copy()
+    start = 1203
+    found[start : start + 12] += 30.0
+    found[start + 12 : start + 70] += 150.0
+    bursts[start + 12 : start + 70] += 150.0
+    pos, _ = pick_cues(found, bursts=bursts)
+    near = pos[np.abs(pos - start) < 80]
+    assert len(near) == 1 and abs(near[0] - start) <= 3
+
+
 @pytest.mark.parametrize("seed", [7, 8])
 def test_a_weaker_burst_soon_after_an_effect_is_part_of_it(seed):
     s = _bed(20.0, seed)
