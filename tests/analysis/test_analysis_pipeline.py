@@ -144,6 +144,14 @@ def test_sample_rates_agree_within_one_frame():
         assert np.max(np.abs(frames[sr] - base)) <= 1
 
 
+def test_a_band_limited_file_is_warned_about_and_a_full_band_one_is_not():
+    y = music(beat_times(120, 6.0), 6.0, 48000)
+    narrow = analyze_samples(signal.resample_poly(y, 1, 6), 8000)
+    assert any("8 kHz" in w and "3.6 kHz" in w for w in narrow.warnings)
+    assert not any("kHz" in w for w in analyze_samples(y, 48000).warnings)
+    assert not any("kHz" in w for w in analyze_samples(signal.resample_poly(y, 147, 320), 22050).warnings)
+
+
 def test_silence_gives_no_beats_and_a_warning():
     a = analyze_samples(np.zeros(3 * SR, np.float32), SR)
     assert a.beats == () and a.onsets == () and a.cues == ()
