@@ -25,7 +25,7 @@ from .resample import Resampler, analysis_rate
 __all__ = ["FPS", "WINDOW_S", "Features", "extract"]
 
 FPS = 200  # hops a second: 5 ms
-WINDOW_S = 0.0427  # analysis window (1024 samples at 24 kHz)
+WINDOW_S = 0.0427  # analysis window (941 samples at the 22.05 kHz analysis rate)
 LAG = 2  # SuperFlux difference lag in hops
 CHROMA_DECIM = 4  # chroma is kept every 4 hops (50 per second)
 FINE_DECIM = 2  # the fine log spectrum is kept every 2 hops (100 per second)
@@ -209,7 +209,7 @@ class _Analyser:
         self.sample_rate = int(sample_rate)
         up, down = analysis_rate(self.sample_rate)
         self.sr = self.sample_rate * up / down
-        self.decimate = Resampler(up, down)
+        self.resample = Resampler(up, down)
         self.win = int(round(WINDOW_S * self.sr))
         self.n_fft = 1 << int(np.ceil(np.log2(self.win)))
         # a file below the analysis rate has nothing above its resampling filter's cut (0.45 of its
@@ -220,7 +220,7 @@ class _Analyser:
             self.band_limit = int(np.floor(0.45 * self.sample_rate * self.n_fft / self.sr)) + 1
         n = np.arange(self.win)
         self.window = (0.5 - 0.5 * np.cos(2 * np.pi * n / self.win)).astype(np.float32)
-        # magnitudes as if the window were 1024 samples long, so levels of features agree across rates
+        # magnitudes as if the window were 1024 samples long: the scale every threshold was set on
         self.window *= np.float32(1024 / self.win)
         fmax = min(11000.0, 0.45 * self.sr)
         self.fb, self.fb_hz, fb_bins = _log_filterbank(self.n_fft, self.sr, 12, 40.0, fmax)
@@ -245,7 +245,7 @@ class _Analyser:
         self.half = self.win // 2
         self.buf = np.zeros(self.half, np.float32)  # centred frames: zeros before the start
         self.buf_start = -self.half  # absolute sample index of buf[0]
-        self.n_dec = 0  # decimated samples so far
+        self.n_dec = 0  # samples at the analysis rate so far
         self.next_frame = 0
         self.prev_logs = np.zeros((0, self.fb.shape[1]), np.float32)  # last LAG max-filtered frames
         self.prev_onset = np.zeros((LAG + ONSET_HOLD, ofb.shape[1]), np.float32)  # silence before
@@ -288,7 +288,7 @@ class _Analyser:
             m = float(np.mean(x, dtype=np.float64))
             self.dc = m if self.dc is None else 0.8 * self.dc + 0.2 * m
             x = x - np.float32(self.dc)
-        y = self.decimate(x, final=final)
+        y = self.resample(x, final=final)
         self.n_dec += len(y)
         if final:
             y = np.concatenate([y, np.zeros(self.half + 1, np.float32)])
