@@ -124,15 +124,11 @@ class Resampler:
             return np.zeros(0, np.float32)
         windows = sliding_window_view(buf, ntaps)
         out = np.empty(stop - m0, np.float32)
-        q_first, q_last = m0 // up, (stop - 1) // up  # periods the outputs fall in
-        per = max(1, _BLOCK // up)
-        for q0 in range(q_first, q_last + 1, per):
-            q = np.arange(q0, min(q0 + per, q_last + 1))
-            m = q[:, None] * up + np.arange(up)[None, :]
-            start = q[:, None] * down + self.offsets[None, :] - self.J - self._buf_start
-            keep = (m >= m0) & (m < stop)
-            y = np.einsum("qpj,pj->qp", windows[np.where(keep, start, 0)], self.taps)
-            out[m[keep] - m0] = y[keep]
+        for a in range(m0, stop, _BLOCK):
+            m = np.arange(a, min(a + _BLOCK, stop))
+            p = m % up  # the phase within its period of `up` outputs
+            start = (m // up) * down + self.offsets[p] - self.J - self._buf_start
+            out[a - m0 : a - m0 + len(m)] = np.einsum("ij,ij->i", windows[start], self.taps[p])
         # keep the inputs the next output's window starts at
         first = (stop * down) // up - self.J
         self._buf = buf[first - self._buf_start :]
