@@ -31,6 +31,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from syncsheet import audio
+from syncsheet.analysis import beat_level
 from syncsheet.analysis import beats as beatmod
 from syncsheet.analysis._windows import span_means
 from syncsheet.analysis.features import CHROMA_DECIM, FPS, Features, extract
@@ -142,9 +143,9 @@ def learned(model: tuple, h: np.ndarray, hops: int) -> np.ndarray:
 
 def beat_f(f: Features, act: np.ndarray, beats: np.ndarray, threshold: float) -> float:
     pos = beatmod.track_beats(act, threshold=threshold)
-    pos = beatmod.swing_phase(pos, act)
-    pos = beatmod.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)
-    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, 50.0, 220.0)
+    pos = beat_level.swing_phase(pos, act)
+    pos = beat_level.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)
+    pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, 50.0, 220.0)
     est = beatmod.peak_refine(pos, f.activation, radius=2) / FPS
     return float(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(beats), mir_eval.beat.trim_beats(est)))
 

@@ -230,11 +230,11 @@ def decode(f: Features, act: np.ndarray | None, *, threshold: float | None = Non
     """Beat times from the whole analysis with *act* (200 a second) as the beat activation (None:
     the present one), the tracker's threshold and the corrections kept ("all", "none", or
     "nofold": all but the fold to the user's range, "track": off-beat and swing only)."""
+    from syncsheet.analysis import beat_level, pipeline
     from syncsheet.analysis import beats as beatmod
-    from syncsheet.analysis import pipeline
 
-    saved = {k: getattr(beatmod, k) for k in ("beat_activation", "track_beats", "swing_phase",
-                                              "bass_harmony_phase", "compound_level", "fold_to_range")}
+    saved = {(m, k): getattr(m, k) for m, names in ((beatmod, ("beat_activation", "track_beats")),
+             (beat_level, ("swing_phase", "bass_harmony_phase", "compound_level", "fold_to_range"))) for k in names}
 
     def keep(pos, *_a, **_k):
         return pos
@@ -245,18 +245,19 @@ def decode(f: Features, act: np.ndarray | None, *, threshold: float | None = Non
         if act is not None:
             beatmod.beat_activation = lambda *_a, **_k: act
         if threshold is not None:
-            beatmod.track_beats = lambda *a, **k: saved["track_beats"](*a, **{**k, "threshold": threshold})
+            track = saved[(beatmod, "track_beats")]
+            beatmod.track_beats = lambda *a, **k: track(*a, **{**k, "threshold": threshold})
         if corrections == "none":
-            beatmod.swing_phase = beatmod.bass_harmony_phase = beatmod.compound_level = keep
-            beatmod.fold_to_range = keep
+            beat_level.swing_phase = beat_level.bass_harmony_phase = beat_level.compound_level = keep
+            beat_level.fold_to_range = keep
         elif corrections == "track":
-            beatmod.compound_level = beatmod.fold_to_range = keep
+            beat_level.compound_level = beat_level.fold_to_range = keep
         elif corrections == "nofold":
-            beatmod.fold_to_range = keep
+            beat_level.fold_to_range = keep
         result = pipeline.analyze_features(f)
     finally:
-        for k, v in saved.items():
-            setattr(beatmod, k, v)
+        for (m, k), v in saved.items():
+            setattr(m, k, v)
         beatnet.tracker_activation = saved_learned
     return np.array([b.time for b in result.beats])
 

@@ -21,7 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beatnet, cuenet, downbeatnet
+from . import beat_level, beatnet, cuenet, downbeatnet
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -135,11 +135,11 @@ def analyze_features(
     # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
     lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
     pos = beatmod.track_beats(act, lo, hi, threshold=threshold, progress=scaled(progress, 0.1, 0.55))
-    pos = beatmod.swing_phase(pos, act)
-    pos = beatmod.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
-    pos = beatmod.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
+    pos = beat_level.swing_phase(pos, act)
+    pos = beat_level.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
+    pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
                                  progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
-    pos = beatmod.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
+    pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
                                 progress=scaled(progress, 0.6, 0.65))
     raw = f.activation
     stops = levelmod.find_stops(levels.db)

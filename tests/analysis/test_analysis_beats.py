@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis.beats import swing_phase
+from syncsheet.analysis.beat_level import swing_phase
 
 PERIOD = 120  # hops
 
@@ -190,7 +190,7 @@ def _bass_and_chords(beats: int = 64, period: int = 100, bass_off: bool = False,
 
 
 def test_beats_half_a_beat_off_move_onto_bass_and_harmony():
-    from syncsheet.analysis.beats import bass_harmony_phase
+    from syncsheet.analysis.beat_level import bass_harmony_phase
 
     chroma, fine, fine_hz = _bass_and_chords()
     off = np.arange(60) * 100.0 + 50  # a tracker locked on the off-beat snare
@@ -201,7 +201,7 @@ def test_beats_half_a_beat_off_move_onto_bass_and_harmony():
 
 @pytest.mark.parametrize("bass_off, chords_off", [(True, False), (False, True)])
 def test_one_cue_off_the_beat_does_not_move_the_beats(bass_off, chords_off):
-    from syncsheet.analysis.beats import bass_harmony_phase
+    from syncsheet.analysis.beat_level import bass_harmony_phase
 
     # a syncopated bass (or chords anticipated half a beat) alone says nothing about the phase
     chroma, fine, fine_hz = _bass_and_chords(bass_off=bass_off, chords_off=chords_off)
@@ -210,7 +210,7 @@ def test_one_cue_off_the_beat_does_not_move_the_beats(bass_off, chords_off):
 
 
 def test_each_section_of_a_long_piece_decides_its_own_phase():
-    from syncsheet.analysis.beats import bass_harmony_phase
+    from syncsheet.analysis.beat_level import bass_harmony_phase
 
     chroma, fine, fine_hz = _bass_and_chords(beats=160)
     pos = np.arange(158) * 100.0
@@ -268,7 +268,8 @@ def _near(pos: np.ndarray, ref: np.ndarray, tol: float = 0.03) -> float:
 
 
 def test_compound_meter_tracked_at_two_eighths_is_retracked_at_the_dotted_quarter():
-    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+    from syncsheet.analysis.beat_level import compound_level
+    from syncsheet.analysis.beats import beat_activation, track_beats
 
     f, ref = _compound_features("6/8")
     act = beat_activation(f.flux, notes=f.onset)
@@ -281,7 +282,8 @@ def test_compound_meter_tracked_at_two_eighths_is_retracked_at_the_dotted_quarte
 
 
 def test_compound_level_honours_the_bpm_range():
-    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+    from syncsheet.analysis.beat_level import compound_level
+    from syncsheet.analysis.beats import beat_activation, track_beats
 
     f, _ = _compound_features("6/8")
     act = beat_activation(f.flux, notes=f.onset)
@@ -292,7 +294,8 @@ def test_compound_level_honours_the_bpm_range():
 
 @pytest.mark.parametrize("meter", ["swung 4/4", "3/4"])
 def test_simple_meter_tracked_right_is_left_alone(meter):
-    from syncsheet.analysis.beats import beat_activation, compound_level, track_beats
+    from syncsheet.analysis.beat_level import compound_level
+    from syncsheet.analysis.beats import beat_activation, track_beats
 
     f, ref = _compound_features(meter)
     act = beat_activation(f.flux, notes=f.onset)
@@ -309,7 +312,7 @@ def _pulse_activation(period: int, n: int) -> np.ndarray:
 
 
 def test_beats_in_the_users_range_are_left_alone():
-    from syncsheet.analysis.beats import fold_to_range
+    from syncsheet.analysis.beat_level import fold_to_range
 
     chroma, fine, fine_hz = _bass_and_chords()
     pos = np.arange(60) * 100.0  # 120 BPM
@@ -317,7 +320,7 @@ def test_beats_in_the_users_range_are_left_alone():
 
 
 def test_beats_at_twice_the_users_tempo_keep_every_other_one_on_the_bass():
-    from syncsheet.analysis.beats import fold_to_range
+    from syncsheet.analysis.beat_level import fold_to_range
 
     # bass notes every 100 hops (120 BPM); the tracker counted eighths at 240 BPM, starting on an
     # eighth between two bass notes: the folded beats are the ones on the bass, not the others
@@ -329,7 +332,7 @@ def test_beats_at_twice_the_users_tempo_keep_every_other_one_on_the_bass():
 
 
 def test_beats_at_half_the_users_tempo_get_one_between_each_pair():
-    from syncsheet.analysis.beats import fold_to_range
+    from syncsheet.analysis.beat_level import fold_to_range
 
     chroma, fine, fine_hz = _bass_and_chords()
     halves = np.arange(30) * 200.0  # 60 BPM tracked; the user says 100-140
@@ -338,7 +341,7 @@ def test_beats_at_half_the_users_tempo_get_one_between_each_pair():
 
 
 def test_a_range_no_level_reaches_is_decoded_within():
-    from syncsheet.analysis.beats import fold_to_range
+    from syncsheet.analysis.beat_level import fold_to_range
 
     # a 120 BPM pulse; 95-105 BPM is no multiple or simple ratio of it: the range rules
     chroma, fine, fine_hz = _bass_and_chords()
@@ -349,7 +352,7 @@ def test_a_range_no_level_reaches_is_decoded_within():
 
 
 def test_a_short_clip_out_of_the_range_is_decoded_within_it():
-    from syncsheet.analysis.beats import fold_to_range
+    from syncsheet.analysis.beat_level import fold_to_range
 
     # six beats are too few to choose a level from: the range is decoded instead
     chroma, fine, fine_hz = _bass_and_chords(beats=8)
