@@ -18,6 +18,8 @@ from math import gcd
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..errors import AnalysisError
+
 __all__ = ["ANALYSIS_RATE", "Resampler", "analysis_rate"]
 
 #: Samples a second the spectral pass works at (the band limit is 0.45 of it: 9.9 kHz).
@@ -32,7 +34,7 @@ def analysis_rate(sample_rate: int) -> tuple[int, int]:
     """The ratio ``(up, down)``, in lowest terms, that takes *sample_rate* to :data:`ANALYSIS_RATE`."""
     sample_rate = int(sample_rate)
     if sample_rate <= 0:
-        raise ValueError(f"sample rate must be positive, not {sample_rate}")
+        raise AnalysisError(f"a sample rate must be positive, not {sample_rate} Hz")
     g = gcd(ANALYSIS_RATE, sample_rate)
     return ANALYSIS_RATE // g, sample_rate // g
 

@@ -62,6 +62,11 @@ def test_a_click_lands_on_its_own_time():
     assert abs(np.argmax(y) / ANALYSIS_RATE - 0.625) < 1 / ANALYSIS_RATE
 
 
-def test_a_bad_rate_is_refused():
-    with pytest.raises(ValueError):
-        analysis_rate(0)
+def test_a_bad_rate_is_refused_with_the_projects_error():
+    from syncsheet.analysis import analyze_samples
+    from syncsheet.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="-8000 Hz"):
+        analysis_rate(-8000)
+    with pytest.raises(AnalysisError, match="0 Hz"):
+        analyze_samples(np.zeros(100, np.float32), 0)
