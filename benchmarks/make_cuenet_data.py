@@ -153,10 +153,11 @@ def record(y: np.ndarray, sr: int, jitter: np.random.Generator | None = None) ->
         g = audible(pos, stops, onset_pos)
         return np.sort(g + jitter.uniform(-0.01, 0.01, len(g)) * pipeline.FPS) if len(g) else g
 
-    def pick_spy(found, *, weight=None, timing=None, **kw):
+    def pick_spy(found, *, weight=None, bursts=None, **kw):
+        # the pipeline passes the fine spectrum's surprise as the bursts an effect's start may jump to
         got.update(found=np.asarray(found, np.float32), weight=np.asarray(weight, np.float32),
-                   surp=np.asarray(timing, np.float32))
-        return pick(found, weight=weight, timing=timing, **kw)
+                   surp=np.asarray(bursts, np.float32))
+        return pick(found, weight=weight, bursts=bursts, **kw)
 
     def bed_spy(cpos, score, onset_pos, beat_pos):
         got["first_onset"] = float(onset_pos[0]) if len(onset_pos) else -1.0

@@ -20,7 +20,7 @@ from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to 
 
 from ..progress import Progress
 from ._windows import window_extreme
-from .resample import Resampler, analysis_rate
+from .resample import ANALYSIS_RATE, Resampler, analysis_rate
 
 __all__ = ["FPS", "WINDOW_S", "Features", "extract"]
 
@@ -207,9 +207,8 @@ class _Analyser:
 
     def __init__(self, sample_rate: int, total_samples: int | None = None) -> None:
         self.sample_rate = int(sample_rate)
-        up, down = analysis_rate(self.sample_rate)
-        self.sr = self.sample_rate * up / down
-        self.resample = Resampler(up, down)
+        self.resample = Resampler(*analysis_rate(self.sample_rate))
+        self.sr = float(ANALYSIS_RATE)
         self.win = int(round(WINDOW_S * self.sr))
         self.n_fft = 1 << int(np.ceil(np.log2(self.win)))
         # a file below the analysis rate has nothing above its resampling filter's cut (0.45 of its

@@ -138,9 +138,9 @@ def analyze_features(
     pos = beat_level.swing_phase(pos, act)
     pos = beat_level.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
     pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
-                                 progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
+                                    progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
     pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
-                                progress=scaled(progress, 0.6, 0.65))
+                                   progress=scaled(progress, 0.6, 0.65))
     raw = f.activation
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
