@@ -81,6 +81,17 @@ def test_analyze_writes_json_and_csv(capsys, tmp_path, write_audio):
     assert len(rows) == 1 + doc["frames"]
 
 
+def test_offbeat_flag_moves_the_beats_half_a_beat(tmp_path, write_audio):
+    y, clicks = click_track(120, 6.0)
+    wav = write_audio("clicks.wav", y)
+    for flag, name in (([], "on.json"), (["--offbeat"], "off.json")):
+        assert main(["analyze", str(wav), "--json", str(tmp_path / name), "-q", *flag]) == 0
+    on, off = ([b["time"] for b in json.loads((tmp_path / n).read_text())["beats"]] for n in ("on.json", "off.json"))
+    inner = [t for t in off if 0.5 < t < 5.5]
+    assert inner and all(abs((t - clicks[0]) / 0.5 % 1 - 0.5) < 0.05 for t in inner)  # between the clicks
+    assert all(abs((t - clicks[0]) / 0.5 % 1 - 0.5) > 0.4 for t in on if 0.5 < t < 5.5)  # on them without it
+
+
 def test_analyze_out_dir_writes_every_format(tmp_path, write_audio):
     y, _ = click_track(100, 4.0)
     wav = write_audio("song.wav", y)

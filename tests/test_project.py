@@ -137,3 +137,13 @@ def test_a_pickup_stays_a_pickup_when_bars_are_renumbered(audio_file):
     edited = proj.edited()
     assert [(b.bar, b.beat) for b in edited.beats[:5]] == [(1, 3), (1, 4), (2, 1), (3, 1), (3, 2)]
     assert len(edited.downbeats) == 3
+
+
+def test_the_off_beat_setting_round_trips_and_older_projects_open_without_it():
+    from syncsheet.errors import AnalysisError
+
+    assert AnalysisSettings.from_dict({"bpm_min": 60, "bpm_max": 120}).offbeat is False  # written before it existed
+    moved = AnalysisSettings(offbeat=True)
+    assert AnalysisSettings.from_dict(moved.to_dict()) == moved
+    with pytest.raises(AnalysisError, match="offbeat"):
+        AnalysisSettings.from_dict({"offbeat": "yes"})  # a hand-edited project: one clear error

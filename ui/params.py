@@ -1,5 +1,5 @@
 """The parameters panel: frame rate and lead (applied at once, no re-analysis needed) and the
-analysis settings (BPM range, meter, sensitivity) that re-analyse when applied."""
+analysis settings (BPM range, beat level and phase, meter, sensitivity) that re-analyse when applied."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ class ParamsPanel(QWidget):
         level = QHBoxLayout()
         level.addWidget(self.half_tempo)
         level.addWidget(self.double_tempo)
+        # the tracker can sit on the off-beats at the right tempo (off-beat chords, a loud backbeat):
+        # a listener hears it at once, so one click moves every beat half a beat and re-analyses
+        self.offbeat = QPushButton("Shift ½ beat")
+        self.offbeat.setCheckable(True)
+        self.offbeat.setToolTip("The beats fall between the music's beats: re-analyse with every beat moved\n"
+                                "half a beat (click again to move them back)")
         self._tempo: float | None = None
         self.set_tempo(None)
         self.meter = QComboBox()
@@ -90,6 +96,7 @@ class ParamsPanel(QWidget):
         form.addRow("Lead", self.lead)
         form.addRow("Tempo range", bpm)
         form.addRow("Beat level", level)
+        form.addRow("Beat phase", self.offbeat)
         form.addRow("Meter", self.meter)
         form.addRow("Sensitivity", sens)
         form.addRow("", self.apply)
@@ -99,6 +106,7 @@ class ParamsPanel(QWidget):
         self.apply.clicked.connect(self.request)
         self.half_tempo.clicked.connect(lambda: self.refold(0.5))
         self.double_tempo.clicked.connect(lambda: self.refold(2.0))
+        self.offbeat.clicked.connect(self.request)
         self.load(tb.parse_rate("24"), 0, AnalysisSettings())
 
     def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
@@ -115,17 +123,18 @@ class ParamsPanel(QWidget):
         self.meter.setCurrentIndex(max(0, self.meter.findData(settings.beats_per_bar)))
         self.sensitivity.setValue(round(settings.sensitivity * 100))
         self.sensitivity_label.setText(f"{settings.sensitivity:.2f}")
+        self.offbeat.setChecked(settings.offbeat)
         self._loading = False
 
     def settings(self) -> AnalysisSettings:
         """The analysis settings shown (raises AnalysisError naming a bad value)."""
         return AnalysisSettings(self.bpm_min.value(), self.bpm_max.value(), self.meter.currentData(),
-                                self.sensitivity.value() / 100)
+                                self.sensitivity.value() / 100, self.offbeat.isChecked())
 
     def set_tempo(self, bpm: float | None) -> None:
         """The analysed tempo (BPM), which the half/double buttons start from; None disables them."""
         self._tempo = bpm
-        for button in (self.half_tempo, self.double_tempo):
+        for button in (self.half_tempo, self.double_tempo, self.offbeat):
             button.setEnabled(bpm is not None)
 
     def refold(self, factor: float) -> None:

@@ -97,6 +97,8 @@ class TasksMixin:
         if self._pending_settings is not None:
             settings, self._pending_settings = self._pending_settings, None
             self.start_analysis(settings)
+        elif self.doc.project is not None:  # cancelled or failed: the toggle shows the beats one sees
+            self.params.offbeat.setChecked(self.doc.project.settings.offbeat)
 
     def _enqueue(self, job: Job) -> None:
         job.progressed.connect(self._on_progress)

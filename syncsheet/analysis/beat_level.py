@@ -3,7 +3,8 @@
 The tracker finds a pulse; which pulse the score calls the beat, and which of its positions is on
 the beat, is decided here from evidence the tracker's activation does not weigh: the swung eighth
 (:func:`swing_phase`), the bass and the harmony (:func:`bass_harmony_phase`), eighths grouped by
-three (:func:`compound_level`) and a user's tempo range (:func:`fold_to_range`).
+three (:func:`compound_level`), a user's tempo range (:func:`fold_to_range`) and a user's word that
+the beats are on the off-beat (:func:`shift_half_beat`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from . import beats  # called as beats.track_beats: a benchmark's patch of it ap
 from ._windows import max_near, span_means, window_mean
 from .features import CHROMA_DECIM, FINE_DECIM, FPS
 
-__all__ = ["swing_phase", "bass_harmony_phase", "compound_level", "fold_to_range", "FOLD_FACTORS", "TERNARY_TAU"]
+__all__ = ["swing_phase", "bass_harmony_phase", "compound_level", "fold_to_range", "shift_half_beat", "FOLD_FACTORS",
+           "TERNARY_TAU"]
 
 
 def _periods(pos: np.ndarray) -> np.ndarray:
@@ -35,6 +37,29 @@ def _periods(pos: np.ndarray) -> np.ndarray:
     change_next = np.abs(np.diff(np.append(nxt, nxt[-1])))  # |d[k+1] - d[k]|
     change_prev = np.abs(np.diff(np.concatenate([[prev[0]], prev])))  # |d[k-1] - d[k-2]|
     return np.where(change_next > change_prev, prev, nxt)
+
+
+def shift_half_beat(pos: np.ndarray) -> np.ndarray:
+    """Every beat moved half its period later: the user's fix for beats on the music's off-beats.
+
+    No cue in the sound settles every off-beat lock (:func:`bass_harmony_phase` moves only those
+    where the bass and the harmony agree), but a listener hears one at once. Each beat moves by half
+    its own period (:func:`_periods`), so a grid through a tempo change stays between its beats.
+
+    Parameters
+    ----------
+    pos : array
+        Beat positions in hops at FPS (fractional, increasing).
+
+    Returns
+    -------
+    numpy.ndarray
+        The moved positions; fewer than two beats have no period and are returned as they are.
+    """
+    pos = np.asarray(pos, float)
+    if len(pos) < 2:
+        return pos.copy()
+    return pos + _periods(pos) / 2
 
 
 def swing_phase(pos: np.ndarray, act: np.ndarray, *, window: int = 32, ratio: float = 1.5,

@@ -141,6 +141,8 @@ def analyze_features(
                                     progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
     pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
                                    progress=scaled(progress, 0.6, 0.65))
+    if settings.offbeat:  # the user hears the beats between the music's beats
+        pos = beat_level.shift_half_beat(pos)
     raw = f.activation
     stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")

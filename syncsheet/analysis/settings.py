@@ -21,12 +21,16 @@ class AnalysisSettings:
         Force the meter (2-12 beats a bar); None detects it.
     sensitivity : float in [0, 1]
         Higher finds more onsets and cues.
+    offbeat : bool
+        The beats the analysis finds fall on the music's off-beats: move every one half a beat
+        (the tracker can lock onto off-beat chords or a backbeat as loud as the beat).
     """
 
     bpm_min: float = 50.0
     bpm_max: float = 220.0
     beats_per_bar: int | None = None
     sensitivity: float = 0.5
+    offbeat: bool = False
 
     def __post_init__(self) -> None:
         if not (10 <= self.bpm_min < self.bpm_max <= 400):
@@ -37,6 +41,8 @@ class AnalysisSettings:
             raise AnalysisError(f"beats per bar {self.beats_per_bar} must be 1 to 12")
         if not (0.0 <= self.sensitivity <= 1.0):
             raise AnalysisError(f"sensitivity {self.sensitivity} must be between 0 and 1")
+        if not isinstance(self.offbeat, bool):
+            raise AnalysisError(f"offbeat must be true or false, not {self.offbeat!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -43,6 +43,8 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
                    help="beats per bar (default: detect)")
     g.add_argument("--sensitivity", type=float, default=AnalysisSettings.sensitivity, metavar="0..1",
                    help="higher finds more onsets and cues (default %(default)s)")
+    g.add_argument("--offbeat", action="store_true",
+                   help="the beats found fall between the music's beats: move every beat half a beat")
 
 
 def add_sheet_arguments(p: argparse.ArgumentParser, fps_required: bool = False) -> None:
@@ -73,7 +75,7 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> AnalysisSettings:
-    return AnalysisSettings(args.bpm_min, args.bpm_max, args.meter, args.sensitivity)
+    return AnalysisSettings(args.bpm_min, args.bpm_max, args.meter, args.sensitivity, args.offbeat)
 
 
 def sheet_from(analysis, args: argparse.Namespace) -> ExposureSheet:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis.beat_level import swing_phase
+from syncsheet.analysis.beat_level import shift_half_beat, swing_phase
 
 PERIOD = 120  # hops
 
@@ -361,3 +361,15 @@ def test_a_short_clip_out_of_the_range_is_decoded_within_it():
     assert len(folded) >= 2
     bpm = 60 * 200 / np.median(np.diff(folded))
     assert 50 * 0.98 <= bpm <= 70 * 1.02
+
+
+def test_shift_half_beat_puts_each_beat_between_its_neighbours():
+    steady = np.arange(10) * 100.0
+    assert np.allclose(shift_half_beat(steady), steady + 50)
+    # through a tempo step, a beat moves by half of its own side's period, never past the next beat
+    step = np.concatenate([np.arange(6) * 100.0, 500 + np.arange(1, 7) * 60.0])
+    moved = shift_half_beat(step)
+    assert np.all(np.diff(moved) > 0) and np.all(moved[:-1] < step[1:]) and np.all(moved > step)
+    assert np.allclose(moved[:4], step[:4] + 50) and np.allclose(moved[-4:], step[-4:] + 30)
+    for few in (np.zeros(0), np.array([42.0])):  # no period to move by
+        assert np.array_equal(shift_half_beat(few), few)

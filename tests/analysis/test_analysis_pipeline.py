@@ -218,6 +218,17 @@ def test_a_slow_range_keeps_every_other_beat_on_the_beat(steady):
     assert np.nanmax(np.abs(err)) < FRAME / 2  # every beat kept is one of the 120 BPM beats
 
 
+def test_beats_said_to_be_on_the_off_beat_move_half_a_beat(steady):
+    ref, y = steady
+    plain, moved = analyze_samples(y, SR), analyze_samples(y, SR, AnalysisSettings(offbeat=True))
+    mid = (ref[:-1] + ref[1:]) / 2
+    err = _matched(_beats(moved), mid[(mid > 1.0) & (mid < 15.0)], 0.07)
+    assert not np.isnan(err).any() and np.max(np.abs(err)) < FRAME  # every off-beat has a beat
+    assert np.isnan(_matched(_beats(moved), ref[(ref > 1.0) & (ref < 15.0)], 0.07)).all()  # and no beat is left
+    assert moved.tempo.at(8.0).bpm == pytest.approx(plain.tempo.at(8.0).bpm, rel=0.02)
+    assert len(moved.downbeats) >= len(plain.downbeats) - 1  # bars are counted on the moved grid
+
+
 def test_non_finite_samples_do_not_poison_the_analysis(steady):
     ref, y = steady
     z = y.copy()

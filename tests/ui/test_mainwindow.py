@@ -559,3 +559,26 @@ def test_half_and_double_tempo_fold_the_beats_with_one_click(make_window, wait_i
     wait_idle(win)
     doubled = [b.time for b in win.doc.edited().beats]
     assert 60.0 / float(np.median(np.diff(doubled))) == pytest.approx(bpm, rel=0.05)
+
+
+def test_shift_half_beat_moves_the_beats_and_back_with_one_click(make_window, wait_idle, click_wav):
+    path, clicks = click_wav
+    win = make_window()
+    assert not win.params.offbeat.isEnabled()  # nothing analysed yet
+    assert win.open_path(path)
+    wait_idle(win)
+    first = np.array([b.time for b in win.doc.edited().beats])
+    win.params.offbeat.click()
+    wait_idle(win)
+    assert win.doc.project.settings.offbeat and win.params.offbeat.isChecked()
+    moved = np.array([b.time for b in win.doc.edited().beats])
+    inner = moved[(moved > 0.5) & (moved < 5.5)]
+    phase = (inner - clicks[0]) / 0.5 % 1  # 120 BPM clicks
+    assert len(inner) and np.all(np.abs(phase - 0.5) < 0.05)
+    win.params.offbeat.click()
+    wait_idle(win)
+    assert not win.doc.project.settings.offbeat
+    assert np.array_equal([b.time for b in win.doc.edited().beats], first)
+    win.params.offbeat.setChecked(True)  # as if clicked, and the analysis then cancelled or failed:
+    win._analysis_finished()  # the toggle goes back to what the beats shown were made with
+    assert not win.params.offbeat.isChecked()
