@@ -314,7 +314,7 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
     their level is changed: of the factors :data:`FOLD_FACTORS` that bring the median tempo into
     [*bpm_min*, *bpm_max*], the one nearest the range's (geometric) centre. Twice or three times
     the tempo puts beats between the tracked ones; half or a third keeps every second or third
-    beat, those with the strongest low-register attacks (bass notes and kicks mark the beat);
+    beat, those on the music's beat (:func:`_on_the_beat`: bass attacks, beat activation, harmony);
     2/3 is the compound re-tracking (three eighths a beat, :func:`compound_level`); 3/2, 4/3 and
     3/4 are decoded again near their tempo and put on the beat by :func:`bass_harmony_phase`.
     Where no factor fits, the file is decoded again within the range. Beats already in the range
@@ -357,8 +357,7 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
         between = pos[:-1, None] + np.diff(pos)[:, None] * np.arange(1, m)[None, :] / m
         return np.sort(np.concatenate([pos, between.ravel()]))
     if k in (0.5, 1.0 / 3.0):
-        m = int(round(1 / k))
-        return _strongest_low(fine, fine_hz, [pos[j::m] for j in range(m)])
+        return _on_the_beat(pos, int(round(1 / k)), act, chroma, fine, fine_hz)
     if k == 2.0 / 3.0:
         sub = _retrack(pos, _periods(pos), 0, len(pos), act, fine, fine_hz, bpm_min, bpm_max, 1.25, progress)
         return pos if sub is None else sub
@@ -366,6 +365,35 @@ def fold_to_range(pos: np.ndarray, act: np.ndarray, chroma: np.ndarray, fine: np
     lo, hi = max(bpm_min, target / _REDECODE_WIDTH), min(bpm_max, target * _REDECODE_WIDTH)
     sub = beats.track_beats(act, lo, hi, prior_bpm=target, progress=progress)
     return bass_harmony_phase(sub, chroma, fine, fine_hz) if len(sub) >= 4 else pos
+
+
+#: The spread (standard deviation) over the benchmark excerpts of each cue's difference between the
+#: two halves of a grid at twice the score's tempo (the score's beats and the points between them):
+#: it puts :func:`_on_the_beat`'s three cues on one scale. Measured over the seven tuning sets' 117
+#: excerpts (``bass``: mean log1p of :func:`_low_attack`; ``beat``: log of the mean beat activation
+#: within 10 ms; ``harmony``: mean :func:`_harmony_change`).
+_ON_BEAT_SPREAD = {"bass": 0.66, "beat": 0.58, "harmony": 0.046}
+
+
+def _on_the_beat(pos: np.ndarray, m: int, act: np.ndarray, chroma: np.ndarray, fine: np.ndarray,
+                 fine_hz: np.ndarray) -> np.ndarray:
+    """Of the *m* grids made of every *m*-th beat of *pos*, the one on the music's beat.
+
+    The beat is where the bass attacks, the beat activation and the changes of harmony are
+    strongest; each cue's lead over the other grids is weighed on its own spread
+    (:data:`_ON_BEAT_SPREAD`) and the three are added. On the score's beats at twice their tempo,
+    the halves of the benchmark excerpts were told apart by the bass attacks alone in 81 % (tuning
+    sets) and 79 % (train set), by the three cues in 94 % and 91 %.
+    """
+    if len(pos) < 2 * m:
+        return pos[::m]
+    bass = np.log1p(_low_attack(fine, fine_hz, pos))
+    beat = max_near(act, pos, 2)
+    harmony = _harmony_change(chroma, pos) if len(chroma) else np.zeros(len(pos))
+    score = [np.mean(bass[j::m]) / _ON_BEAT_SPREAD["bass"]
+             + np.log(np.mean(beat[j::m]) + 1e-9) / _ON_BEAT_SPREAD["beat"]
+             + np.mean(harmony[j::m]) / _ON_BEAT_SPREAD["harmony"] for j in range(m)]
+    return pos[int(np.argmax(score))::m]
 
 
 def _strongest_low(fine: np.ndarray, fine_hz: np.ndarray, candidates: list[np.ndarray]) -> np.ndarray:

@@ -331,6 +331,17 @@ def test_beats_at_twice_the_users_tempo_keep_every_other_one_on_the_bass():
     assert np.allclose(folded % 100, 0)
 
 
+def test_halving_keeps_the_beats_the_harmony_and_the_activation_mark_over_a_syncopated_bass():
+    from syncsheet.analysis.beat_level import fold_to_range
+
+    # the bass notes come half a beat late (a syncopated line); the chords change and the beat
+    # activation peaks on the beat: two of the three cues, and the stronger, keep the beat
+    chroma, fine, fine_hz = _bass_and_chords(bass_off=True)
+    eighths = np.arange(120) * 50.0 + 50.0
+    folded = fold_to_range(eighths, _pulse_activation(100, 6400), chroma, fine, fine_hz, 90, 150)
+    assert len(folded) == 60 and np.allclose(folded % 100, 0)
+
+
 def test_beats_at_half_the_users_tempo_get_one_between_each_pair():
     from syncsheet.analysis.beat_level import fold_to_range
 
