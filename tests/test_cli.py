@@ -92,6 +92,18 @@ def test_offbeat_flag_moves_the_beats_half_a_beat(tmp_path, write_audio):
     assert all(abs((t - clicks[0]) / 0.5 % 1 - 0.5) > 0.4 for t in on if 0.5 < t < 5.5)  # on them without it
 
 
+def test_bar_start_flag_moves_the_bars(capsys, tmp_path, write_audio):
+    y, clicks = click_track(120, 8.0)  # accented every 4th beat: bars start on clicks 0, 4, 8...
+    wav = write_audio("clicks.wav", y)
+    out = tmp_path / "a.json"
+    assert main(["analyze", str(wav), "--json", str(out), "-q", "--bar-start", f"{clicks[5]:.3f}s"]) == 0
+    down = [b["time"] for b in json.loads(out.read_text())["beats"] if b["beat"] == 1]
+    assert any(abs(t - clicks[5]) < 0.03 for t in down) and all(abs(t - clicks[4]) > 0.1 for t in down)
+    with pytest.raises(SystemExit) as e:  # argparse's usage error
+        main(["analyze", str(wav), "--bar-start", "soon"])
+    assert e.value.code == 2 and "not a time in seconds" in capsys.readouterr().err
+
+
 def test_analyze_out_dir_writes_every_format(tmp_path, write_audio):
     y, _ = click_track(100, 4.0)
     wav = write_audio("song.wav", y)

@@ -147,3 +147,14 @@ def test_the_off_beat_setting_round_trips_and_older_projects_open_without_it():
     assert AnalysisSettings.from_dict(moved.to_dict()) == moved
     with pytest.raises(AnalysisError, match="offbeat"):
         AnalysisSettings.from_dict({"offbeat": "yes"})  # a hand-edited project: one clear error
+
+
+def test_bar_starts_are_kept_sorted_and_bad_ones_are_one_clear_error(tmp_path):
+    from syncsheet.errors import AnalysisError
+
+    s = AnalysisSettings.from_dict({"bar_starts": [12.5, 3, 12.5]})  # as a project's JSON holds them
+    assert s.bar_starts == (3.0, 12.5) and AnalysisSettings.from_dict(s.to_dict()) == s
+    assert json.loads(json.dumps(s.to_dict()))["bar_starts"] == [3.0, 12.5]
+    for bad in ("3.0", [float("nan")], [-1.0], [True], 4.0):
+        with pytest.raises(AnalysisError, match="bar start"):
+            AnalysisSettings.from_dict({"bar_starts": bad})

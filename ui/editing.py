@@ -120,6 +120,17 @@ class EditingMixin:
             return
         self.doc.apply_edit(pj.Edit("rename", "cue", m.time, label=text), f"Rename cue to {text}")
 
+    def bar_start_at_playhead(self) -> None:
+        """Bars one beat off: re-analyse with a bar starting on the beat nearest the playhead."""
+        self.bar_start_at(self.transport.position())
+
+    def bar_start_at(self, seconds: float) -> None:
+        """Re-analyse with a bar starting on the beat nearest *seconds*; the bars around it follow
+        (a one-beat toggle would move one bar line, not the passage's)."""
+        if self.doc.project is None or self.doc.project.analysis is None:
+            return
+        self.params.add_bar_start(seconds)
+
     def toggle_downbeat(self) -> None:
         m = self.selected
         if m is None or m.layer != "beat" or self.doc.project is None:
@@ -136,6 +147,7 @@ class EditingMixin:
                 menu.addAction(self.act_rename)
             if marker.layer == "beat":
                 menu.addAction(self.act_toggle_down)
+                menu.addAction("Bars start here", lambda t=marker.time: self.bar_start_at(t))
             menu.addAction(self.act_delete)
         else:
             for kind, title in (("cue", "Add cue here"), ("beat", "Add beat here"),

@@ -210,6 +210,8 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.act_zoom_bars = a("&Four bars", self.zoom_bars, "Ctrl+4")
         self.act_follow = QAction("&Follow playhead", self, checkable=True, checked=True)
         self.act_analyse = a("&Re-analyse", self.params.request, "Ctrl+R")
+        self.act_bar_start = a("&Bar starts at playhead", self.bar_start_at_playhead, "Ctrl+B",
+                               "The bars are off: re-analyse with a bar starting on the beat nearest the playhead")
         self.act_cancel = a("&Cancel", self.cancel_jobs, "Escape")
         self.ruler_group = QActionGroup(self)
         self.ruler_actions: dict[str, QAction] = {}
@@ -252,7 +254,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         p.addActions([self.act_play, self.act_goto, self.act_prev, self.act_next, self.act_prev_beat,
                       self.act_next_beat, self.act_home, self.act_end])
         an = mb.addMenu("&Analysis")
-        an.addActions([self.act_analyse, self.act_cancel])
+        an.addActions([self.act_analyse, self.act_bar_start, self.act_cancel])
 
     def _fill_export_menu(self) -> None:
         """One entry per registered exporter, read at run time: new formats appear by themselves."""

@@ -1,5 +1,6 @@
 """The parameters panel: frame rate and lead (applied at once, no re-analysis needed) and the
-analysis settings (BPM range, beat level and phase, meter, sensitivity) that re-analyse when applied."""
+analysis settings (BPM range, beat level and phase, meter, bar starts, sensitivity) that re-analyse
+when applied."""
 
 from __future__ import annotations
 
@@ -76,6 +77,15 @@ class ParamsPanel(QWidget):
         self.offbeat.setCheckable(True)
         self.offbeat.setToolTip("The beats fall between the music's beats: re-analyse with every beat moved\n"
                                 "half a beat (click again to move them back)")
+        # bars one beat off: the user puts the playhead on a bar's first beat (Analysis menu, Ctrl+B)
+        # and the bars around it move to start there; kept with the settings, cleared here
+        self._bar_starts: tuple[float, ...] = ()
+        self.bar_starts_label = QLabel()
+        self.clear_bar_starts = QPushButton("Clear")
+        self.clear_bar_starts.setToolTip("Let the analysis place every bar line again")
+        starts = QHBoxLayout()
+        starts.addWidget(self.bar_starts_label, 1)
+        starts.addWidget(self.clear_bar_starts)
         self._tempo: float | None = None
         self.set_tempo(None)
         self.meter = QComboBox()
@@ -98,6 +108,7 @@ class ParamsPanel(QWidget):
         form.addRow("Beat level", level)
         form.addRow("Beat phase", self.offbeat)
         form.addRow("Meter", self.meter)
+        form.addRow("Bar starts", starts)
         form.addRow("Sensitivity", sens)
         form.addRow("", self.apply)
         self._loading = False
@@ -107,6 +118,7 @@ class ParamsPanel(QWidget):
         self.half_tempo.clicked.connect(lambda: self.refold(0.5))
         self.double_tempo.clicked.connect(lambda: self.refold(2.0))
         self.offbeat.clicked.connect(self.request)
+        self.clear_bar_starts.clicked.connect(lambda: self.set_bar_starts(()))
         self.load(tb.parse_rate("24"), 0, AnalysisSettings())
 
     def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
@@ -123,13 +135,42 @@ class ParamsPanel(QWidget):
         self.meter.setCurrentIndex(max(0, self.meter.findData(settings.beats_per_bar)))
         self.sensitivity.setValue(round(settings.sensitivity * 100))
         self.sensitivity_label.setText(f"{settings.sensitivity:.2f}")
-        self.offbeat.setChecked(settings.offbeat)
+        self.sync_fixes(settings)
         self._loading = False
+
+    def sync_fixes(self, settings: AnalysisSettings) -> None:
+        """Show the one-click fixes (off-beat, bar starts) of *settings*: those the beats shown were
+        made with, after a re-analysis that was cancelled or failed."""
+        self.offbeat.setChecked(settings.offbeat)
+        self._show_bar_starts(settings.bar_starts)
+
+    def _show_bar_starts(self, times: tuple[float, ...]) -> None:
+        self._bar_starts = tuple(times)
+        if not times:
+            self.bar_starts_label.setText("from the music")
+        else:
+            shown = ", ".join(f"{t:.2f} s" for t in times[:3]) + (" …" if len(times) > 3 else "")
+            self.bar_starts_label.setText(shown)
+        self.bar_starts_label.setToolTip("\n".join(f"{t:.3f} s" for t in times) or
+                                         "Put the playhead on a bar's first beat and use\n"
+                                         "Analysis → Bar starts at playhead (Ctrl+B)")
+        self.clear_bar_starts.setEnabled(bool(times))
+
+    def set_bar_starts(self, times: tuple[float, ...]) -> None:
+        """Re-analyse with bars starting at *times* (seconds; empty: placed by the analysis)."""
+        self._show_bar_starts(tuple(sorted(times)))
+        self.request()
+
+    def add_bar_start(self, seconds: float, replace_within: float = 0.25) -> None:
+        """Re-analyse with a bar starting on the beat nearest *seconds*; a start already set within
+        *replace_within* seconds of it is replaced, not kept beside it."""
+        kept = tuple(t for t in self._bar_starts if abs(t - seconds) > replace_within)
+        self.set_bar_starts((*kept, max(0.0, float(seconds))))
 
     def settings(self) -> AnalysisSettings:
         """The analysis settings shown (raises AnalysisError naming a bad value)."""
         return AnalysisSettings(self.bpm_min.value(), self.bpm_max.value(), self.meter.currentData(),
-                                self.sensitivity.value() / 100, self.offbeat.isChecked())
+                                self.sensitivity.value() / 100, self.offbeat.isChecked(), self._bar_starts)
 
     def set_tempo(self, bpm: float | None) -> None:
         """The analysed tempo (BPM), which the half/double buttons start from; None disables them."""

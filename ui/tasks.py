@@ -97,8 +97,8 @@ class TasksMixin:
         if self._pending_settings is not None:
             settings, self._pending_settings = self._pending_settings, None
             self.start_analysis(settings)
-        elif self.doc.project is not None:  # cancelled or failed: the toggle shows the beats one sees
-            self.params.offbeat.setChecked(self.doc.project.settings.offbeat)
+        elif self.doc.project is not None:  # cancelled or failed: the fixes shown are the beats' own
+            self.params.sync_fixes(self.doc.project.settings)
 
     def _enqueue(self, job: Job) -> None:
         job.progressed.connect(self._on_progress)

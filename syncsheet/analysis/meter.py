@@ -24,7 +24,7 @@ from ._windows import max_near, span_means, window_max
 from .features import CHROMA_DECIM, FINE_DECIM
 
 __all__ = ["downbeat_features", "downbeat_components", "chord_posterior", "chord_change", "bar_repetition",
-           "bar_doubling", "assign_bars", "METERS"]
+           "bar_doubling", "assign_bars", "anchor_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
 _CHANGE_COST = 8.0  # log-probability cost of a meter change at a bar line
@@ -336,6 +336,7 @@ def assign_bars(
     repetition: dict[int, float] | None = None,
     doubling: dict[int, float] | None = None,
     placing: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bar number (from 1) and beat-in-bar (from 1) for each beat.
 
@@ -355,14 +356,16 @@ def assign_bars(
     placing : array, optional
         Per-beat evidence that places the bar lines (the decoder's emissions) once the piece's
         meter is chosen from *d*: a learned downbeat activation (:mod:`.downbeatnet`). *d* by default.
+    starts : array of int, optional
+        Indices of beats a user says start a bar: the bars of the passage around each are moved to
+        start there (:func:`anchor_bars`).
     """
     n = len(d)
     if n == 0:
         return np.zeros(0, int), np.zeros(0, int)
     meters = (meter,) if meter else METERS
     if n < 4:
-        m = meter or 4
-        pos = np.arange(n) % m
+        pos = anchor_bars(np.arange(n) % (meter or 4), starts)
         return _number(pos), pos + 1
     stats = {m: _meter_stat(d, m) for m in meters}
     rep = repetition or {}
@@ -394,7 +397,55 @@ def assign_bars(
         on = pos == 0
         if on.all() or not on.any():
             break
+    pos = anchor_bars(pos, starts)
     return _number(pos), pos + 1
+
+
+def anchor_bars(pos: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
+    """Move the bars of the passage around each beat a user says starts a bar so that it does.
+
+    A passage is a run of bars of one length (the decoder's meter there; a pickup or a short last
+    bar counts with its neighbour). Its bars keep their length and move as a whole, so bars one beat
+    off are put right everywhere in the passage by one start, and the passages before and after are
+    left as they were (the bar at the seam is shortened). A second start in the same passage moves
+    the bars from itself on; where its distance from the first is no whole number of bars, the bar
+    before it is cut short.
+
+    Parameters
+    ----------
+    pos : array of int
+        Each beat's position in its bar (from 0), as decoded.
+    starts : array of int or None
+        Indices of the beats that start a bar.
+
+    Returns
+    -------
+    numpy.ndarray
+        The positions, bars moved.
+    """
+    pos = np.asarray(pos, int).copy()
+    n = len(pos)
+    if starts is None or not len(starts) or not n:
+        return pos
+    heads = np.flatnonzero(pos == 0)
+    edges = np.concatenate([[0], heads[heads > 0], [n]])
+    lengths = np.diff(edges)
+    if len(lengths) > 1:  # a pickup or a cut-short last bar has its neighbour's length
+        full = lengths.copy()
+        full[0] = lengths[1] if pos[0] != 0 else lengths[0]
+        full[-1] = lengths[-2] if len(lengths) > 2 else full[-1]
+        lengths = full
+    meter_of = np.repeat(lengths, np.diff(edges))  # each beat's bar length
+    change = np.flatnonzero(np.diff(meter_of) != 0) + 1
+    bounds = np.concatenate([[0], change, [n]])  # passages of one bar length
+    starts = np.unique(np.clip(np.asarray(starts, int), 0, n - 1))
+    for a in starts:  # in time order: a later start renumbers from itself on
+        k = int(np.searchsorted(bounds, a, side="right")) - 1
+        lo, hi, m = int(bounds[k]), int(bounds[k + 1]), int(meter_of[a])
+        if np.any((starts >= lo) & (starts < a)):
+            lo = int(a)  # an earlier start in the passage keeps the bars before this one
+        pos[lo:hi] = (np.arange(lo, hi) - a) % m
+    return pos
 
 
 def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: float, sd: float) -> np.ndarray:

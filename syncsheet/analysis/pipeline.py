@@ -170,7 +170,8 @@ def analyze_features(
     # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
     # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
     placing = downbeatnet.placing_evidence(pos, f, d, comps)
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing)
+    starts = _bar_start_beats(pos, settings.bar_starts, warnings)
+    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts)
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)
@@ -262,6 +263,20 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarra
     pos, strength = np.concatenate([pos, hpos]), np.concatenate([strength, hstr])
     order = np.argsort(pos, kind="stable")
     return pos[order], strength[order]
+
+
+def _bar_start_beats(pos: np.ndarray, times: tuple[float, ...], warnings: list[str]) -> np.ndarray:
+    """Indices of the beats (hops) nearest the times a user says bars start at; a time with no beat
+    within half a beat of it is left out, with a warning."""
+    if not times or not len(pos):
+        return np.zeros(0, int)
+    hops = (np.asarray(times, float) + BEAT_LATENCY) * FPS
+    i = np.abs(pos[None, :] - hops[:, None]).argmin(axis=1)  # a user gives a few times, not thousands
+    period = np.append(np.diff(pos), np.diff(pos)[-1:]) if len(pos) > 1 else np.array([float(FPS)])
+    near = np.abs(pos[i] - hops) <= period[np.minimum(i, len(period) - 1)] / 2
+    for t in np.asarray(times)[~near]:
+        warnings.append(f"no beat within half a beat of the bar start at {t:.2f} s: it is left out")
+    return np.unique(i[near])
 
 
 def _on_audio(events, duration: float) -> tuple:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass
 
 from ..errors import AnalysisError
@@ -24,6 +26,9 @@ class AnalysisSettings:
     offbeat : bool
         The beats the analysis finds fall on the music's off-beats: move every one half a beat
         (the tracker can lock onto off-beat chords or a backbeat as loud as the beat).
+    bar_starts : tuple of float
+        Times (seconds) a user says a bar starts at: the beat nearest each (within half a beat)
+        is a downbeat, and the bars run through them (sorted, no duplicates).
     """
 
     bpm_min: float = 50.0
@@ -31,6 +36,7 @@ class AnalysisSettings:
     beats_per_bar: int | None = None
     sensitivity: float = 0.5
     offbeat: bool = False
+    bar_starts: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not (10 <= self.bpm_min < self.bpm_max <= 400):
@@ -43,6 +49,13 @@ class AnalysisSettings:
             raise AnalysisError(f"sensitivity {self.sensitivity} must be between 0 and 1")
         if not isinstance(self.offbeat, bool):
             raise AnalysisError(f"offbeat must be true or false, not {self.offbeat!r}")
+        if isinstance(self.bar_starts, (str, bytes)) or not isinstance(self.bar_starts, (tuple, list)):
+            raise AnalysisError(f"bar starts must be a list of times in seconds, not {self.bar_starts!r}")
+        for t in self.bar_starts:
+            if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t) or t < 0:
+                raise AnalysisError(f"bar start {t!r} is not a time in seconds (0 or more)")
+        # frozen: the validated, canonical form (a project's JSON list becomes a sorted tuple)
+        object.__setattr__(self, "bar_starts", tuple(sorted({float(t) for t in self.bar_starts})))
 
     def to_dict(self) -> dict:
         return asdict(self)

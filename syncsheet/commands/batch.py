@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="analyse every file, even those up to date")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common.add_sheet_arguments(p)
-    common.add_analysis_arguments(p)
+    common.add_analysis_arguments(p, one_file=False)  # bar starts are times in one file
     for mod in exporters.all_formats():
         if hasattr(mod, "add_arguments"):
             mod.add_arguments(p.add_argument_group(f"{mod.NAME} options"))

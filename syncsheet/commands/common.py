@@ -32,7 +32,18 @@ def rate_arg(text: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
+def _seconds_arg(text: str) -> float:
+    try:
+        t = float(text[:-1] if text.endswith("s") else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time in seconds (say 12.5)") from None
+    if not (t >= 0 and t != float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time in seconds from the start (0 or more)")
+    return t
+
+
+def add_analysis_arguments(p: argparse.ArgumentParser, *, one_file: bool = True) -> None:
+    """The analysis settings' flags; *one_file* adds those that name times in one file's audio."""
     g = p.add_argument_group("analysis")
     g.add_argument("--bpm-min", type=float, default=AnalysisSettings.bpm_min, metavar="BPM",
                    help="slowest beat tempo (default %(default)s); a range around the notated tempo folds beats "
@@ -45,6 +56,10 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
                    help="higher finds more onsets and cues (default %(default)s)")
     g.add_argument("--offbeat", action="store_true",
                    help="the beats found fall between the music's beats: move every beat half a beat")
+    if one_file:
+        g.add_argument("--bar-start", type=_seconds_arg, action="append", default=None, metavar="SECONDS",
+                       dest="bar_starts", help="a bar starts on the beat nearest this time (seconds into the "
+                       "audio, as in the JSON's beat times); the bars around it move to match (repeatable)")
 
 
 def add_sheet_arguments(p: argparse.ArgumentParser, fps_required: bool = False) -> None:
@@ -75,7 +90,8 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> AnalysisSettings:
-    return AnalysisSettings(args.bpm_min, args.bpm_max, args.meter, args.sensitivity, args.offbeat)
+    return AnalysisSettings(args.bpm_min, args.bpm_max, args.meter, args.sensitivity, args.offbeat,
+                            tuple(getattr(args, "bar_starts", None) or ()))
 
 
 def sheet_from(analysis, args: argparse.Namespace) -> ExposureSheet:

@@ -6,6 +6,7 @@ import pytest
 from syncsheet.analysis.features import CHROMA_DECIM, FINE_DECIM
 from syncsheet.analysis.meter import (
     METERS,
+    anchor_bars,
     assign_bars,
     bar_doubling,
     bar_repetition,
@@ -355,3 +356,23 @@ def test_a_tempo_change_moves_no_bar_line(curve, meter):
     assert np.max(np.abs(d1 - d0)) < 0.08 * np.std(d0)  # a window of a fixed number of hops: 0.12-0.17
     assert max(abs(rep0[m] - rep1[m]) for m in METERS) < 0.03
     assert max(abs(dbl0[m] - dbl1[m]) for m in dbl0) < 0.03
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_users_bar_start_moves_every_bar_of_its_passage(seed):
+    # the evidence says bars of 4 from beat 0; the user says beat 5 starts a bar: every bar moves
+    d, first = _scores([4] * 10, seed)
+    bars, beat = assign_bars(d, starts=np.array([5]))
+    assert np.array_equal(np.flatnonzero(beat == 1), np.arange(1, 40, 4)) and beat.max() == 4
+    assert bars[0] == 1 and bars[1] == 2  # beat 0 is a pickup
+
+
+def test_bar_starts_keep_other_passages_and_each_other():
+    four = np.array([0, 1, 2, 3] * 4)
+    assert list(anchor_bars(four, [1, 7])) == [3, 0, 1, 2, 3, 0, 1, 0, 1, 2, 3, 0, 1, 2, 3, 0]  # cut short before 7
+    assert list(anchor_bars(four, [7, 1])) == list(anchor_bars(four, [1, 7]))  # order given does not matter
+    # a passage of bars of 4, then one of 3: a start in the first moves only the first
+    mixed = np.array([2, 3, 0, 1, 2, 3, 0, 1, 2, 0, 1, 2, 0, 1, 2])
+    assert list(anchor_bars(mixed, [3])) == [1, 2, 3, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]
+    assert list(anchor_bars(four, [0])) == list(four) and list(anchor_bars(four, None)) == list(four)
+    assert list(anchor_bars(np.array([0, 1, 2]), [1])) == [2, 0, 1]

@@ -76,6 +76,20 @@ def test_meter_and_downbeats(per_bar):
     assert np.mean(~np.isnan(err)) > 0.9
 
 
+def test_a_bar_start_moves_the_bars_and_one_without_a_beat_is_reported(steady):
+    ref, y = steady
+    plain = analyze_samples(y, SR)
+    first = np.array([b.time for b in plain.downbeats])
+    one_on = plain.beats[int(np.argmin(np.abs([b.time - (first[2] + 0.5) for b in plain.beats])))].time
+    moved = analyze_samples(y, SR, AnalysisSettings(bar_starts=(one_on + 0.1, 60.0)))
+    down = np.array([b.time for b in moved.downbeats])
+    assert np.min(np.abs(down - one_on)) < 1e-6  # the beat nearest the time starts a bar
+    assert np.allclose(np.diff(down), np.median(np.diff(first)), atol=0.05)  # bars keep their length
+    assert np.isnan(_matched(down[1:-1], first, 0.1)).all()  # none left where the analysis had them
+    assert [b.time for b in moved.beats] == [b.time for b in plain.beats]  # the beats themselves stay
+    assert any("60.00 s" in w for w in moved.warnings)
+
+
 def test_forced_meter_is_honoured(steady):
     _, y = steady
     a = analyze_samples(y, SR, AnalysisSettings(beats_per_bar=3))

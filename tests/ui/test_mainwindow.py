@@ -582,3 +582,22 @@ def test_shift_half_beat_moves_the_beats_and_back_with_one_click(make_window, wa
     win.params.offbeat.setChecked(True)  # as if clicked, and the analysis then cancelled or failed:
     win._analysis_finished()  # the toggle goes back to what the beats shown were made with
     assert not win.params.offbeat.isChecked()
+
+
+def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, wait_idle, click_wav):
+    path, clicks = click_wav
+    win = make_window()
+    assert win.open_path(path)
+    wait_idle(win)
+    before = [b.time for b in win.doc.edited().downbeats]
+    target = clicks[5]  # a beat the analysis counts as beat 2
+    win.transport.seek(target + 0.05)
+    win.act_bar_start.trigger()
+    wait_idle(win)
+    assert win.doc.project.settings.bar_starts == (pytest.approx(target + 0.05, abs=0.03),)
+    down = [b.time for b in win.doc.edited().downbeats]
+    assert any(abs(t - target) < 0.03 for t in down) and down != before
+    assert win.params.clear_bar_starts.isEnabled()
+    win.params.clear_bar_starts.click()
+    wait_idle(win)
+    assert win.doc.project.settings.bar_starts == () and [b.time for b in win.doc.edited().downbeats] == before
