@@ -586,9 +586,7 @@ def test_shift_half_beat_moves_the_beats_and_back_with_one_click(make_window, wa
 
 def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, wait_idle, click_wav):
     path, clicks = click_wav
-    win = make_window()
-    assert win.open_path(path)
-    wait_idle(win)
+    win = open_demo(make_window, wait_idle, path)
     before = [b.time for b in win.doc.edited().downbeats]
     target = clicks[5]  # a beat the analysis counts as beat 2
     win.transport.seek(target + 0.05)
