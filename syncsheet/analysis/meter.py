@@ -430,10 +430,12 @@ def anchor_bars(pos: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
     heads = np.flatnonzero(pos == 0)
     edges = np.concatenate([[0], heads[heads > 0], [n]])
     lengths = np.diff(edges)
-    if len(lengths) > 1:  # a pickup or a cut-short last bar has its neighbour's length
+    if len(lengths) > 1:  # a pickup, or a last bar the audio's end cuts short, has its neighbour's length
         full = lengths.copy()
-        full[0] = lengths[1] if pos[0] != 0 else lengths[0]
-        full[-1] = lengths[-2] if len(lengths) > 2 else full[-1]
+        if pos[0] != 0:
+            full[0] = lengths[1]
+        if lengths[-1] < lengths[-2]:
+            full[-1] = lengths[-2]
         lengths = full
     meter_of = np.repeat(lengths, np.diff(edges))  # each beat's bar length
     change = np.flatnonzero(np.diff(meter_of) != 0) + 1

@@ -376,3 +376,5 @@ def test_bar_starts_keep_other_passages_and_each_other():
     assert list(anchor_bars(mixed, [3])) == [1, 2, 3, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]
     assert list(anchor_bars(four, [0])) == list(four) and list(anchor_bars(four, None)) == list(four)
     assert list(anchor_bars(np.array([0, 1, 2]), [1])) == [2, 0, 1]
+    # two bars, the last cut short by the end of the audio: still one passage of 4
+    assert list(anchor_bars(np.array([0, 1, 2, 3, 0, 1]), [5])) == [3, 0, 1, 2, 3, 0]
