@@ -21,7 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beat_level, beatnet, cuenet, downbeatnet
+from . import beat_level, beatnet, cuenet, downbeatnet, onset_judge
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -152,7 +152,7 @@ def analyze_features(
     # the reported onsets' threshold ignores the cut at the audio's start (onsets.LEAD); the beat
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
     opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), levels.db)[0]
-    npos, nstr = _reported_onsets(f, pick, levels.db)
+    npos, nstr = _reported_onsets(f, pick, levels.db, pos, sens)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
@@ -252,10 +252,10 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     return pos[order], score[order]
 
 
-def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The onsets the analysis reports (hops, strengths): the picks whose rise is a new note's
-    (:func:`~.onsets.strong_attacks`: not vibrato or bow noise) and, heard in the top bands alone,
-    hi-hat and cymbal ticks under held sounds (:func:`~.onsets.high_attacks`), in time order."""
+def _picked_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picks whose rise is a new note's (:func:`~.onsets.strong_attacks`: not vibrato or bow
+    noise) and, heard in the top bands alone, hi-hat and cymbal ticks under held sounds
+    (:func:`~.onsets.high_attacks`), in time order (hops, strengths)."""
     pos, strength = _above_floor(*onsetmod.pick_onsets(f.onset, **pick), db)
     strong = onsetmod.strong_attacks(f.onset, f.onset_strong, pos)
     pos, strength = pos[strong], strength[strong]
@@ -263,6 +263,27 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarra
     pos, strength = np.concatenate([pos, hpos]), np.concatenate([strength, hstr])
     order = np.argsort(pos, kind="stable")
     return pos[order], strength[order]
+
+
+def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray, sens: float = 1.0
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The onsets the analysis reports (hops, strengths): the regular picks (:func:`_picked_onsets`)
+    and the peaks found at a quarter of their threshold, each kept where the learned judge
+    (:mod:`.onset_judge`) hears a note; its threshold follows the user's sensitivity as the
+    picker's does."""
+    pos, strength = _picked_onsets(f, pick, db)
+    low, low_strength = _picked_onsets(f, dict(pick, delta=onset_judge.CANDIDATE_DELTA * sens), db)
+    if len(pos) and len(low):  # a low peak within 3 hops of a regular pick is that pick
+        i = np.clip(np.searchsorted(pos, low), 1, len(pos) - 1) if len(pos) > 1 else np.zeros(len(low), int)
+        near = np.minimum(np.abs(low - pos[np.maximum(i - 1, 0)]), np.abs(low - pos[i]))
+        low, low_strength = low[near > 3], low_strength[near > 3]
+    cand = np.concatenate([pos, low])
+    order = np.argsort(cand, kind="stable")
+    cand, cstr = cand[order], np.concatenate([strength, low_strength])[order]
+    regular = (np.arange(len(order)) < len(pos))[order]
+    x = onset_judge.features(f, cand, regular, beats)
+    keep = onset_judge.load().probability(x) > min(max(onset_judge.THRESHOLD * sens, 0.02), 0.98)
+    return cand[keep], cstr[keep]
 
 
 def _bar_start_beats(pos: np.ndarray, times: tuple[float, ...], warnings: list[str]) -> np.ndarray:

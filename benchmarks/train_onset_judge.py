@@ -1,0 +1,210 @@
+"""Train the onset judge (:mod:`syncsheet.analysis.onset_judge`) and measure it with whole pieces held out.
+
+Development tool: needs scikit-learn (installed with the dev extra, through librosa; never a runtime
+dependency: the shipped judge is plain arrays evaluated in numpy), mir_eval, and the benchmark sets
+under --root with their features cached as ``<feat>/<set>__<id>.pkl`` (pickled
+:func:`syncsheet.analysis.features.extract` of each clean ``<id>.wav``; made here when missing).
+
+Every excerpt is analysed by the pipeline itself, with :func:`onset_judge.features` wrapped to keep
+the candidates and their measures, so training and use read the same numbers. A candidate's label:
+it is the candidate nearest one of the score's onsets (``<id>.onsets``), within ±50 ms.
+
+``--cv``: five folds by source piece over the scored sets and the training sets together (the
+training sets hold other excerpts of the scored sets' pieces, so holding out a set would not hold
+out its music); each scored excerpt is judged by a model fitted without its piece. Printed: mean
+onset F per excerpt (mir_eval, ±50 ms, after :func:`~syncsheet.analysis.onsets.time_attacks` as
+the pipeline reports them) for the regular picks and for the judge at several thresholds.
+``--final`` fits on everything but blind2 / blind3 and writes the weights; ``--check`` scores
+blind2 and blind3 (never fitted on; run once, at the very end). Seeded::
+
+    .venv/bin/python benchmarks/train_onset_judge.py --cv
+    .venv/bin/python benchmarks/train_onset_judge.py --final --out syncsheet/data/onsetjudge.npz
+    .venv/bin/python benchmarks/train_onset_judge.py --check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from syncsheet import audio
+from syncsheet.analysis import onset_judge, pipeline
+from syncsheet.analysis import onsets as onsetmod
+from syncsheet.analysis.features import FPS, extract
+from syncsheet.analysis.settings import AnalysisSettings
+
+SCORED = ("dev", "holdout", "compound", "tempo", "tune2", "fresh", "blind")
+TRAIN = ("train", "train2")
+CHECK = ("blind2", "blind3")
+FOLDS = 5
+SEED = 0
+#: scikit-learn's HistGradientBoostingClassifier settings (a larger model measured no better)
+MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 31, "random_state": SEED}
+THRESHOLDS = (0.3, 0.4, 0.45, 0.5, 0.6)
+WINDOW = 0.05  # s: mir_eval's onset window, and the label's
+
+
+class _Silent:
+    """Stands in for the judge while recording: keeps no candidate, so recording needs no weights."""
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return np.zeros(len(x))
+
+
+def piece_key(source: dict) -> str:
+    """One name per source piece whichever set (and whichever span of it) an excerpt comes from."""
+    if source.get("src") == "wad":
+        return f"wad:{source['wad']}:{source['lump']}"
+    if source.get("src") == "deb":
+        return "deb:" + source["path"]
+    return "m21:" + str(source.get("score"))
+
+
+def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
+    """Candidates, measures and labels of every excerpt of a set (cached in ``work``)."""
+    store = work / f"{name}.pkl"
+    if store.exists():
+        return pickle.loads(store.read_bytes())
+    manifest = json.loads((root / name / "manifest.json").read_text())
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    real, real_load = onset_judge.features, onset_judge.load
+
+    def keep(f, cand, regular, beats):
+        x = real(f, cand, regular, beats)
+        kept.append((np.asarray(cand, np.float64).copy(), x))
+        return x
+
+    out = []
+    onset_judge.features, onset_judge.load = keep, _Silent  # the pipeline reads them from the module
+    try:
+        for ex in manifest["excerpts"]:
+            cache = feat / f"{name}__{ex['id']}.pkl"
+            if cache.exists():
+                f = pickle.loads(cache.read_bytes())
+            else:
+                wav = root / name / ex["audio"]
+                info = audio.probe(wav)
+                f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
+                cache.write_bytes(pickle.dumps(f))
+            kept.clear()
+            pipeline.analyze_features(f, AnalysisSettings())
+            cand, x = kept[-1]
+            ref = np.unique(np.loadtxt(root / name / ex["onsets"], ndmin=1))
+            t = cand / FPS - pipeline.ONSET_LATENCY
+            y = np.zeros(len(cand), np.int8)
+            if len(ref) and len(cand):
+                j = np.abs(ref[:, None] - t[None, :]).argmin(axis=1)
+                y[j[np.abs(t[j] - ref) <= WINDOW]] = 1
+            out.append({"set": name, "id": ex["id"], "piece": piece_key(ex["source"]), "cand": cand, "x": x,
+                        "y": y, "onset": f.onset, "ref": ref})
+            print(f"  {name} {ex['id']}: {len(cand)} candidates, {int(y.sum())} notes", file=sys.stderr, flush=True)
+    finally:
+        onset_judge.features, onset_judge.load = real, real_load
+    store.write_bytes(pickle.dumps(out))
+    return out
+
+
+def fit(items: list[dict]):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x = np.concatenate([it["x"] for it in items])
+    y = np.concatenate([it["y"] for it in items])
+    return HistGradientBoostingClassifier(**MODEL).fit(x, y)
+
+
+def export(model) -> dict[str, np.ndarray]:
+    """The fitted ensemble as :class:`~syncsheet.analysis.onset_judge.Forest` arrays."""
+    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    base = 0
+    for (tree,) in model._predictors:  # one tree an iteration for a binary task
+        nodes = tree.nodes
+        if nodes["is_categorical"].any():
+            raise ValueError("categorical splits are not supported")
+        leaf = nodes["is_leaf"].astype(bool)
+        roots.append(base)
+        feature.append(np.where(leaf, 0, nodes["feature_idx"]))
+        threshold.append(np.where(leaf, 0.0, nodes["num_threshold"]))
+        left.append(np.where(leaf, -1, nodes["left"] + base))
+        right.append(np.where(leaf, -1, nodes["right"] + base))
+        value.append(np.where(leaf, nodes["value"], 0.0))
+        base += len(nodes)
+    return {"feature": np.concatenate(feature).astype(np.int16), "threshold": np.concatenate(threshold),
+            "left": np.concatenate(left).astype(np.int32), "right": np.concatenate(right).astype(np.int32),
+            "value": np.concatenate(value), "roots": np.asarray(roots, np.int32),
+            "baseline": np.asarray(model._baseline_prediction, np.float64).reshape(1)}
+
+
+def onset_f(it: dict, keep: np.ndarray) -> float:
+    import mir_eval
+
+    pos = np.sort(it["cand"][keep])
+    timed = onsetmod.time_attacks(it["onset"], pos) if len(pos) else pos
+    return float(mir_eval.onset.f_measure(it["ref"], np.sort(timed / FPS - pipeline.ONSET_LATENCY), window=WINDOW)[0])
+
+
+def table(rows: dict[str, list[list[float]]], head: str) -> None:
+    print(f"{'set':10s} {'regular':>8s} " + " ".join(f"{'p>' + str(t):>8s}" for t in THRESHOLDS) + f"   ({head})")
+    means = []
+    for name, v in rows.items():
+        v = np.mean(v, axis=0)
+        means.append(v)
+        print(f"{name:10s} " + " ".join(f"{x:8.4f}" for x in v))
+    print(f"{'mean':10s} " + " ".join(f"{x:8.4f}" for x in np.mean(means, axis=0)), flush=True)
+
+
+def scores(it: dict, p: np.ndarray) -> list[float]:
+    return [onset_f(it, it["x"][:, 0] > 0)] + [onset_f(it, p > t) for t in THRESHOLDS]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", type=Path, default=Path("/tmp/syncsheet-bench"))
+    ap.add_argument("--feat", type=Path, default=Path("/tmp/beatnet-feat"))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/onset-judge"))
+    ap.add_argument("--cv", action="store_true", help="five folds by piece over the scored and training sets")
+    ap.add_argument("--final", action="store_true", help="fit on all but blind2/blind3 and write --out")
+    ap.add_argument("--out", type=Path, default=Path("syncsheet/data/onsetjudge.npz"))
+    ap.add_argument("--check", action="store_true", help="score blind2 and blind3 with the shipped judge")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.feat.mkdir(parents=True, exist_ok=True)
+    if args.cv or args.final:
+        items = [it for name in SCORED + TRAIN for it in record(args.root, name, args.feat, args.work)]
+    if args.cv:
+        pieces = sorted({it["piece"] for it in items})
+        np.random.default_rng(SEED).shuffle(pieces)
+        fold = {p: k % FOLDS for k, p in enumerate(pieces)}
+        rows: dict[str, list[list[float]]] = {name: [] for name in SCORED}
+        for k in range(FOLDS):
+            model = fit([it for it in items if fold[it["piece"]] != k])
+            for it in items:
+                if fold[it["piece"]] == k and it["set"] in SCORED:
+                    rows[it["set"]].append(scores(it, model.predict_proba(it["x"])[:, 1]))
+        table(rows, "onset F, pieces held out")
+    if args.final:
+        model = fit(items)
+        weights = export(model)
+        x = np.concatenate([it["x"] for it in items[:20]])
+        drift = np.abs(onset_judge.Forest(weights).probability(x) - model.predict_proba(x)[:, 1]).max()
+        if drift > 1e-6:
+            raise SystemExit(f"the exported judge differs from the fitted one by {drift:g}")
+        np.savez_compressed(args.out, **weights)
+        print(f"wrote {args.out} ({len(weights['roots'])} trees, {len(weights['value'])} nodes)")
+    if args.check:
+        rows = {}
+        judge = onset_judge.load()
+        for name in CHECK:
+            items = record(args.root, name, args.feat, args.work)
+            rows[name] = [scores(it, judge.probability(it["x"])) for it in items]
+        table(rows, "shipped judge, never fitted on these")
+
+
+if __name__ == "__main__":
+    main()
