@@ -37,6 +37,7 @@ from syncsheet import audio
 from syncsheet.analysis import onset_judge, pipeline
 from syncsheet.analysis import onsets as onsetmod
 from syncsheet.analysis.features import FPS, extract
+from syncsheet.analysis.forest import Forest
 from syncsheet.analysis.settings import AnalysisSettings
 
 SCORED = ("dev", "holdout", "compound", "tempo", "tune2", "fresh", "blind")
@@ -192,7 +193,7 @@ def main() -> None:
         model = fit(items)
         weights = export(model)
         x = np.concatenate([it["x"] for it in items[:20]])
-        drift = np.abs(onset_judge.Forest(weights).probability(x) - model.predict_proba(x)[:, 1]).max()
+        drift = np.abs(Forest(weights).probability(x) - model.predict_proba(x)[:, 1]).max()
         if drift > 1e-6:
             raise SystemExit(f"the exported judge differs from the fitted one by {drift:g}")
         np.savez_compressed(args.out, **weights)

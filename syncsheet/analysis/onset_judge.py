@@ -10,8 +10,8 @@ the music has an attack at the same place one and two beats away (music repeats;
 does not keep time).
 
 So every peak the picker finds at a low threshold (:data:`CANDIDATE_DELTA`) is a candidate, its
-measures are :func:`features`, and a small boosted tree ensemble (:class:`Forest`, numpy only)
-gives the probability that it is a note. The weights in ``syncsheet/data/onsetjudge.npz`` come from
+measures are :func:`features`, and a small boosted tree ensemble (:class:`~.forest.Forest`, numpy
+only) gives the probability that it is a note. The weights in ``syncsheet/data/onsetjudge.npz`` come from
 ``benchmarks/train_onset_judge.py`` (scikit-learn's histogram gradient boosting, a development tool;
 seeded), trained on the benchmark's training music with the score's note-ons as truth; the figures,
 measured with whole pieces held out, are in docs/analysis.md (*Onsets*, tenth session).
@@ -19,15 +19,13 @@ measured with whole pieces held out, are in docs/analysis.md (*Onsets*, tenth se
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
 import numpy as np
 
 from .features import CHROMA_DECIM, FINE_DECIM, FPS, ONSET_SPAN, Features
+from .forest import Forest, load_forest
 from .onsets import LEAD
 
-__all__ = ["CANDIDATE_DELTA", "THRESHOLD", "N_FEATURES", "features", "Forest", "load"]
+__all__ = ["CANDIDATE_DELTA", "THRESHOLD", "N_FEATURES", "features", "load"]
 
 #: The picking threshold (times the 1 s mean) candidates are found at: a quarter of the regular
 #: one, where the notes the regular picker misses are still peaks.
@@ -231,47 +229,6 @@ def _local(f: Features, out: np.ndarray, idx: np.ndarray, h: np.ndarray, level: 
     return out
 
 
-class Forest:
-    """A boosted ensemble of binary trees over :func:`features` (logistic output), in numpy.
-
-    Parameters
-    ----------
-    weights : mapping of str to array
-        Per node of all trees, concatenated: ``feature`` (int), ``threshold`` (float; a row goes left
-        when its value is at most this), ``left`` and ``right`` (absolute node indices; -1 at a leaf),
-        ``value`` (a leaf's contribution); ``roots`` (each tree's first node) and ``baseline``.
-    """
-
-    def __init__(self, weights) -> None:
-        self.feature = np.asarray(weights["feature"], np.int32)
-        self.threshold = np.asarray(weights["threshold"], np.float64)
-        self.left = np.asarray(weights["left"], np.int32)
-        self.right = np.asarray(weights["right"], np.int32)
-        self.value = np.asarray(weights["value"], np.float64)
-        self.roots = np.asarray(weights["roots"], np.int32)
-        self.baseline = float(np.asarray(weights["baseline"]).reshape(-1)[0])
-        self.leaf = self.left < 0
-
-    def probability(self, x: np.ndarray, block: int = 4096) -> np.ndarray:
-        """(rows, features) -> (rows,) probability that each candidate is a note."""
-        out = np.zeros(len(x))
-        rows = np.arange(min(block, len(x)))[:, None]
-        for start in range(0, len(x), block):
-            xb = np.asarray(x[start : start + block], np.float64)
-            node = np.broadcast_to(self.roots, (len(xb), len(self.roots))).copy()
-            r = rows[: len(xb)]
-            while True:
-                inner = ~self.leaf[node]
-                if not inner.any():
-                    break
-                go_left = xb[r, self.feature[node]] <= self.threshold[node]
-                node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
-            out[start : start + block] = self.baseline + self.value[node].sum(axis=1)
-        return 1.0 / (1.0 + np.exp(-out))
-
-
-@lru_cache(maxsize=1)
 def load() -> Forest:
     """The shipped judge (``syncsheet/data/onsetjudge.npz``)."""
-    with resources.files("syncsheet.data").joinpath("onsetjudge.npz").open("rb") as fh, np.load(fh) as z:
-        return Forest({k: z[k] for k in z.files})
+    return load_forest("onsetjudge.npz")

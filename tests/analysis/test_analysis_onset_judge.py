@@ -8,13 +8,14 @@ import pytest
 
 from syncsheet.analysis import AnalysisSettings, analyze_samples, onset_judge
 from syncsheet.analysis.features import FPS, extract
+from syncsheet.analysis.forest import Forest
 
 SR = 22050
 
 
 def _two_trees() -> onset_judge.Forest:
     # tree 0: x0 <= 1 ? (x1 <= 0 ? 0.5 : -0.25) : 1.0   tree 1: x1 <= 2 ? -1.0 : 2.0
-    return onset_judge.Forest({
+    return Forest({
         "feature": np.array([0, 1, 0, 0, 0, 1, 0, 0]),
         "threshold": np.array([1.0, 0.0, 0, 0, 0, 2.0, 0, 0]),
         "left": np.array([1, 3, -1, -1, -1, 6, -1, -1]),
@@ -96,7 +97,7 @@ def test_the_training_export_is_the_fitted_model():
     x = rng.normal(size=(600, 5))
     y = (x[:, 0] + 0.5 * x[:, 3] ** 2 + rng.normal(0, 0.5, 600) > 0.5).astype(int)
     model = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0).fit(x, y)
-    got = onset_judge.Forest(export(model)).probability(x)
+    got = Forest(export(model)).probability(x)
     np.testing.assert_allclose(got, model.predict_proba(x)[:, 1], atol=1e-9)
 
 
