@@ -21,7 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beat_level, beatnet, cuenet, downbeatnet, onset_judge
+from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -232,24 +232,35 @@ def analyze_features(
 
 
 def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid):
-    """The repetition detector's cues (hops) that the learned activation (:mod:`.cuenet`) confirms,
-    plus its own confident starts away from them, through the same filters (stops, the music's
-    entry). *sens* moves both thresholds as it does the detector's (lower finds more; 1 is the default)."""
-    p = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
-                          sample_rate=f.sample_rate)[:, 0]
-    net = cuenet.load()
-    rows, probs = cuenet.pick(p, threshold=1.0 - (1.0 - cuenet.THRESHOLD) / sens)  # sens 2: 0.965, 0.5: 0.86
-    # hops such that the common latency correction below gives the network's own timing
-    npos = (rows / cuenet.RATE - net.latency + CUE_LATENCY) * FPS
-    npos, probs = _not_in_stops(npos, probs, stops)
-    npos, probs = _after_the_bed_starts(npos, probs, opos, grid)
-    keep, add = cuenet.combine(cpos / FPS - CUE_LATENCY, npos / FPS - CUE_LATENCY, p,
-                               gate=min(1.0, cuenet.GATE * sens), scores=cscore, strong=cuenet.STRONG * sens)
-    # the network's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
-    pos = np.concatenate([cpos[keep], npos[add]])
-    score = np.concatenate([cscore[keep], -10.0 * np.log1p(-np.minimum(probs[add], 1 - 1e-6))])
-    order = np.argsort(pos, kind="stable")
-    return pos[order], score[order]
+    """The cues (hops, scores) the learned judge (:mod:`.cue_judge`) keeps among the starts both
+    detectors propose at low thresholds: the repetition detector's and the learned effect
+    activation's (:mod:`.cuenet`), through the same filters (stops, the music's entry). A detector
+    cue scoring :data:`.cuenet.STRONG` or more (*cpos*, *cscore*: picked at the usual threshold)
+    stands whatever the judge says: both models know only GM-rendered music, and on the demo's
+    synthesised band the network vetoed an impact scored 58. *sens* moves every threshold as it
+    does the detector's (lower finds more; 1 is the default)."""
+    act = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
+                            sample_rate=f.sample_rate)
+    dpos, dscore = cuemod.pick_cues(surp + fsurp, threshold=cue_judge.DETECTOR_THRESHOLD * sens, weight=weight,
+                                    bursts=surp)
+    dpos, dscore = _after_the_bed_starts(*_not_in_stops(dpos * FINE_DECIM, dscore, stops), opos, grid)
+    rows, probs = cuenet.pick(act[:, 0], threshold=max(0.05, 1.0 - (1.0 - cue_judge.NETWORK_THRESHOLD) / sens))
+    # hops such that the common latency correction gives the network's own timing
+    npos = (rows / cuenet.RATE - cuenet.load().latency + CUE_LATENCY) * FPS
+    npos, probs = _after_the_bed_starts(*_not_in_stops(npos, probs, stops), opos, grid)
+    strong = cscore >= cuenet.STRONG * sens
+    cand = np.concatenate([dpos, npos, cpos[strong]])
+    network = np.concatenate([np.zeros(len(dpos), bool), np.ones(len(npos), bool), np.zeros(strong.sum(), bool)])
+    score = np.concatenate([dscore, probs, cscore[strong]])
+    sure = np.concatenate([np.zeros(len(dpos) + len(npos), bool), np.ones(strong.sum(), bool)])
+    order = np.argsort(cand, kind="stable")
+    cand, network, score, sure = cand[order], network[order], score[order], sure[order]
+    x = cue_judge.features(f, surp, fsurp, weight, act, cand, network, score, opos, grid)
+    p = cue_judge.load().probability(x)
+    keep = cue_judge.select(cand, p, min(max(cue_judge.THRESHOLD * sens, 0.02), 0.98), sure=sure)
+    # the judge's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
+    out = np.where(sure, score, -10.0 * np.log1p(-np.minimum(p, 1 - 1e-6)))
+    return cand[keep], out[keep]
 
 
 def _picked_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

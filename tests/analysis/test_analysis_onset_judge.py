@@ -39,15 +39,6 @@ def test_the_forest_gives_the_same_in_blocks():
     assert forest.probability(np.zeros((0, 2))).shape == (0,)
 
 
-def test_the_shipped_judge_reads_only_the_measures_there_are():
-    judge = onset_judge.load()
-    assert judge.feature.max() < onset_judge.N_FEATURES
-    inner = judge.left >= 0
-    assert (judge.left[inner] > np.flatnonzero(inner)).all()  # children after their parent: no loops
-    p = judge.probability(np.zeros((3, onset_judge.N_FEATURES)))
-    assert ((p > 0) & (p < 1)).all()
-
-
 def _clicks(times: np.ndarray, seconds: float, gains=None) -> np.ndarray:
     """Noise bursts (4 ms decay) at the given times over a faint noise floor."""
     y = np.random.default_rng(1).normal(0, 1e-4, int(seconds * SR))
