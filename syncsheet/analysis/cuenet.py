@@ -13,6 +13,10 @@ numpy, block by block (memory is bounded by a block, not the file), from weights
 
 (seeded: rerunning it gives the same weights; see the script for the training data, which never
 holds the benchmark's own effects).
+
+Since the tenth session the pipeline gives its starts, with the repetition detector's, to the cue
+judge (:mod:`.cue_judge`); :func:`combine` (:data:`GATE`, :data:`THRESHOLD`) is how they were joined
+before, kept for ``benchmarks/train_cuenet.py``'s measurements. :data:`STRONG` still applies.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ GATE = 0.3
 #: The network's own starts at least this probable are cues too (away from the kept ones).
 THRESHOLD = 0.93
 #: A repetition-detector cue scoring this much (six times its picking threshold) stands even where
-#: the network hears no effect start: the network knows only the GM-rendered music it was trained
+#: the network (now the cue judge) hears no effect start: the network knows only the GM-rendered music it was trained
 #: on, and on other music (the bundled demo's synthesised band) it vetoed an impact after a whoosh
 #: that the detector scored 58. Leave-set-out on the six sets, no cue that strong was vetoed (the
 #: figures are the same with and without it; /tmp/s6override.py, sixth session).
