@@ -46,7 +46,7 @@ from syncsheet.analysis.settings import AnalysisSettings
 
 SCORED = ("dev", "holdout", "compound", "tune2", "fresh", "blind")  # the sets with mixes
 CHECK = ("blind2", "blind3")
-MIXES = 2
+MIXES = 8
 FOLDS = 5
 MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "random_state": SEED}
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
@@ -87,7 +87,7 @@ def analyse(y: np.ndarray, sr: int, truth: list[float]) -> dict:
 
 def record(root: Path, name: str, work: Path, train: bool) -> list[dict]:
     """Every training mix (``train``) or real mix of a set, analysed (cached in ``work``)."""
-    store = work / f"{'train' if train else 'real'}-{name}.pkl"
+    store = work / (f"train{MIXES}-{name}.pkl" if train else f"real-{name}.pkl")
     if store.exists():
         return pickle.loads(store.read_bytes())
     manifest = json.loads((root / name / "manifest.json").read_text())
