@@ -37,11 +37,10 @@ from pathlib import Path
 import make_cuenet_data as mixes  # run from the checkout: benchmarks/ is on the path
 import numpy as np
 import soundfile as sf
-from train_onset_judge import SEED, _Silent, export, piece_key
+from train_onset_judge import SEED, _Silent, fit, piece_key, write
 
 from syncsheet.analysis import cue_judge, pipeline
 from syncsheet.analysis.features import FPS, extract
-from syncsheet.analysis.forest import Forest
 from syncsheet.analysis.settings import AnalysisSettings
 
 SCORED = ("dev", "holdout", "compound", "tune2", "fresh", "blind")  # the sets with mixes
@@ -112,14 +111,6 @@ def record(root: Path, name: str, work: Path, train: bool) -> list[dict]:
     return out
 
 
-def fit(items: list[dict]):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    x = np.concatenate([it["x"] for it in items])
-    y = np.concatenate([it["y"] for it in items])
-    return HistGradientBoostingClassifier(**MODEL).fit(x, y)
-
-
 def scores(it: dict, p: np.ndarray, threshold: float) -> tuple[float, list[bool]]:
     """Cue F (±1 frame) of the kept candidates, and which true effects were hit."""
     import mir_eval
@@ -179,7 +170,7 @@ def main() -> None:
         rows: dict = {}
         hits: dict = {}
         for k in range(FOLDS):
-            model = fit([it for it in train if fold[it["piece"]] != k and len(it["x"])])
+            model = fit([it for it in train if fold[it["piece"]] != k and len(it["x"])], MODEL)
             r, h = judge_all([it for it in real if fold[it["piece"]] == k], lambda x, m=model: m.predict_proba(x)[:, 1])
             for s, v in r.items():
                 rows.setdefault(s, []).extend(v)
@@ -187,14 +178,8 @@ def main() -> None:
                 hits.setdefault(key, []).extend(v)
         table({s: rows[s] for s in args.sets if s in rows}, hits, "cue F, pieces held out")
     if args.final:
-        model = fit([it for it in train if len(it["x"])])
-        weights = export(model)
-        x = np.concatenate([it["x"] for it in train[:30]])
-        drift = np.abs(Forest(weights).probability(x) - model.predict_proba(x)[:, 1]).max()
-        if drift > 1e-6:
-            raise SystemExit(f"the exported judge differs from the fitted one by {drift:g}")
-        np.savez_compressed(args.out, **weights)
-        print(f"wrote {args.out} ({len(weights['roots'])} trees, {len(weights['value'])} nodes)")
+        fitted = [it for it in train if len(it["x"])]
+        write(fit(fitted, MODEL), np.concatenate([it["x"] for it in fitted[:30]]), args.out)
     if args.check:
         judge = cue_judge.load()
         items = [it for s in CHECK for it in record(args.root, s, args.work, False)]

@@ -111,16 +111,27 @@ def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
     return out
 
 
-def fit(items: list[dict]):
+def fit(items: list[dict], settings: dict | None = None):
+    """scikit-learn's histogram gradient boosting on the items' measures and labels (``MODEL``)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x = np.concatenate([it["x"] for it in items])
     y = np.concatenate([it["y"] for it in items])
-    return HistGradientBoostingClassifier(**MODEL).fit(x, y)
+    return HistGradientBoostingClassifier(**(settings or MODEL)).fit(x, y)
+
+
+def write(model, sample: np.ndarray, out: Path) -> None:
+    """Export the fitted ensemble, check it gives the fitted probabilities on ``sample``, save it."""
+    weights = export(model)
+    drift = np.abs(Forest(weights).probability(sample) - model.predict_proba(sample)[:, 1]).max()
+    if drift > 1e-6:
+        raise SystemExit(f"the exported judge differs from the fitted one by {drift:g}")
+    np.savez_compressed(out, **weights)
+    print(f"wrote {out} ({len(weights['roots'])} trees, {len(weights['value'])} nodes)")
 
 
 def export(model) -> dict[str, np.ndarray]:
-    """The fitted ensemble as :class:`~syncsheet.analysis.onset_judge.Forest` arrays."""
+    """The fitted ensemble as :class:`~syncsheet.analysis.forest.Forest` arrays."""
     feature, threshold, left, right, value, roots = [], [], [], [], [], []
     base = 0
     for (tree,) in model._predictors:  # one tree an iteration for a binary task
@@ -190,14 +201,7 @@ def main() -> None:
                     rows[it["set"]].append(scores(it, model.predict_proba(it["x"])[:, 1]))
         table(rows, "onset F, pieces held out")
     if args.final:
-        model = fit(items)
-        weights = export(model)
-        x = np.concatenate([it["x"] for it in items[:20]])
-        drift = np.abs(Forest(weights).probability(x) - model.predict_proba(x)[:, 1]).max()
-        if drift > 1e-6:
-            raise SystemExit(f"the exported judge differs from the fitted one by {drift:g}")
-        np.savez_compressed(args.out, **weights)
-        print(f"wrote {args.out} ({len(weights['roots'])} trees, {len(weights['value'])} nodes)")
+        write(fit(items), np.concatenate([it["x"] for it in items[:20]]), args.out)
     if args.check:
         rows = {}
         judge = onset_judge.load()
