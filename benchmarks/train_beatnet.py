@@ -91,20 +91,25 @@ def piece_keys() -> dict[tuple[str, str], str]:
             for p in spec.get("main", []) + spec.get("tempo", [])}
 
 
+def cached_features(root: Path, name: str, ex: dict, cache: Path) -> Features:
+    """The features of an excerpt's clean audio, from ``<cache>/<set>__<id>.pkl`` (made there when missing)."""
+    store = cache / f"{name}__{ex['id']}.pkl"
+    if store.exists():
+        return pickle.loads(store.read_bytes())
+    wav = root / name / ex["audio"]
+    info = audio.probe(wav)
+    f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
+    store.write_bytes(pickle.dumps(f))
+    return f
+
+
 def load_set(root: Path, name: str, cache: Path) -> list[dict]:
     """Each excerpt of a set: id, source piece, features, inputs, score beats and downbeats (seconds)."""
     manifest = json.loads((root / name / "manifest.json").read_text())
     pieces = piece_keys()
     out = []
     for ex in manifest["excerpts"]:
-        store = cache / f"{name}__{ex['id']}.pkl"
-        if store.exists():
-            f = pickle.loads(store.read_bytes())
-        else:
-            wav = root / name / ex["audio"]
-            info = audio.probe(wav)
-            f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
-            store.write_bytes(pickle.dumps(f))
+        f = cached_features(root, name, ex, cache)
         beats = np.loadtxt(root / name / ex["beats"], ndmin=1)
         down = np.loadtxt(root / name / ex["downbeats"], ndmin=1) if ex.get("downbeats") else np.zeros(0)
         piece = pieces.get((name, ex["id"]), f"{name}:{ex['id']}")

@@ -32,11 +32,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from train_beatnet import cached_features  # benchmarks/ is on the path when run from the checkout
 
-from syncsheet import audio
 from syncsheet.analysis import onset_judge, pipeline
 from syncsheet.analysis import onsets as onsetmod
-from syncsheet.analysis.features import FPS, extract
+from syncsheet.analysis.features import FPS
 from syncsheet.analysis.forest import Forest
 from syncsheet.analysis.settings import AnalysisSettings
 
@@ -85,14 +85,7 @@ def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
     onset_judge.features, onset_judge.load = keep, _Silent  # the pipeline reads them from the module
     try:
         for ex in manifest["excerpts"]:
-            cache = feat / f"{name}__{ex['id']}.pkl"
-            if cache.exists():
-                f = pickle.loads(cache.read_bytes())
-            else:
-                wav = root / name / ex["audio"]
-                info = audio.probe(wav)
-                f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
-                cache.write_bytes(pickle.dumps(f))
+            f = cached_features(root, name, ex, feat)
             kept.clear()
             pipeline.analyze_features(f, AnalysisSettings())
             cand, x = kept[-1]
