@@ -164,7 +164,9 @@ def table(rows: dict[str, list[list[float]]], head: str) -> None:
 
 
 def scores(it: dict, p: np.ndarray) -> list[float]:
-    return [onset_f(it, it["x"][:, 0] > 0)] + [onset_f(it, p > t) for t in THRESHOLDS]
+    """Onset F of the regular picks, then of what the pipeline reports at each threshold."""
+    return [onset_f(it, it["x"][:, 0] > 0)] + [onset_f(it, onset_judge.keep(it["cand"], it["x"], p, t))
+                                               for t in THRESHOLDS]
 
 
 def main() -> None:

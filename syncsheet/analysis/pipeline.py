@@ -280,8 +280,8 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """The onsets the analysis reports (hops, strengths): the regular picks (:func:`_picked_onsets`)
     and the peaks found at a quarter of their threshold, each kept where the learned judge
-    (:mod:`.onset_judge`) hears a note; its threshold follows the user's sensitivity as the
-    picker's does."""
+    (:mod:`.onset_judge`) hears a note or the pick is clearly one (:func:`~.onset_judge.keep`); its
+    thresholds follow the user's sensitivity as the picker's does."""
     pos, strength = _picked_onsets(f, pick, db)
     low, low_strength = _picked_onsets(f, dict(pick, delta=onset_judge.CANDIDATE_DELTA * sens), db)
     if len(pos) and len(low):  # a low peak within 3 hops of a regular pick is that pick
@@ -293,7 +293,9 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray,
     cand, cstr = cand[order], np.concatenate([strength, low_strength])[order]
     regular = (np.arange(len(order)) < len(pos))[order]
     x = onset_judge.features(f, cand, regular, beats)
-    keep = onset_judge.load().probability(x) > min(max(onset_judge.THRESHOLD * sens, 0.02), 0.98)
+    threshold = min(max(onset_judge.THRESHOLD * sens, 0.02), 0.98)
+    keep = onset_judge.keep(cand, x, onset_judge.load().probability(x), threshold,
+                            sure_margin=onset_judge.SURE_MARGIN * sens)
     return cand[keep], cstr[keep]
 
 

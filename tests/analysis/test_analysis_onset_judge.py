@@ -103,3 +103,35 @@ def test_the_measures_are_the_same_read_in_blocks(monkeypatch):
     whole = onset_judge.features(f, cand, regular, beats)
     monkeypatch.setattr(onset_judge, "_BLOCK", 7)
     np.testing.assert_array_equal(onset_judge.features(f, cand, regular, beats), whole)
+
+
+class _Deaf:
+    """A judge that hears no note anywhere."""
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return np.zeros(len(x))
+
+
+def test_a_clear_pick_is_reported_whatever_the_judge_says(monkeypatch):
+    rng = np.random.default_rng(6)
+    times = np.sort(rng.uniform(0.5, 7.5, 12))
+    times = times[np.r_[True, np.diff(times) > 0.1]]
+    y = _clicks(times, 8.0)  # clicks 70 dB over the floor: far past the sure margin
+    monkeypatch.setattr(onset_judge, "load", lambda: _Deaf())
+    est = np.array([o.time for o in analyze_samples(y, SR).onsets])
+    assert all(np.abs(est - t).min() <= 0.02 for t in times)
+    # it is the margin rule that keeps them: without it this judge reports nothing
+    monkeypatch.setattr(onset_judge, "SURE_MARGIN", np.inf)
+    assert not analyze_samples(y, SR).onsets
+
+
+def test_the_judge_keeps_the_probable_and_the_clear_picks_past_the_start():
+    cand = np.array([2.0, 100.0, 200.0, 300.0, 400.0])
+    x = np.zeros((5, onset_judge.N_FEATURES), np.float32)
+    x[:, 0] = [1, 1, 1, 0, 1]  # regular picks, but for the fourth
+    x[:, 1] = [50.0, 5.0, 1.0, 9.0, 0.5]  # margins
+    prob = np.array([0.1, 0.1, 0.1, 0.1, 0.9])
+    np.testing.assert_array_equal(onset_judge.keep(cand, x, prob, 0.45), [False, True, False, False, True])
+    # the first is in the audio's first hops (a cut into sound): its margin is no measure of a note
+    lower = onset_judge.keep(cand, x, prob, 0.45, sure_margin=0.8)
+    np.testing.assert_array_equal(lower, [False, True, True, False, True])
