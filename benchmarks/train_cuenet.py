@@ -54,6 +54,7 @@ CROP = 1500  # rows a training crop (15 s)
 BATCH = 16
 STEPS = 600  # the shipped weights' (the docs' figures); the same command gives the same file
 POS_WEIGHT = 20.0
+SEEDS = 4  # networks in the shipped ensemble (final): their mean ranks quiet effects better
 
 
 def load_file(p: Path) -> dict:
@@ -143,6 +144,16 @@ def fit(files: list[dict], seed: int = 0, steps: int = STEPS) -> dict[str, np.nd
     return w
 
 
+def ensemble(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One network's weights as they are, or several as :class:`~syncsheet.analysis.cuenet.Ensemble`
+    stores them (each under ``m{i}_``, the band layout shared)."""
+    if len(members) == 1:
+        return members[0]
+    shared = ("fine_hz", "floor_bands")
+    out = {f"m{i}_{k}": v for i, w in enumerate(members) for k, v in w.items() if k not in shared}
+    return out | {k: members[0][k] for k in shared}
+
+
 def filtered(rows: np.ndarray, z: dict) -> np.ndarray:
     """Cue times (s) from fine rows, through the pipeline's own filters (not in stops, not within a
     beat of the first onset), with the learned latency removed by the caller."""
@@ -195,7 +206,7 @@ def _evidence(p: Path, z: dict, evidence: Path | None) -> np.ndarray:
 
 def evaluate(sets: list[str], weights: dict, data: Path, lat: float, table: dict,
              evidence: Path | None = None) -> None:
-    net = cuenet.Net(weights)
+    net = cuenet.Ensemble(weights)
     for s in sets:
         for p in sorted(data.glob(f"mix__{s}__*.npz")):
             z = dict(np.load(p))
@@ -217,7 +228,7 @@ def evaluate(sets: list[str], weights: dict, data: Path, lat: float, table: dict
 
 def latency(files: list[dict], weights: dict) -> float:
     """Median signed error (s) of the network's picks within 50 ms of a training effect."""
-    net = cuenet.Net(weights)
+    net = cuenet.Ensemble(weights)
     errs = []
     for z in files[::3]:
         p = cuenet.activation(z["fine"], z["floor"], cuenet.evidence_columns(z["surp"], z["fsurp"], z["weight"]),
@@ -254,6 +265,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/tmp/cuenet/data"))
     ap.add_argument("--sets", nargs="*", default=[])
     ap.add_argument("--steps", type=int, default=STEPS)
+    ap.add_argument("--seeds", type=int, default=SEEDS, help="final: networks trained from seeds 0..N-1, averaged")
     ap.add_argument("--evidence-from", type=Path, default=None,
                     help="score: the network's evidence inputs from this data directory (another beat grid)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "syncsheet/data/cuenet.npz")
@@ -292,7 +304,7 @@ def main() -> None:
             report(table)
     else:
         train = [f for s in SETS for f in files[s]] + [f for _, f in extra]
-        w = fit(train, steps=args.steps)
+        w = ensemble([fit(train, seed=k, steps=args.steps) for k in range(args.seeds)])
         lat = latency(train, w)
         w["latency"] = np.float32(lat)
         np.savez_compressed(args.out, **w)

@@ -32,8 +32,8 @@ from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDO
 from .resample import analysis_rate
 
 __all__ = [
-    "RATE", "POOL", "LOCAL_S", "GATE", "THRESHOLD", "Net", "load", "evidence_columns", "inputs", "activation", "pick",
-    "near", "combine",
+    "RATE", "POOL", "LOCAL_S", "GATE", "THRESHOLD", "Net", "Ensemble", "load", "evidence_columns", "inputs",
+    "activation", "pick", "near", "combine",
 ]
 
 POOL = 3  # fine bands pooled into one model input (12 bands an octave -> 4)
@@ -84,6 +84,10 @@ class Net:
         """Rows each side that one output row sees (half the receptive field)."""
         return int(sum(self.dil))
 
+    @property
+    def outputs(self) -> int:
+        return int(self.w_out.shape[0])
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Logits (n, K) for inputs *x* (n, C_in); rows beyond either end count as zeros."""
         h = np.maximum((x - self.mean) / self.std @ self.w_in.T + self.b_in, 0.0)
@@ -94,15 +98,61 @@ class Net:
             h = h + np.maximum(y, 0.0)
         return h @ self.w_out.T + self.b_out
 
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities (n, K) for inputs *x* (n, C_in)."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.forward(x), -60.0, 60.0)))
+
+
+class Ensemble:
+    """Networks of one layout trained from different seeds; their probabilities are averaged.
+
+    Each alone ranks quiet effects against the music's own novelties unevenly, one seed better
+    here and another there; the mean is steadier (docs/analysis.md, *Cues*, eleventh session).
+
+    Parameters
+    ----------
+    weights : mapping
+        One network's arrays (as :class:`Net`) under the prefix ``m{i}_`` for each member i, with
+        ``fine_hz``, ``floor_bands`` and ``latency`` shared; or a single network's arrays unprefixed.
+    """
+
+    def __init__(self, weights) -> None:
+        shared = {k: weights[k] for k in ("fine_hz", "floor_bands", "latency") if k in weights}
+        count = len({k.split("_", 1)[0] for k in weights if k.startswith("m") and k[1:].split("_", 1)[0].isdigit()})
+        if count:
+            self.nets = [Net({**{k.split("_", 1)[1]: v for k, v in weights.items() if k.startswith(f"m{i}_")},
+                              **shared}) for i in range(count)]
+        else:
+            self.nets = [Net(weights)]
+        first = self.nets[0]
+        self.fine_hz, self.floor_bands, self.latency = first.fine_hz, first.floor_bands, first.latency
+        if any(n.outputs != first.outputs or len(n.mean) != len(first.mean) for n in self.nets):
+            raise ValueError("the ensemble's networks differ in their inputs or outputs")
+
+    @property
+    def reach(self) -> int:
+        return max(n.reach for n in self.nets)
+
+    @property
+    def outputs(self) -> int:
+        return self.nets[0].outputs
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """The members' mean probabilities (n, K) for inputs *x* (n, C_in)."""
+        out = self.nets[0].probability(x)
+        for net in self.nets[1:]:
+            out += net.probability(x)
+        return out / len(self.nets)
+
 
 @lru_cache(maxsize=4)
-def load(path: str | None = None) -> Net:
-    """The shipped network (``syncsheet/data/cuenet.npz``), or the one saved at *path*."""
+def load(path: str | None = None) -> Ensemble:
+    """The shipped networks (``syncsheet/data/cuenet.npz``), or those saved at *path*."""
     if path is None:
         with resources.as_file(resources.files("syncsheet.data") / "cuenet.npz") as p, np.load(p) as z:
-            return Net(dict(z))
+            return Ensemble(dict(z))
     with np.load(Path(path)) as z:
-        return Net(dict(z))
+        return Ensemble(dict(z))
 
 
 def floor_bands(sample_rate: int) -> np.ndarray:
@@ -197,7 +247,7 @@ def activation(
     floor: np.ndarray,
     evidence: np.ndarray,
     *,
-    net: Net | None = None,
+    net: Net | Ensemble | None = None,
     fine_hz: np.ndarray | None = None,
     sample_rate: int | None = None,
     block: int = 1 << 14,
@@ -210,8 +260,8 @@ def activation(
         :attr:`Features.fine` and :attr:`Features.floor` (same rows; *floor* may have no columns).
     evidence : (n, 3) array
         :func:`evidence_columns` of the repetition detector's surprises and weight.
-    net : Net, optional
-        Defaults to the shipped weights.
+    net : Net or Ensemble, optional
+        Defaults to the shipped networks.
     fine_hz, sample_rate : optional
         :attr:`Features.fine_hz` and the source's rate: the bands are matched by frequency to those
         the network was trained on (every rate is analysed at 22.05 kHz, so they are the same unless
@@ -233,14 +283,14 @@ def activation(
         have = floor_bands(sample_rate)
         lcols = (_column_map(have, net.floor_bands, 0) if len(have) == floor.shape[1]
                  else np.full(len(net.floor_bands), -1))  # no floor (or not this layout): silence
-    out = np.zeros((n, net.w_out.shape[0]), np.float32)
+    out = np.zeros((n, net.outputs), np.float32)
     margin = net.reach + int(LOCAL_S * RATE) + 1
     for a in range(0, n, block):
         b = min(n, a + block)
         lo, hi = max(0, a - margin), min(n, b + margin)
         x = inputs(_take(fine[lo:hi], fcols), _take(floor[lo:hi], lcols), ev[lo:hi])
-        out[a:b] = net.forward(x)[a - lo : b - lo]
-    return (1.0 / (1.0 + np.exp(-np.clip(out, -60.0, 60.0)))).astype(np.float32)
+        out[a:b] = net.probability(x)[a - lo : b - lo]
+    return out
 
 
 def pick(p: np.ndarray, *, threshold: float = 0.5, gap_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

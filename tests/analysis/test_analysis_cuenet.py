@@ -130,7 +130,7 @@ def test_the_shipped_network_is_small_and_runs_on_features():
     net = cuenet.load()
     n, nf, nl = 700, 71, 23
     c_in = nf // cuenet.POOL * 2 + nl * 2 + 3
-    assert net.w_in.shape[1] == c_in
+    assert all(member.w_in.shape[1] == c_in for member in net.nets)
     rng = np.random.default_rng(3)
     fine = rng.integers(0, 120, (n, nf), dtype=np.uint8)
     floor = rng.integers(0, 60, (n, nl), dtype=np.uint8)
@@ -162,3 +162,22 @@ def test_another_rate_s_bands_are_matched_to_the_trained_layout():
     want = cuenet.activation(np.tile(np.array([[10, 30, 0]], np.uint8), (n, 1)), np.zeros((n, 0), np.uint8),
                              np.zeros((n, 0)), net=net)
     np.testing.assert_allclose(got, want)
+
+
+def test_an_ensemble_averages_its_members_probabilities():
+    a, b = _random_net(5, 1), _random_net(5, 2)
+    weights = {}
+    for i, seed in enumerate((1, 2)):
+        net = _random_net(5, seed)
+        for key in ("mean", "std", "w_in", "b_in", "w_out", "b_out"):
+            weights[f"m{i}_{key}"] = getattr(net, key)
+        weights[f"m{i}_dil"] = np.asarray(net.dil)
+        for k, (w, bias) in enumerate(net.layers):
+            weights[f"m{i}_w{k}"], weights[f"m{i}_b{k}"] = w, bias
+    weights["latency"] = np.float32(0.01)
+    both = cuenet.Ensemble(weights)
+    x = np.random.default_rng(4).normal(size=(40, 5)).astype(np.float32)
+    np.testing.assert_allclose(both.probability(x), (a.probability(x) + b.probability(x)) / 2, rtol=1e-5)
+    assert len(both.nets) == 2 and both.latency == pytest.approx(0.01) and both.reach == a.reach
+    one = cuenet.Ensemble({key[3:]: v for key, v in weights.items() if key.startswith("m0_")})
+    np.testing.assert_allclose(one.probability(x), a.probability(x))  # unprefixed: a single network
