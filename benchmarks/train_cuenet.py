@@ -8,8 +8,10 @@ and its pieces are dev/holdout pieces, so it is not used): each set is scored wi
 fitted on the training mixes of the five others. Printed per set, for the present detector and
 for each way of using the network: cue F (±1 frame, mir_eval as ``bench_analysis.py``), recall at
 0 / -6 / -12 dB on the real mixes, and the false cues on the clean music (every cue there is
-false); then the mean over the sets. ``final``: fit on all six sets' training mixes, write
-``syncsheet/data/cuenet.npz``, and score ``--sets`` with it (blind2 / blind3, once, at the end)::
+false); then the mean over the sets. ``final``: fit :data:`SEEDS` networks (seeds 0, 1, ...; seed
+0 alone is the sixth session's network) on all six sets' training mixes, write them to
+``syncsheet/data/cuenet.npz`` as one averaged ensemble, and score ``--sets`` with it (blind2 /
+blind3, once, at the end)::
 
     .venv/bin/python benchmarks/make_cuenet_data.py --out /tmp/cuenet/data \\
         --train dev holdout compound tune2 fresh blind --eval dev holdout compound tune2 fresh blind

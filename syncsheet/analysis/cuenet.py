@@ -5,8 +5,9 @@ residual connections, a 1x1 output layer) reads, per row of the fine spectrum: t
 spectrum pooled to :data:`POOL` bands, its rise over the previous row, the spectral floor and its
 rise (each level relative to its own mean over ±:data:`LOCAL_S` seconds, so the music's loudness
 and colour are taken out), and the repetition detector's evidence (:func:`~.cues.surprise`, the
-floor's surprise and the picker's weight, each over the file's 90th percentile). It runs in plain
-numpy, block by block (memory is bounded by a block, not the file), from weights in
+floor's surprise and the picker's weight, each over the file's 90th percentile). Four such networks,
+trained from different seeds, are averaged (:class:`Ensemble`; since the eleventh session). It runs
+in plain numpy, block by block (memory is bounded by a block, not the file), from weights in
 ``syncsheet/data/cuenet.npz`` made by::
 
     .venv/bin/python benchmarks/train_cuenet.py final
