@@ -23,6 +23,7 @@ before, kept for ``benchmarks/train_cuenet.py``'s measurements. :data:`STRONG` s
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -119,12 +120,12 @@ class Ensemble:
 
     def __init__(self, weights) -> None:
         shared = {k: weights[k] for k in ("fine_hz", "floor_bands", "latency") if k in weights}
-        count = len({k.split("_", 1)[0] for k in weights if k.startswith("m") and k[1:].split("_", 1)[0].isdigit()})
-        if count:
-            self.nets = [Net({**{k.split("_", 1)[1]: v for k, v in weights.items() if k.startswith(f"m{i}_")},
-                              **shared}) for i in range(count)]
-        else:
-            self.nets = [Net(weights)]
+        members: dict[str, dict] = {}
+        for key, value in weights.items():
+            if (m := re.fullmatch(r"(m\d+)_(.+)", key)) is not None:
+                members.setdefault(m.group(1), {})[m.group(2)] = value
+        self.nets = ([Net(members[f"m{i}"] | shared) for i in range(len(members))] if members
+                     else [Net(weights)])
         first = self.nets[0]
         self.fine_hz, self.floor_bands, self.latency = first.fine_hz, first.floor_bands, first.latency
         if any(n.outputs != first.outputs or len(n.mean) != len(first.mean) for n in self.nets):
