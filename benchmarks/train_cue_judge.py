@@ -17,7 +17,9 @@ effect's start, after the pipeline's latency correction.
 mixes of the other pieces. Printed: cue F per excerpt (mir_eval, ±1 frame, as ``bench_analysis.py``
 but without the whoosh-end hits the pipeline adds after the judge) at several thresholds, and recall
 at each mix level. ``--final`` fits on all training mixes and writes the weights; ``--check`` scores
-blind2 and blind3 (never fitted on; once, at the very end). Seeded::
+blind2 and blind3 (never fitted on; once, at the very end). The recordings in ``--work`` hold the
+effect network's outputs: after ``train_cuenet.py final`` changes it, record into a fresh ``--work``
+(the eleventh session's judge was fitted on ``/tmp/cue-judge-ens``). Seeded::
 
     .venv/bin/python benchmarks/train_cue_judge.py --cv
     .venv/bin/python benchmarks/train_cue_judge.py --final --out syncsheet/data/cuejudge.npz
