@@ -1,4 +1,4 @@
-"""Shared test helpers: a seeded RNG and small synthesised audio written at test time."""
+"""Shared test helpers: a seeded RNG, small synthesised audio written at test time, a stand-in judge."""
 
 from __future__ import annotations
 
@@ -22,3 +22,15 @@ def write_audio(tmp_path):
         return path
 
     return _write
+
+
+class _Deaf:
+    """A stand-in learned judge (onset or cue) that hears nothing anywhere."""
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return np.zeros(len(x))
+
+
+@pytest.fixture
+def deaf_judge() -> _Deaf:
+    return _Deaf()

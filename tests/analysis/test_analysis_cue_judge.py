@@ -59,19 +59,12 @@ def test_the_measures_say_which_detector_and_how_far_the_other_one_is():
     assert np.isfinite(bare).all()  # no onsets, no beats: no grid, no entry
 
 
-class _Deaf:
-    """A stand-in judge that hears no effect anywhere."""
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return np.zeros(len(x))
-
-
-def test_a_strong_detector_cue_stands_whatever_the_judge_says(monkeypatch):
+def test_a_strong_detector_cue_stands_whatever_the_judge_says(monkeypatch, deaf_judge):
     ref = beat_times(120, 20.0)
     y = music(ref, 20.0, SR).astype(np.float64)
     hit = 11.13
     add(y, hit, impact(SR), SR, 0.5)
-    monkeypatch.setattr(cue_judge, "load", lambda: _Deaf())
+    monkeypatch.setattr(cue_judge, "load", lambda: deaf_judge)
     fx = [c for c in analyze_samples(y.astype(np.float32), SR).cues if c.kind not in ("stop", "restart")]
     assert any(abs(c.time - hit) <= FRAME for c in fx)
     # it is the strong rule that keeps it: without it this judge keeps nothing

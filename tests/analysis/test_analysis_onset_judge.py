@@ -105,19 +105,12 @@ def test_the_measures_are_the_same_read_in_blocks(monkeypatch):
     np.testing.assert_array_equal(onset_judge.features(f, cand, regular, beats), whole)
 
 
-class _Deaf:
-    """A judge that hears no note anywhere."""
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return np.zeros(len(x))
-
-
-def test_a_clear_pick_is_reported_whatever_the_judge_says(monkeypatch):
+def test_a_clear_pick_is_reported_whatever_the_judge_says(monkeypatch, deaf_judge):
     rng = np.random.default_rng(6)
     times = np.sort(rng.uniform(0.5, 7.5, 12))
     times = times[np.r_[True, np.diff(times) > 0.1]]
     y = _clicks(times, 8.0)  # clicks 70 dB over the floor: far past the sure margin
-    monkeypatch.setattr(onset_judge, "load", lambda: _Deaf())
+    monkeypatch.setattr(onset_judge, "load", lambda: deaf_judge)
     est = np.array([o.time for o in analyze_samples(y, SR).onsets])
     assert all(np.abs(est - t).min() <= 0.02 for t in times)
     # it is the margin rule that keeps them: without it this judge reports nothing
