@@ -138,6 +138,17 @@ def test_installed_script_convert_and_errors():
     assert run.stderr.strip().startswith("syncsheet: error:") and len(run.stderr.strip().splitlines()) == 1
 
 
+def test_starting_up_loads_no_writer_or_pool_it_does_not_use():
+    """Every command builds the whole parser; the PDF, MIDI and process-pool libraries load only
+    when a file of theirs is written or a batch runs (they are a tenth of a second of each start)."""
+    code = ("import sys; from syncsheet.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'mido', 'PIL', 'multiprocessing'} "
+            "or m.startswith(('reportlab.pdfgen', 'reportlab.pdfbase', 'syncsheet.batch', 'syncsheet.cluster'))))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
 def test_terminal_bar_draws_only_on_a_terminal_and_clears_after():
     import io
 

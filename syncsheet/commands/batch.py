@@ -7,11 +7,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import batch, cluster, exporters
+from .. import exporters
 from ..errors import SyncsheetError, UnknownFormatError
 from ..sheet import SheetOptions
 from . import common
+
+if TYPE_CHECKING:  # the process pool and the cluster client load when a batch runs, not with every command
+    from .. import batch
 
 
 def _formats_arg(text: str) -> tuple[str, ...]:
@@ -37,6 +41,8 @@ def _jobs_arg(text: str) -> int:
 
 
 def _address_arg(text: str) -> str:
+    from .. import cluster
+
     try:
         return cluster.check_address(text)
     except SyncsheetError as exc:
@@ -80,6 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def recipe_from(args: argparse.Namespace) -> batch.Recipe:
     """The batch's recipe from the command line (settings, sheet options, formats and their options)."""
+    from .. import batch
+
     formats = args.formats or tuple(exporters.names())
     options = SheetOptions(
         first_frame=args.first_frame, lead=args.lead, start_timecode=args.start_tc,
@@ -92,6 +100,8 @@ def recipe_from(args: argparse.Namespace) -> batch.Recipe:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import batch
+
     recipe = recipe_from(args)
     start = time.monotonic()
     todo = batch.plan(args.inputs, args.out_dir, recipe, force=args.force)

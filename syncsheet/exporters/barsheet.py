@@ -12,14 +12,14 @@ import argparse
 import csv
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
-
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import FormatError
 from ..sheet import BarSection, BarSheet, ExposureSheet
-from .pdfsheet import BOLD, FONT, MARGIN, PAPERS, face_for
+from .pdfsheet import BOLD, FONT, MARGIN, PAPERS, face_for, text_width
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 NAME = "bar-sheet"
 SUFFIXES = (".bars.pdf",)
@@ -110,6 +110,8 @@ def write_pdf(sheet: ExposureSheet, stream: BinaryIO, paper: str = "A4") -> None
     top, bottom = height - MARGIN - 78, MARGIN
     items = list(_items(bs, top, bottom))
     pages = (items[-1][0] + 1) if items else 1
+    from reportlab.pdfgen.canvas import Canvas  # here, not at import: every CLI run would pay for it
+
     c = Canvas(stream, pagesize=size, pageCompression=1, invariant=1)
     c.setTitle(f"Bar sheet - {sheet.analysis.source}")
     c.setCreator("syncsheet")
@@ -165,10 +167,10 @@ def _section(c: Canvas, sheet: ExposureSheet, s: BarSection, y: float, width: fl
     c.setFont(BOLD, 18)
     name = _section_name(s)
     c.drawString(MARGIN + 6, y - 22, name)
-    x = MARGIN + 14 + stringWidth(name, BOLD, 18)
+    x = MARGIN + 14 + text_width(name, BOLD, 18)
     c.setFont(BOLD, 16)
     c.drawString(x + 8, y - 22, s.notation)
-    x += 16 + stringWidth(s.notation, BOLD, 16)
+    x += 16 + text_width(s.notation, BOLD, 16)
     c.setFont(FONT, 9)
     bpm = f"{s.bpm:.1f}".removesuffix(".0")
     fpb = f"{s.frames_per_beat:.2f}".rstrip("0").rstrip(".")

@@ -42,14 +42,15 @@ import re
 import sys
 from collections.abc import Callable
 from fractions import Fraction
-from typing import BinaryIO
-
-import mido
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import FormatError, TimecodeError
 from ..model import Analysis, Beat, Cue, Onset, TempoMap
 from . import _marks
 from ._tempogrid import MAX_TEMPO, TOLERANCE, TempoGrid, build_grid
+
+if TYPE_CHECKING:  # mido loads where it is used: a command that writes no MIDI need not load it
+    import mido
 
 __all__ = ["NAME", "SUFFIXES", "DESCRIPTION", "NOTES", "TOLERANCE", "MAX_TEMPO", "TempoGrid", "build_grid",
            "smpte_offset", "smpte_start", "write", "read"]
@@ -75,6 +76,8 @@ def smpte_offset(sheet) -> tuple[mido.MetaMessage | None, str | None]:
     -------
     (MetaMessage or None, str or None)
     """
+    import mido
+
     fps = sheet.fps
     rate, name = fps.rate, fps.name
     if not sheet.has_timecode:
@@ -125,6 +128,8 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
         Receives a one-line note when the SMPTE offset cannot state the frame rate exactly
         (default: print it to stderr).
     """
+    import mido
+
     warn = warn or _stderr_warning
     a = sheet.analysis
     grid = build_grid(a.beats)
@@ -173,6 +178,8 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
 
 def _note_events(sheet, grid: TempoGrid) -> list[tuple[int, int, mido.Message]]:
     """Note on/off pairs on channel 10 for beats, onsets and cues."""
+    import mido
+
     a, ppq = sheet.analysis, grid.ppq
     hits: list[tuple[int, int, float]] = []  # (tick, note, strength)
     on_grid = grid.beat_ticks()
@@ -199,6 +206,8 @@ def _note_events(sheet, grid: TempoGrid) -> list[tuple[int, int, mido.Message]]:
 
 def _track(events: list[tuple[int, int, object]], end_tick: int, name: str | None = None) -> mido.MidiTrack:
     """A track from (absolute tick, order, message), with delta times and an end of track."""
+    import mido
+
     track = mido.MidiTrack()
     if name:
         track.append(mido.MetaMessage("track_name", name=name, time=0))
@@ -230,6 +239,8 @@ class _Timeline:
 
 
 def _load(stream: BinaryIO) -> mido.MidiFile:
+    import mido
+
     data = stream.read()
     if not data:
         raise FormatError("not a MIDI file: the file is empty")

@@ -22,19 +22,18 @@ import bisect
 import math
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from reportlab.lib.pagesizes import A3, A4, LETTER
+from reportlab.lib.pagesizes import A3, A4, LETTER  # small modules: the drawing ones load in write()
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import FormatError
 from ..progress import Progress, report
 from ..sheet import ExposureSheet
 from ..timebase import FRAMES_PER_FOOT, to_timecode
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 NAME = "pdf"
 SUFFIXES = (".pdf",)
@@ -224,6 +223,8 @@ def write(
     progress : callable(fraction, stage), optional
         Called after each page; may raise Cancelled.
     """
+    from reportlab.pdfgen.canvas import Canvas  # here, not at import: every CLI run would pay for it
+
     p = plan(sheet, layout, paper, frames_per_page)
     canvas = Canvas(stream, pagesize=(p.width, p.height), pageCompression=1, invariant=1)
     canvas.setTitle(_title(sheet))
@@ -248,6 +249,8 @@ def _compress_last_page(canvas: Canvas) -> None:
     pages, so holding them compressed keeps memory about five times lower. reportlab applies no
     filter of its own to a stream whose dictionary already names one.
     """
+    from reportlab.pdfbase import pdfdoc
+
     try:
         page = canvas._doc.Pages.pages[-1]
         stream = page.stream
@@ -405,7 +408,7 @@ def _music(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top: fl
             x0, x1 = p.x("cue", block)
             room = x1 - x0 - 4
             text = " / ".join(labels)
-            while len(labels) > 1 and stringWidth(text, BOLD, fs * 0.72) > room and f + 1 < frames.stop:
+            while len(labels) > 1 and text_width(text, BOLD, fs * 0.72) > room and f + 1 < frames.stop:
                 pending.insert(0, labels.pop())
                 text = " / ".join(labels)
             face = face_for(text, BOLD)
@@ -458,7 +461,7 @@ def _beat(canvas: Canvas, p: Plan, block: int, y: float, y_top: float, beat) -> 
         canvas.setFont(BOLD, fs * 1.1)
         canvas.drawString(x0 + 2, y, "1" + strong)
         text = str(beat.bar)
-        w = stringWidth(text, BOLD, fs) + 3
+        w = text_width(text, BOLD, fs) + 3
         canvas.setLineWidth(0.6)
         canvas.rect(x1 - w - 1.5, y_top - p.row_h + 0.6, w, p.row_h - 1.2, stroke=1, fill=0)
         canvas.setFont(BOLD, fs)
@@ -482,7 +485,7 @@ def _end_mark(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, top:
     size = max(p.font, 7)
     x, y = p.x("action", block)[0] + 2, y_top - p.row_h * 1.3 - 3
     canvas.setFillGray(1)
-    canvas.rect(x - 2, y - 2.5, stringWidth(length, BOLD, size) + 4, size + 3.5, stroke=0, fill=1)
+    canvas.rect(x - 2, y - 2.5, text_width(length, BOLD, size) + 4, size + 3.5, stroke=0, fill=1)
     canvas.setFillGray(0)
     canvas.setFont(BOLD, size)
     canvas.drawString(x, y, length)
@@ -552,7 +555,7 @@ def _full_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range, n
     canvas.setFont(BOLD, 11)
     canvas.drawRightString(MARGIN + w, y_top - 11, f"SHEET {n} OF {pages}")
     canvas.setFont(FONT, 8)
-    canvas.drawString(MARGIN + stringWidth(title, BOLD, 12) + 12, y_top - 10,
+    canvas.drawString(MARGIN + text_width(title, BOLD, 12) + 12, y_top - 10,
                       f"frames {sheet.number(frames.start)}-{sheet.number(frames.stop - 1)} "
                       f"of {sheet.frames}  ({sheet.footage(sheet.frames)} ft, {_tc_len(sheet)})")
     row1 = y_top - 36
@@ -599,7 +602,7 @@ def _bar_strip(canvas: Canvas, sheet: ExposureSheet, frames: range, x: float, y_
     line, yy = "", y_top - 17
     for bar, number in bars:
         item = f"{bar}: {number}    "
-        if stringWidth(line + item, FONT, 7.5) > w - 4:
+        if text_width(line + item, FONT, 7.5) > w - 4:
             if yy < y_bottom + 2:
                 line += "..."
                 break
@@ -631,7 +634,7 @@ def _compact_header(canvas: Canvas, sheet: ExposureSheet, p: Plan, frames: range
 
 def _shrink(text: str, font: str, size: float, width: float, smallest: float) -> float:
     """The font size, down to *smallest*, at which text fits a width."""
-    while size > smallest and stringWidth(text, font, size) > width:
+    while size > smallest and text_width(text, font, size) > width:
         size -= 0.25
     return max(size, smallest)
 
@@ -647,19 +650,29 @@ def face_for(text: str, font: str) -> str:
         text.encode("cp1252")
         return font
     except UnicodeEncodeError:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
         if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
         return CJK_FONT
 
 
+def text_width(text: str, font: str, size: float) -> float:
+    """The printed width of *text* (points)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """Text cut to fit a width, with an ellipsis."""
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "...", font, size) > width:
+    while text and text_width(text + "...", font, size) > width:
         text = text[:-1]
     return text + "..." if text else ""
 
 
-__all__ = ["NAME", "SUFFIXES", "DESCRIPTION", "PAPERS", "LAYOUTS", "Plan", "plan", "write",
+__all__ = ["NAME", "SUFFIXES", "DESCRIPTION", "PAPERS", "LAYOUTS", "Plan", "plan", "write", "text_width",
            "add_arguments", "options_from"]
