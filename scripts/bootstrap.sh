@@ -32,4 +32,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[ui,cluster,dev]"
+# an editable install is not byte-compiled: do it now, or a shell with PYTHONDONTWRITEBYTECODE set
+# compiles every module again at each start (0.08 s of each command)
+"$VENV/bin/python" -m compileall -q syncsheet ui >/dev/null
 echo "bootstrap: ready ($("$VENV/bin/python" --version))"
