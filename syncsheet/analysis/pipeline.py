@@ -196,10 +196,7 @@ def analyze_features(
         found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
         # a cue must be new against like-harmony passages of the piece too
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
-    cpos, cscore = cuemod.pick_cues(found, threshold=5.0 * sens, weight=weight, bursts=surp)
-    cpos = cpos * FINE_DECIM  # rows of the fine spectrum -> hops
-    cpos, cscore = _not_in_stops(cpos, cscore, stops)
-    cpos, cscore = _after_the_bed_starts(cpos, cscore, opos, grid)
+    cpos, cscore = _detector_cues(found, surp, weight, 5.0 * sens, stops, opos, grid)
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
     fine_rows = grid / FINE_DECIM
     kinds = [
@@ -231,6 +228,13 @@ def analyze_features(
     )
 
 
+def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> tuple[np.ndarray, np.ndarray]:
+    """The repetition detector's cues (hops, scores) at *threshold* (:func:`~.cues.pick_cues`), outside
+    the music's stops and after its entry."""
+    pos, score = cuemod.pick_cues(found, threshold=threshold, weight=weight, bursts=surp)
+    return _after_the_bed_starts(*_not_in_stops(pos * FINE_DECIM, score, stops), opos, grid)
+
+
 def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid):
     """The cues (hops, scores) the learned judge (:mod:`.cue_judge`) keeps among the starts both
     detectors propose at low thresholds: the repetition detector's and the learned effect
@@ -238,25 +242,51 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     cue scoring :data:`.cuenet.STRONG` or more (*cpos*, *cscore*: picked at the usual threshold)
     stands whatever the judge says: both models know only GM-rendered music, and on the demo's
     synthesised band the network vetoed an impact scored 58. *sens* moves every threshold as it
-    does the detector's (lower finds more; 1 is the default)."""
+    does the detector's (lower finds more; 1 is the default).
+
+    The judge reads each candidate beside the others (how near the other detector's are), and it
+    learned on the candidates the default thresholds propose. So it always judges those among
+    themselves, and another sensitivity moves its threshold; a higher one adds the candidates only
+    lower thresholds find, judged among those. Judged among the extra candidates instead, an
+    effect's start found at the default lost its probability to a music onset 0.1 s away that the
+    lower thresholds added: a higher sensitivity dropped the demo's first glass."""
     act = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
                             sample_rate=f.sample_rate)
-    dpos, dscore = cuemod.pick_cues(surp + fsurp, threshold=cue_judge.DETECTOR_THRESHOLD * sens, weight=weight,
-                                    bursts=surp)
-    dpos, dscore = _after_the_bed_starts(*_not_in_stops(dpos * FINE_DECIM, dscore, stops), opos, grid)
-    rows, probs = cuenet.pick(act[:, 0], threshold=max(0.05, 1.0 - (1.0 - cue_judge.NETWORK_THRESHOLD) / sens))
-    # hops such that the common latency correction gives the network's own timing
-    npos = (rows / cuenet.RATE - cuenet.load().latency + CUE_LATENCY) * FPS
-    npos, probs = _after_the_bed_starts(*_not_in_stops(npos, probs, stops), opos, grid)
-    strong = cscore >= cuenet.STRONG * sens
-    cand = np.concatenate([dpos, npos, cpos[strong]])
-    network = np.concatenate([np.zeros(len(dpos), bool), np.ones(len(npos), bool), np.zeros(strong.sum(), bool)])
-    score = np.concatenate([dscore, probs, cscore[strong]])
-    sure = np.concatenate([np.zeros(len(dpos) + len(npos), bool), np.ones(strong.sum(), bool)])
-    order = np.argsort(cand, kind="stable")
-    cand, network, score, sure = cand[order], network[order], score[order], sure[order]
-    x = cue_judge.features(f, surp, fsurp, weight, act, cand, network, score, opos, grid)
-    p = cue_judge.load().probability(x)
+    found = surp + fsurp
+
+    def judged(s: float, cpos: np.ndarray, cscore: np.ndarray):
+        """The candidates at threshold factor *s*, in time order, and the judge's probabilities:
+        (cand, probability, score, sure)."""
+        dpos, dscore = _detector_cues(found, surp, weight, cue_judge.DETECTOR_THRESHOLD * s, stops, opos, grid)
+        rows, probs = cuenet.pick(act[:, 0], threshold=max(0.05, 1.0 - (1.0 - cue_judge.NETWORK_THRESHOLD) / s))
+        # hops such that the common latency correction gives the network's own timing
+        npos = (rows / cuenet.RATE - cuenet.load().latency + CUE_LATENCY) * FPS
+        npos, probs = _after_the_bed_starts(*_not_in_stops(npos, probs, stops), opos, grid)
+        strong = cscore >= cuenet.STRONG * s
+        cand = np.concatenate([dpos, npos, cpos[strong]])
+        network = np.concatenate([np.zeros(len(dpos), bool), np.ones(len(npos), bool), np.zeros(strong.sum(), bool)])
+        score = np.concatenate([dscore, probs, cscore[strong]])
+        sure = np.concatenate([np.zeros(len(dpos) + len(npos), bool), np.ones(strong.sum(), bool)])
+        order = np.argsort(cand, kind="stable")
+        cand, network, score, sure = cand[order], network[order], score[order], sure[order]
+        x = cue_judge.features(f, surp, fsurp, weight, act, cand, network, score, opos, grid)
+        return cand, cue_judge.load().probability(x), score, sure
+
+    if sens == 1.0:
+        cand, p, score, sure = judged(1.0, cpos, cscore)
+    else:
+        cand, p, score, sure = judged(1.0, *_detector_cues(found, surp, weight, 5.0, stops, opos, grid))
+        sure &= score >= cuenet.STRONG * sens
+        if sens < 1.0:
+            more = judged(sens, cpos, cscore)
+            near = np.zeros(len(more[0]), bool)
+            if len(cand):
+                near = np.abs(more[0][:, None] - cand[None, :]).min(axis=1) <= 2  # a few candidates a minute
+            extra = ~near | more[3]
+            cand, p, score, sure = (np.concatenate([a, b[extra]]) for a, b in zip((cand, p, score, sure), more,
+                                                                                     strict=True))
+            order = np.argsort(cand, kind="stable")
+            cand, p, score, sure = cand[order], p[order], score[order], sure[order]
     keep = cue_judge.select(cand, p, min(max(cue_judge.THRESHOLD * sens, 0.02), 0.98), sure=sure)
     # the judge's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
     out = np.where(sure, score, -10.0 * np.log1p(-np.minimum(p, 1 - 1e-6)))
