@@ -64,7 +64,7 @@ def main() -> None:
             settings = AnalysisSettings(max(10.0, bpm / args.width), min(400.0, bpm * args.width))
             wav = set_dir / ex["audio"]
             info = audio.probe(wav)
-            feats = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
+            feats = extract(audio.blocks(wav, info=info, mono=False), info.sample_rate, info.samples)
             plain, ranged = scores(feats, AnalysisSettings(), reference, down), scores(feats, settings, reference, down)
             moved = scores(feats, replace(settings, offbeat=True), reference, down)
             fixed, user = (moved, replace(settings, offbeat=True)) if moved[0] > ranged[0] else (ranged, settings)

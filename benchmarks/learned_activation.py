@@ -98,7 +98,7 @@ def load_set(root: Path, name: str, cache: Path) -> list[tuple[str, Features, np
             f, h = pickle.loads(store.read_bytes())
         else:
             info = audio.probe(wav)
-            f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
+            f = extract(audio.blocks(wav, info=info, mono=False), info.sample_rate, info.samples)
             h = hop_features(f)
             store.write_bytes(pickle.dumps((f, h)))
         out.append((ex["id"], f, h, np.loadtxt(root / name / ex["beats"], ndmin=1)))

@@ -164,9 +164,8 @@ def record(y: np.ndarray, sr: int, jitter: np.random.Generator | None = None) ->
         got["beat"] = float(np.median(np.diff(beat_pos))) if len(beat_pos) > 1 else pipeline.FPS * 0.5
         return bed(cpos, score, onset_pos, beat_pos)
 
-    mono = y.mean(axis=1, dtype=np.float32)
-    step = 1 << 16
-    f = extract((mono[i : i + step] for i in range(0, len(mono), step)), sr, len(mono))
+    step = 1 << 16  # every channel, as the pipeline streams a file: the working level is theirs
+    f = extract((y[i : i + step] for i in range(0, len(y), step)), sr, len(y))
     # the repetition detector alone: its cues are the "present" ones, its evidence the inputs
     cuemod.pick_cues, pipeline._after_the_bed_starts = pick_spy, bed_spy
     if jitter is not None:

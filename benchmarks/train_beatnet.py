@@ -98,7 +98,7 @@ def cached_features(root: Path, name: str, ex: dict, cache: Path) -> Features:
         return pickle.loads(store.read_bytes())
     wav = root / name / ex["audio"]
     info = audio.probe(wav)
-    f = extract(audio.blocks(wav, info=info), info.sample_rate, info.samples)
+    f = extract(audio.blocks(wav, info=info, mono=False), info.sample_rate, info.samples)
     store.write_bytes(pickle.dumps(f))
     return f
 

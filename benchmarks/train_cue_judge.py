@@ -68,8 +68,8 @@ def analyse(y: np.ndarray, sr: int, truth: list[float]) -> dict:
         got["sure"] = np.zeros(len(cand), bool) if sure is None else np.asarray(sure, bool).copy()
         return real_select(cand, prob, threshold, sure=sure, **kw)
 
-    mono = y.mean(axis=1, dtype=np.float32)
-    f = extract((mono[i : i + (1 << 16)] for i in range(0, len(mono), 1 << 16)), sr, len(mono))
+    # every channel, as the pipeline streams a file: the working level is theirs
+    f = extract((y[i : i + (1 << 16)] for i in range(0, len(y), 1 << 16)), sr, len(y))
     cue_judge.features, cue_judge.select, cue_judge.load = features, select, _Silent
     try:
         pipeline.analyze_features(f, AnalysisSettings())

@@ -151,7 +151,7 @@ def _features(root: Path, feat: Path, s: str, i: str, suffix: str):
         info = audio.probe(wav)
         feat.mkdir(parents=True, exist_ok=True)
         with open(p, "wb") as fh:
-            pickle.dump(extract(audio.blocks(wav, info=info), info.sample_rate, info.samples), fh)
+            pickle.dump(extract(audio.blocks(wav, info=info, mono=False), info.sample_rate, info.samples), fh)
     with open(p, "rb") as fh:
         return pickle.load(fh)
 

@@ -136,6 +136,7 @@ def blocks(
     *,
     info: AudioInfo | None = None,
     progress: Progress | None = None,
+    mono: bool = True,
 ) -> Iterator[np.ndarray]:
     """Stream a file as mono float32 blocks of *blocksize* samples (the last may be shorter).
 
@@ -147,11 +148,13 @@ def blocks(
         From :func:`probe`, to skip probing again.
     progress : callable(fraction, stage), optional
         Called after each block with the share decoded; may raise :class:`Cancelled`.
+    mono : bool
+        False yields every channel, (samples, channels), for the analysis to measure the level on.
 
     Yields
     ------
     numpy.ndarray
-        1-D float32, the mean of all channels.
+        1-D float32, the mean of all channels; or 2-D with *mono* False.
     """
     info = info or probe(path)
     done = 0
@@ -163,10 +166,10 @@ def blocks(
                     break
                 # a matrix-vector product mixes channels ten times faster than mean(axis=1)
                 ch = data.shape[1]
-                mono = data[:, 0] if ch == 1 else data @ np.full(ch, 1 / ch, np.float32)
-                done += len(mono)
-                _check_finite(mono, done - len(mono), info)
-                yield np.ascontiguousarray(mono)
+                mixed = data[:, 0] if ch == 1 else data @ np.full(ch, 1 / ch, np.float32)
+                done += len(mixed)
+                _check_finite(mixed, done - len(mixed), info)
+                yield np.ascontiguousarray(mixed) if mono else data
                 if progress is not None and info.samples > 0:
                     progress(min(1.0, done / info.samples), "decoding")
     except (sf.LibsndfileError, RuntimeError) as exc:

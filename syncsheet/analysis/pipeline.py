@@ -64,7 +64,8 @@ def analyze(
     Analysis
     """
     info = audio.probe(path)
-    feats = extract(audio.blocks(path, info=info), info.sample_rate, info.samples, progress=scaled(progress, 0, 0.6))
+    feats = extract(audio.blocks(path, info=info, mono=False), info.sample_rate, info.samples,
+                    progress=scaled(progress, 0, 0.6))
     result = analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))
     return result.replace(source=Path(path).name)
 
@@ -90,9 +91,7 @@ def analyze_samples(
     -------
     Analysis
     """
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim == 2:
-        y = y.mean(axis=1, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)  # (n,) or (n, channels): extract mixes and measures the level
     step = 1 << 16
 
     def blocks() -> Iterable[np.ndarray]:

@@ -103,3 +103,47 @@ def test_features_do_not_depend_on_the_length_given_for_their_buffers(told):
         a, b = getattr(got, name), getattr(ref, name)
         assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b), name
     assert len(got.flux) == int(np.ceil(len(x) * feat.FPS / sr))
+
+
+def test_the_spectral_features_are_taken_near_one_working_level():
+    # music at the level the models were set on is analysed as it is; far softer or louder, it is
+    # brought to that level, so 15 and 25 dB softer give the same spectral features (a
+    # quantisation step at most), as do 10 and 20 dB louder; the energies stay the file's own
+    sr = 22050
+    x = np.random.default_rng(5).standard_normal(sr * 5).astype(np.float32) * 0.1  # -20 dBFS
+    x[:: sr // 3] += 0.5
+    assert feat.extract([x], sr, len(x)).gain_db == 0.0
+    for pair in ((-15.0, -25.0), (10.0, 20.0)):
+        a, b = (feat.extract([x * np.float32(10 ** (db / 20))], sr, len(x)) for db in pair)
+        assert a.gain_db - b.gain_db == pytest.approx(pair[1] - pair[0], abs=0.01)
+        assert abs(a.gain_db) > 5
+        for name in ("fine", "floor"):
+            u, v = getattr(a, name).astype(int), getattr(b, name).astype(int)
+            assert np.abs(u - v).max() <= 1 and np.mean(u != v) < 0.02, name
+        assert np.allclose(a.onset, b.onset, rtol=1e-3, atol=1e-3)
+        loud = a.energy > 1e-9
+        assert np.allclose(10 * np.log10(b.energy[loud] / a.energy[loud]), pair[1] - pair[0], atol=0.01)
+
+
+def test_the_working_level_is_measured_on_the_music_not_its_pauses():
+    sr = 22050.0
+    tone = 0.01 * np.sin(2 * np.pi * 440 * np.arange(int(10 * sr)) / sr)  # -43 dBFS
+    gain = feat.level_gain_db(tone**2, sr)
+    assert gain == pytest.approx(feat.LEVEL_REF_DB + 43.0, abs=0.1)
+    # ten seconds of silence before it are gated out; silence and nothing get no gain
+    assert feat.level_gain_db(np.concatenate([np.zeros(int(10 * sr)), tone]) ** 2, sr) == pytest.approx(gain, abs=0.1)
+    assert feat.level_gain_db(np.zeros(int(sr)), sr) == 0.0
+    assert feat.level_gain_db(np.zeros(0), sr) == 0.0
+    # a file far too soft to be music is not boosted past the limit
+    assert feat.level_gain_db((tone * 1e-2) ** 2, sr) == feat.MAX_GAIN_DB
+
+
+def test_the_level_is_that_of_every_channel_as_the_benchmark_music_was_levelled():
+    # a sound in one channel of two is 3 dB under the same sound in both, though their mean is
+    # the same signal halved: the level comes from the channels, the features from their mean
+    sr = 22050
+    x = np.random.default_rng(7).standard_normal(sr * 3).astype(np.float32) * 0.01  # -40 dBFS
+    both = feat.extract([np.stack([x, x], axis=1)], sr, len(x))
+    left = feat.extract([np.stack([x, np.zeros_like(x)], axis=1)], sr, len(x))
+    assert both.gain_db == pytest.approx(feat.extract([x], sr, len(x)).gain_db, abs=1e-6)
+    assert left.gain_db - both.gain_db == pytest.approx(3.01, abs=0.05)
