@@ -92,14 +92,16 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype)
 
 
-def _check_finite(mono: np.ndarray, first: int, info: AudioInfo) -> None:
-    """Float files can hold NaN, infinity or absurd values: corrupt data, not audio."""
-    sane = np.abs(mono) <= _MAX_SAMPLE  # False for NaN too
+def _check_finite(data: np.ndarray, first: int, info: AudioInfo) -> None:
+    """Float files can hold NaN, infinity or absurd values: corrupt data, not audio.
+
+    *data* is (samples, channels); *first* the index of its first sample in the file."""
+    sane = np.abs(data) <= _MAX_SAMPLE  # False for NaN too
     if not sane.all():
-        i = int(np.argmin(sane))
+        i, c = np.unravel_index(int(np.argmin(sane)), sane.shape)
         raise AudioDecodeError(
             f"{info.path}: corrupt audio: the sample at {(first + i) / info.sample_rate:.3f} s is "
-            f"{mono[i]:g}; float audio must be finite and within +-{_MAX_SAMPLE:g} (1.0 is full scale)"
+            f"{data[i, c]:g}; float audio must be finite and within +-{_MAX_SAMPLE:g} (1.0 is full scale)"
         )
 
 
@@ -164,12 +166,14 @@ def blocks(
                 data = fh.read(blocksize, dtype="float32", always_2d=True)
                 if not len(data):
                     break
-                # a matrix-vector product mixes channels ten times faster than mean(axis=1)
-                ch = data.shape[1]
-                mixed = data[:, 0] if ch == 1 else data @ np.full(ch, 1 / ch, np.float32)
-                done += len(mixed)
-                _check_finite(mixed, done - len(mixed), info)
-                yield np.ascontiguousarray(mixed) if mono else data
+                _check_finite(data, done, info)
+                done += len(data)
+                if mono:
+                    # a matrix-vector product mixes channels ten times faster than mean(axis=1)
+                    ch = data.shape[1]
+                    yield np.ascontiguousarray(data[:, 0] if ch == 1 else data @ np.full(ch, 1 / ch, np.float32))
+                else:
+                    yield data
                 if progress is not None and info.samples > 0:
                     progress(min(1.0, done / info.samples), "decoding")
     except (sf.LibsndfileError, RuntimeError) as exc:

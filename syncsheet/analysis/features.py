@@ -338,6 +338,7 @@ class _Analyser:
         self.chunk = max(1, int(round(_LEVEL_CHUNK_S * self.sample_rate)))
         self.chunk_means: list[float] = []  # the level's 0.1 s chunks so far
         self.chunk_rest = np.zeros(0, np.float64)  # power of the samples after the last whole chunk
+        self.waiting: list[np.ndarray] = []  # resampled blocks not yet in buf
 
     def _centre(self, n: np.ndarray) -> np.ndarray:
         """Sample index (at the analysis rate) of hop *n*'s centre."""
@@ -364,7 +365,11 @@ class _Analyser:
         self.n_dec += len(y)
         if final:
             y = np.concatenate([y, np.zeros(self.half + 1, np.float32)])
-        self.buf = np.concatenate([self.buf, y])
+        self.waiting.append(y)
+        if self.gain_db is None and not final and len(self.chunk_means) * _LEVEL_CHUNK_S < LEVEL_S:
+            return  # no frame before the level is known: the first LEVEL_S seconds wait here
+        self.buf = np.concatenate([self.buf, *self.waiting])
+        self.waiting = []
         self._frames(final)
 
     def _measure(self, power: np.ndarray) -> None:
@@ -376,8 +381,6 @@ class _Analyser:
 
     def _frames(self, final: bool) -> None:
         if self.gain_db is None:
-            if not final and len(self.chunk_means) * _LEVEL_CHUNK_S < LEVEL_S:
-                return  # the samples wait in buf (at most LEVEL_S seconds at the analysis rate)
             chunks = self.chunk_means or ([float(self.chunk_rest.mean())] if len(self.chunk_rest) else [])
             self.gain_db = _gain_from_chunks(np.asarray(chunks))
             self.window *= np.float32(10.0 ** (self.gain_db / 20.0))
