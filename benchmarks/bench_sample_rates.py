@@ -49,13 +49,12 @@ def main() -> None:
         for wav in sorted(d.glob("*.wav")):
             if wav.stem.endswith("_mix"):
                 continue
-            y, sr = sf.read(wav, dtype="float32", always_2d=True)
-            y = y.mean(axis=1)
+            y, sr = sf.read(wav, dtype="float32", always_2d=True)  # every channel: the level is theirs
             ref = beat_frames(y, sr)
             shares = []
             for rate in rates:
                 g = gcd(rate, sr)
-                z = resample_poly(y, rate // g, sr // g).astype(np.float32)
+                z = resample_poly(y, rate // g, sr // g, axis=0).astype(np.float32)
                 shares.append(agreement(ref, beat_frames(z, rate)))
             rows.append(shares)
             print(f"{wav.stem:24s} {len(ref):4d} beats   " + "   ".join(
