@@ -147,3 +147,16 @@ def test_the_level_is_that_of_every_channel_as_the_benchmark_music_was_levelled(
     left = feat.extract([np.stack([x, np.zeros_like(x)], axis=1)], sr, len(x))
     assert both.gain_db == pytest.approx(feat.extract([x], sr, len(x)).gain_db, abs=1e-6)
     assert left.gain_db - both.gain_db == pytest.approx(3.01, abs=0.05)
+
+
+def test_digital_silence_before_the_music_stays_silent():
+    # the DC offset is each block's mean; taken off the silence before the music it made a step at
+    # the start that the onset novelty heard as the music's entry
+    sr = 44100
+    rng = np.random.default_rng(9)
+    music = (0.2 * np.sin(2 * np.pi * 110 * np.arange(2 * sr) / sr) + 0.01 * rng.standard_normal(2 * sr) + 0.003)
+    x = np.concatenate([np.zeros(sr // 2), music]).astype(np.float32)
+    f = feat.extract([x], sr, len(x))
+    silent_hops = int(0.45 * feat.FPS)
+    assert not f.fine[: silent_hops // feat.FINE_DECIM].any() and not f.onset[:silent_hops].any()
+    assert f.energy[:silent_hops].max() == 0.0
