@@ -115,12 +115,14 @@ def sfx_bank() -> list[tuple[str, np.ndarray, float]]:
     return out
 
 
-def mix(y: np.ndarray, bank, rng: np.random.Generator) -> tuple[np.ndarray, list[dict]]:
-    """*y* (n, ch) with up to six effects mixed in as the benchmark's builder does."""
+def mix(y: np.ndarray, bank, rng: np.random.Generator, *, span: tuple[float, float] = (1.5, 2.5)
+        ) -> tuple[np.ndarray, list[dict]]:
+    """*y* (n, ch) with up to six effects mixed in as the benchmark's builder does: 4 s or more apart,
+    none within *span* seconds of the start and of the end (the builder's 1.5 and 2.5 s unless told)."""
     dur = len(y) / SR
     times: list[float] = []
     for _ in range(2000):
-        t = round(float(rng.uniform(1.5, dur - 2.5)), 3)
+        t = round(float(rng.uniform(span[0], dur - span[1])), 3)
         if all(abs(t - u) >= 4.0 for u in times):
             times.append(t)
         if len(times) == N_CUES:

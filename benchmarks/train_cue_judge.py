@@ -48,6 +48,9 @@ from syncsheet.analysis.settings import AnalysisSettings
 SCORED = ("dev", "holdout", "compound", "tune2", "fresh", "blind")  # the sets with mixes
 CHECK = ("blind2", "blind3")
 MIXES = 8
+#: Training effects start this far (s) from the audio's start and end at least: anywhere an effect
+#: can be heard, not only where the benchmark's builder puts them (1.5 and 2.5 s)
+SPAN = (0.25, 0.5)
 FOLDS = 5
 MODEL = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "random_state": SEED}
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
@@ -102,7 +105,7 @@ def record(root: Path, name: str, work: Path, train: bool) -> list[dict]:
             y, sr = sf.read(root / name / ex["audio"], always_2d=True, dtype="float32")
             for k in range(MIXES):
                 seed = int(hashlib.sha1(f"judge/{name}/{ex['id']}/{k}".encode()).hexdigest()[:8], 16)
-                m, cues = mixes.mix(y, bank, np.random.default_rng(seed))
+                m, cues = mixes.mix(y, bank, np.random.default_rng(seed), span=SPAN)
                 out.append(base | analyse(m, sr, [c["time"] for c in cues]) | {"levels": [c["level_db"] for c in cues]})
         else:
             y, sr = sf.read(root / name / ex["mix_audio"], always_2d=True, dtype="float32")

@@ -6,8 +6,10 @@ music's other bars and like-harmony passages do not explain) and the learned eff
 12 dB under the music; together, at low thresholds, they propose most effects among many of the
 music's own novelties. The judge reads, per candidate, both detectors' evidence around it (each
 one's score, the network's start and "an effect sounds" probabilities, the surprise and how much
-of it is in the floor between partials), where it falls (time from the audio's ends and the
-music's entry, its beat phase, the nearest onset and how many are near), and what is new in the
+of it is in the floor between partials), where it falls (beats since the music's entry, its beat
+phase, the nearest onset and how many are near; not the time from the audio's ends: the benchmark
+places effects 1.5 s or more from them, and a judge that learned so missed half the effects a
+second from a clip's start), and what is new in the
 spectrum (by register, in the floor, its loudness against the loudest second within ±5 s). A
 boosted tree ensemble (:class:`~.forest.Forest`) gives the probability that the candidate is an
 effect's start within a frame; :func:`select` keeps one cue per effect.
@@ -32,13 +34,13 @@ DETECTOR_THRESHOLD = 2.0
 #: The network's start probability a candidate needs (its own confident starts need 0.93).
 NETWORK_THRESHOLD = 0.4
 #: A candidate is a cue when the judge's probability exceeds this (the user's sensitivity scales it).
-THRESHOLD = 0.3
+THRESHOLD = 0.4
 #: Kept cues closer than this (s) are one effect: the more probable stands.
 APART_S = 0.5
 #: Seconds the network's probabilities and the surprise are read around and after a candidate.
 NEAR_S = 0.15
 AFTER_S = 0.2
-N_FEATURES = 30
+N_FEATURES = 28
 
 
 def _max_after(x: np.ndarray, rows: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -156,8 +158,8 @@ def features(f: Features, surp: np.ndarray, fsurp: np.ndarray, weight: np.ndarra
     loud = 10 * np.log10((level + 1e-12) / (near_peak + 1e-12))
     x = np.column_stack([
         network, det_score, near_det, net_prob, p_near, p_close, sounds, other, f_max, s_max, fl_max,
-        f_max / usual, fl_max / (f_max + 1e-6), np.asarray(weight)[rows], np.minimum(t, 10.0),
-        np.minimum(f.duration - t, 10.0), phase, np.full(m, period), to_onset, n_onsets,
+        f_max / usual, fl_max / (f_max + 1e-6), np.asarray(weight)[rows], phase, np.full(m, period), to_onset,
+        n_onsets,
         new[:, hz < 250].sum(1), new[:, (hz >= 250) & (hz < 2000)].sum(1), new[:, hz >= 2000].sum(1),
         (new > 6).mean(1), fl_new.sum(1), (fl_new > 6).mean(1), loud, np.log1p(det_score), np.log1p(near_det),
         entry,

@@ -51,7 +51,7 @@ def test_the_measures_say_which_detector_and_how_far_the_other_one_is():
     np.testing.assert_allclose(x[1, 2], 8.0)  # the network's start has a detector cue 0.1 s away
     np.testing.assert_allclose(x[:, 7], [3.0, 0.1, 0.1, 4.0], atol=1e-6)  # the other detector's nearest
     assert x[1, 4] > 0.8 and x[0, 4] == 0  # the network's probability near each
-    np.testing.assert_allclose(x[1:3, 16], [0.5, 0.3], atol=0.01)  # beats at 5.75 and 6.25 s: 6.0 s is halfway
+    np.testing.assert_allclose(x[1:3, 14], [0.5, 0.3], atol=0.01)  # beats at 5.75 and 6.25 s: 6.0 s is halfway
     empty = cue_judge.features(f, surp, fsurp, weight, act, np.zeros(0), np.zeros(0, bool), np.zeros(0), onsets,
                                ref * FPS)
     assert empty.shape == (0, cue_judge.N_FEATURES)
