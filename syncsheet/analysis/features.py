@@ -80,12 +80,6 @@ LEVEL_S = 60.0
 MAX_GAIN_DB = 30.0
 _SILENT_LEVEL_DB = -90.0
 _LEVEL_CHUNK_S = 0.1  # the level's blocks are 4 chunks long and start every chunk
-#: Digital silence (a run of at least this many seconds of exact zeros) is left silent when the DC
-#: offset is taken off. The offset is each block's mean, followed slowly; taken off a file whose
-#: first block held silence and then music, it turned the silence into a small constant, whose step
-#: at the start the onset novelty (logarithmic down to -100 dBFS) heard as the music's entry, so the
-#: real entry was judged an effect.
-SILENCE_RUN_S = 0.01
 
 
 @dataclass
@@ -340,8 +334,7 @@ class _Analyser:
         self.out = {k: _Column(w, dt, rows.get(k, hops)) for k, (w, dt) in widths.items()}
         self.n_in = 0
         self.dc: float | None = None
-        self.silence_run = max(1, int(round(SILENCE_RUN_S * self.sample_rate)))
-        self.zeros_before = self.silence_run  # exact zeros just before the next block (the start counts as silence)
+        self.started = False  # a sample other than exact zero has come
         self.gain_db: float | None = None  # set once the first LEVEL_S seconds are in (no frame before)
         self.chunk = max(1, int(round(_LEVEL_CHUNK_S * self.sample_rate)))
         self.chunk_means: list[float] = []  # the level's 0.1 s chunks so far
@@ -365,13 +358,19 @@ class _Analyser:
         elif self.gain_db is None:
             self._measure(np.square(x, dtype=np.float64))
         if len(x):
-            # DC offset: follow the block means slowly, so a constant offset never reaches levels
+            # DC offset: follow the block means slowly, so a constant offset never reaches levels.
+            # The digital silence a file starts with stays silent: the first block's mean taken off it
+            # made a step at 0 s that the onset novelty (logarithmic down to -100 dBFS) heard as the
+            # music's entry, so the real entry, after the silence, was judged an effect.
             m = float(np.mean(x, dtype=np.float64))
             self.dc = m if self.dc is None else 0.8 * self.dc + 0.2 * m
-            silent = self._digital_silence(x)
+            lead = 0
+            if not self.started:
+                sound = np.flatnonzero(x != 0)
+                lead = int(sound[0]) if len(sound) else len(x)
+                self.started = bool(len(sound))
             x = x - np.float32(self.dc)
-            if silent is not None:
-                x[silent] = 0.0
+            x[:lead] = 0.0
         y = self.resample(x, final=final)
         self.n_dec += len(y)
         if final:
@@ -382,25 +381,6 @@ class _Analyser:
         self.buf = np.concatenate([self.buf, *self.waiting])
         self.waiting = []
         self._frames(final)
-
-    def _digital_silence(self, x: np.ndarray) -> np.ndarray | None:
-        """Where *x* is in a run of :data:`SILENCE_RUN_S` or more of exact zeros (runs may span
-        blocks), or None where it has none."""
-        zero = x == 0
-        if not zero.any():
-            self.zeros_before = 0
-            return None
-        edges = np.flatnonzero(np.diff(np.concatenate([[False], zero, [False]]).astype(np.int8)))
-        starts, ends = edges[::2], edges[1::2]
-        length = ends - starts + np.where(starts == 0, self.zeros_before, 0)
-        self.zeros_before = int(length[-1]) if ends[-1] == len(x) else 0
-        keep = length >= self.silence_run
-        if not keep.any():
-            return None
-        mask = np.zeros(len(x), bool)
-        for a, b in zip(starts[keep], ends[keep], strict=True):  # a few runs a block
-            mask[a:b] = True
-        return mask
 
     def _measure(self, power: np.ndarray) -> None:
         """Add samples' power to the level's chunks (until LEVEL_S seconds are in)."""
