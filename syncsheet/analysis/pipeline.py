@@ -39,6 +39,9 @@ ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
+#: The repetition detector's own cues need this pick score (:func:`~.cues.pick_cues`) at the default
+#: sensitivity; the judge's candidates need far less (:data:`.cue_judge.DETECTOR_THRESHOLD`).
+_DETECTOR_CUE_THRESHOLD = 5.0
 #: The tempo range the beat tracker's prior and corrections were calibrated over (BPM).
 _TRACK_BPM = (AnalysisSettings.bpm_min, AnalysisSettings.bpm_max)
 
@@ -195,7 +198,7 @@ def analyze_features(
         found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
         # a cue must be new against like-harmony passages of the piece too
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
-    cpos, cscore = _detector_cues(found, surp, weight, 5.0 * sens, stops, opos, grid)
+    cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
     fine_rows = grid / FINE_DECIM
     kinds = [
@@ -274,7 +277,8 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     if sens == 1.0:
         cand, p, score, sure = judged(1.0, cpos, cscore)
     else:
-        cand, p, score, sure = judged(1.0, *_detector_cues(found, surp, weight, 5.0, stops, opos, grid))
+        default = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD, stops, opos, grid)
+        cand, p, score, sure = judged(1.0, *default)
         sure &= score >= cuenet.STRONG * sens
         if sens < 1.0:
             more = judged(sens, cpos, cscore)
