@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["window_mean", "window_max", "window_extreme", "max_near", "span_means"]
+__all__ = ["window_mean", "window_max", "window_extreme", "max_near", "span_means", "USUAL_SPAN_S", "local_percentile",
+           "local_mean"]
+
+#: Seconds of music a detector's "usual" level is taken over, centred on each moment: the span of
+#: the excerpts every model and threshold learned from (32-36 s), so such a file is measured whole,
+#: as they were, and a longer one passage by passage (a film reel's cues differ from one another).
+USUAL_SPAN_S = 40.0
 
 
 def _pad(x: np.ndarray, before: int, after: int, axis: int, value: float | None) -> np.ndarray:
@@ -91,3 +97,36 @@ def span_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, group: int =
         out[g : g + group] = c[ge - lo] - c[gs - lo]
     count = e - s
     return out / (count[:, None] if x.ndim == 2 else count)
+
+
+def local_percentile(x: np.ndarray, q: float, span: int, step: int, group: int = 64) -> np.ndarray:
+    """The *q*-th percentile of *x* over the *span* values centred on each index (the span shifted
+    inside the array at its ends), taken every *step* indices and interpolated between.
+
+    An array no longer than *span* gets its own percentile everywhere, as :func:`numpy.percentile`
+    over all of it. Spans are read *group* at a time, so memory stays bounded on a long reel.
+    """
+    x = np.asarray(x)
+    n = len(x)
+    if n <= span or span < 1:
+        return np.full(n, float(np.percentile(x, q)) if n else 0.0)
+    centres = np.unique(np.append(np.arange(0, n, max(1, step)), n - 1))
+    starts = np.clip(centres - span // 2, 0, n - span)
+    view = sliding_window_view(x, span)
+    vals = np.concatenate([np.percentile(view[starts[i : i + group]], q, axis=1)
+                           for i in range(0, len(starts), group)])
+    return np.interp(np.arange(n), centres, vals)
+
+
+def local_mean(x: np.ndarray, span: int) -> np.ndarray:
+    """The mean of *x* (along its first axis) over the *span* rows centred on each row, the span
+    shifted inside the array at its ends; an array no longer than *span* gets its own mean everywhere
+    (``x.mean(axis=0)``, in *x*'s precision)."""
+    x = np.asarray(x)
+    n = len(x)
+    if n <= span or span < 1:
+        return np.broadcast_to(x.mean(axis=0), x.shape).copy() if n else x.copy()
+    c = np.zeros((n + 1, *x.shape[1:]))
+    np.cumsum(x, axis=0, dtype=np.float64, out=c[1:])
+    lo = np.clip(np.arange(n) - span // 2, 0, n - span)
+    return ((c[lo + span] - c[lo]) / span).astype(x.dtype)

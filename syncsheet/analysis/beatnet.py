@@ -25,6 +25,7 @@ from importlib import resources
 import numpy as np
 
 from ..progress import Progress, report
+from ._windows import USUAL_SPAN_S, local_mean
 from .beats import _pool, beat_activation
 from .features import FINE_SCALE, Features
 
@@ -34,6 +35,8 @@ __all__ = ["inputs", "cut", "Net", "load", "activation", "tracker_activation", "
 #: centres, since its bands depend on the sample rate (57 at 8 kHz, 71 at 44.1 kHz, 70 at 192 kHz).
 SPECTRUM_HZ = np.geomspace(60.0, 8500.0, 36)
 _BLOCK = 8192  # decoder hops a block (82 s)
+_MEAN_ROWS = 128  # a longer file's mean spectrum is taken per 1.28 s (a whole number of them a block)
+_MEAN_SPAN = int(USUAL_SPAN_S * 100)  # decoder hops (10 ms) the mean spectrum is taken over
 #: inputs: spectrum, its rise, 3 flux bands, the note and top-band activations, 12 chroma shares
 N_INPUTS = 2 * len(SPECTRUM_HZ) + 5 + 12
 
@@ -71,19 +74,49 @@ class _Columns:
         self.n = len(self.acts)
         self.fine = f.fine
         self.bands = _band_matrix(f.fine_hz) / np.float32(FINE_SCALE)  # to log10(1 + magnitude)
-        # the file's mean log spectrum per band (a gain or an EQ is a constant there)
-        total = np.zeros(f.fine.shape[1], np.float64)
-        for i in range(0, len(f.fine), _BLOCK):
-            total += f.fine[i : i + _BLOCK].sum(axis=0, dtype=np.float64)
-        self.mean = (total / max(len(f.fine), 1)).astype(np.float32) @ self.bands
+        # the mean log spectrum per band (a gain or an EQ is a constant there): the file's, or over
+        # the USUAL_SPAN_S around each second of a longer one (a reel's cues differ in colour)
+        self.mean: np.ndarray | None = None
+        self.local: np.ndarray | None = None
+        if len(f.fine) <= _MEAN_SPAN:
+            total = f.fine.sum(axis=0, dtype=np.float64)
+            self.mean = (total / max(len(f.fine), 1)).astype(np.float32) @ self.bands
+        else:
+            k = -(-len(f.fine) // _MEAN_ROWS)
+            sums = np.zeros((k, f.fine.shape[1]), np.float64)
+            counts = np.zeros(k)
+            for i in range(0, len(f.fine), _BLOCK):  # a block is a whole number of _MEAN_ROWS
+                part = f.fine[i : i + _BLOCK]
+                j = i // _MEAN_ROWS
+                m = -(-len(part) // _MEAN_ROWS)
+                idx = np.arange(len(part)) // _MEAN_ROWS
+                sums[j : j + m] += np.add.reduceat(part, np.arange(0, len(part), _MEAN_ROWS), axis=0,
+                                                   dtype=np.float64)
+                counts[j : j + m] += np.bincount(idx, minlength=m)
+            w = _MEAN_SPAN // _MEAN_ROWS
+            cs = np.vstack([np.zeros((1, sums.shape[1])), np.cumsum(sums, axis=0)])
+            cn = np.concatenate([[0.0], np.cumsum(counts)])
+            lo = np.clip(np.arange(k) - w // 2, 0, max(k - w, 0))
+            hi = np.minimum(lo + w, k)
+            self.local = (((cs[hi] - cs[lo]) / (cn[hi] - cn[lo])[:, None]).astype(np.float32)) @ self.bands
         self.chroma = f.chroma
+
+    def _mean(self, start: int, stop: int) -> np.ndarray:
+        """The mean spectrum for rows start..stop: the file's, or interpolated between seconds."""
+        if self.local is None:
+            return self.mean
+        t = (np.arange(start, stop) + 0.5) / _MEAN_ROWS - 0.5
+        i = np.clip(np.floor(t).astype(int), 0, len(self.local) - 1)
+        j = np.minimum(i + 1, len(self.local) - 1)
+        a = np.clip(t - i, 0.0, 1.0).astype(np.float32)[:, None]
+        return (1 - a) * self.local[i] + a * self.local[j]
 
     def span(self, start: int, stop: int) -> np.ndarray:
         """(stop - start, inputs) float32 for decoder hops start..stop."""
         m = stop - start
         lo = max(start - 1, 0)  # one row before, for the rise
         rows = self.fine[lo:stop]
-        spec = rows.astype(np.float32) @ self.bands - self.mean
+        spec = rows.astype(np.float32) @ self.bands - self._mean(lo, lo + len(rows))
         spec = np.pad(spec, ((0, stop - lo - len(spec)), (0, 0)))  # the fine spectrum may be a row short
         rise = np.maximum(np.diff(spec, axis=0, prepend=spec[:1]), 0.0)
         spec, rise = spec[start - lo :], rise[start - lo :]
@@ -250,6 +283,7 @@ def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | No
     p = activation(f, progress=progress)
     if float(p.max(initial=0.0)) < MIN_PEAK:
         return None
-    a = np.repeat(p / np.float32(p.mean()), 2)[: len(hand)]
+    # over its mean around each moment (a reel's quiet scene must not scale up its loud cue)
+    a = np.repeat(p / local_mean(p, _MEAN_SPAN), 2)[: len(hand)]
     a = np.pad(a, (0, len(hand) - len(a)))
     return (SHARE * a + (1.0 - SHARE) * hand).astype(np.float32), THRESHOLD

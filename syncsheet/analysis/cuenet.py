@@ -5,7 +5,7 @@ residual connections, a 1x1 output layer) reads, per row of the fine spectrum: t
 spectrum pooled to :data:`POOL` bands, its rise over the previous row, the spectral floor and its
 rise (each level relative to its own mean over ±:data:`LOCAL_S` seconds, so the music's loudness
 and colour are taken out), and the repetition detector's evidence (:func:`~.cues.surprise`, the
-floor's surprise and the picker's weight, each over the file's 90th percentile). Four such networks,
+floor's surprise and the picker's weight, each over its 90th percentile around it). Four such networks,
 trained from different seeds, are averaged (:class:`Ensemble`; since the eleventh session). It runs
 in plain numpy, block by block (memory is bounded by a block, not the file), from weights in
 ``syncsheet/data/cuenet.npz`` made by::
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._windows import USUAL_SPAN_S, local_percentile
 from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S
 from .resample import analysis_rate
 
@@ -204,15 +205,16 @@ def _rise(x: np.ndarray) -> np.ndarray:
 
 
 def _scaled(e: np.ndarray) -> np.ndarray:
-    """Evidence over its 90th percentile over the file, log-compressed."""
+    """Evidence over its 90th percentile over the :data:`~._windows.USUAL_SPAN_S` seconds around each
+    row (the whole of a file that short), log-compressed."""
     e = np.asarray(e, np.float32)
-    ref = float(np.percentile(e, 90)) if len(e) else 0.0
-    return np.log1p(np.maximum(e, 0.0) / (ref + 1e-3)).astype(np.float32)
+    ref = (local_percentile(e, 90, int(USUAL_SPAN_S * RATE), int(5 * RATE)) + 1e-3).astype(np.float32)
+    return np.log1p(np.maximum(e, 0.0) / ref).astype(np.float32)
 
 
 def evidence_columns(surp: np.ndarray, fsurp: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """(n, 3) evidence inputs: the fine spectrum's and the floor's surprise (:func:`~.cues.surprise`,
-    :func:`~.cues.floor_surprise`) each over its 90th percentile over the file, log-compressed, and
+    :func:`~.cues.floor_surprise`) each over its 90th percentile around it, log-compressed, and
     the picker's weight (:func:`~.cues.evidence_weight` times :func:`~.cues.harmony_weight`)."""
     return np.stack([_scaled(surp), _scaled(fsurp), np.asarray(weight, np.float32)], axis=1)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model import Cue
 from ..progress import Progress
-from ._windows import window_max, window_mean
+from ._windows import USUAL_SPAN_S, local_percentile, window_max, window_mean
 from .features import CHROMA_DECIM, FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = [
@@ -198,12 +198,13 @@ def harmony_surprise(
     fps: float = FPS / FINE_DECIM,
     bed_s: float = 1.5,
     knee: float = 8.0,
-    block_s: float = 120.0,
+    block_s: float = USUAL_SPAN_S,
 ) -> np.ndarray:
     """Per row, how far the spectral floor rises over its usual level in like-harmony passages.
 
     The rows' pitch-class profiles (:attr:`Features.chroma`, normalised) are clustered (*k* means)
-    within blocks of about *block_s* seconds (a film's music changes from cue to cue); each band's
+    within blocks of about *block_s* seconds (a film's music changes from cue to cue: 120 s blocks
+    clustered five cues played as one reel together); each band's
     reference is the *q*-th percentile of the floor over the block's rows of the same cluster:
     what this harmony sounds like in this piece, wherever it falls in the bars. Each band's excess
     is divided by its usual excess over ±*bed_s* seconds plus one step and counts only
@@ -248,16 +249,16 @@ def harmony_weight(
     fps: float = FPS / FINE_DECIM,
     ahead_s: float = 0.2,
     half: float = 0.5,
-    block_s: float = 120.0,
+    span_s: float = USUAL_SPAN_S,
 ) -> np.ndarray:
     """How much each row's evidence of an effect is worth given :func:`harmony_surprise`.
 
     A cue must be new against its bars and against what its harmony sounds like elsewhere in the
     piece: the bars miss a passage that is new in the bars but not in the piece (an intro or
     ending, a fill, a section heard once), whose floor is usual for its harmony. The mean harmony
-    surprise over the next *ahead_s* (an effect's first part) is taken relative to its block's
-    90th percentile (this piece's usual excess); under *half* of that the weight falls in
-    proportion, else it is 1. It multiplies :func:`evidence_weight` in :func:`pick_cues`.
+    surprise over the next *ahead_s* (an effect's first part) is taken relative to its 90th
+    percentile over the *span_s* seconds around it (this passage's usual excess); under *half* of
+    that the weight falls in proportion, else it is 1. It multiplies :func:`evidence_weight` in :func:`pick_cues`.
     """
     n = len(hsurp)
     out = np.ones(n, np.float32)
@@ -265,12 +266,9 @@ def harmony_weight(
         return out
     ahead = max(1, int(round(ahead_s * fps)))
     m = window_mean(hsurp.astype(np.float64), 2, ahead)
-    nb = max(1, int(round(n / (block_s * fps))))
-    edges = np.linspace(0, n, nb + 1).astype(int)
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        usual = float(np.percentile(hsurp[a:b], 90))
-        if usual > 0:
-            out[a:b] = np.minimum(1.0, m[a:b] / (half * usual))
+    usual = local_percentile(hsurp, 90, int(span_s * fps), int(5 * fps))
+    ok = usual > 0
+    out[ok] = np.minimum(1.0, m[ok] / (half * usual[ok]))
     return out
 
 
@@ -356,7 +354,7 @@ def pick_cues(
     threshold: float = 5.0,
     fps: float = FPS / FINE_DECIM,
     rise_s: float = 0.1,
-    block_s: float = 30.0,
+    span_s: float = USUAL_SPAN_S,
     merge_s: float = 0.25,
     strong_x: float = 3.0,
     min_scale: float = 1.0,
@@ -369,13 +367,13 @@ def pick_cues(
     """Onsets of stretches of surprise that stand out, one cue per stretch.
 
     The detection function is the rise of the surprise: its mean over the next *rise_s* minus its
-    mean over the previous *rise_s*; it is scaled by its own 90th percentile in blocks of
-    *block_s* (what "usual" novelty is in this music), times *weight* per row if given (see
+    mean over the previous *rise_s*; it is scaled by its own 90th percentile over the *span_s*
+    seconds around each row (what "usual" novelty is in this music), times *weight* per row if given (see
     :func:`evidence_weight`), and peaks over *threshold* are kept. A new
     cue needs the surprise to have fallen back towards its bed since the last one, so an effect
     with several bursts (a rustle, a door) gives one cue; peaks traced back to starts under
     *merge_s* apart are one cue too. Each cue starts at the effect's first part that is
-    *strong_x* times the block's 90th percentile of surprise (see :func:`_attack_start`); that
+    *strong_x* times the 90th percentile of surprise around it (see :func:`_attack_start`); that
     start is traced on *timing* if given, else on *surp*, and an earlier burst it may jump to is
     judged on *bursts* if given (a surprise with sharper attacks), else on the same. Within
     *mask_s* of a cue, a rise scoring under *mask_r* times that cue's is taken as
@@ -399,16 +397,13 @@ def pick_cues(
     rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
     trace = surp if timing is None else timing
     jumps = trace if bursts is None else bursts
-    size = int(block_s * fps)
-    nb = max(1, int(round(n / size)))
-    edges = np.linspace(0, n, nb + 1).astype(int)
-    scale = np.empty(n)
-    strong = np.empty(n)  # an effect's parts stand out from the block's usual surprise this much
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
-        # quantisation blip would stand out from it
-        scale[a:b] = max(float(np.percentile(np.maximum(rise[a:b], 0), 90)), min_scale)
-        strong[a:b] = strong_x * float(np.percentile(jumps[a:b], 90))
+    # "usual" is this passage's: over a span centred on each row, so a film reel's quiet scene or
+    # another cue a minute away does not set it (every 5 s, interpolated)
+    span, step = int(span_s * fps), int(5 * fps)
+    # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
+    # quantisation blip would stand out from it
+    scale = np.maximum(local_percentile(np.maximum(rise, 0), 90, span, step), min_scale)
+    strong = strong_x * local_percentile(jumps, 90, span, step)  # an effect's parts stand out this much
     score = rise / scale
     if weight is not None:
         score = score * weight

@@ -13,7 +13,7 @@ to import than analysing a song takes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to import
@@ -21,8 +21,10 @@ from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to 
 from ..progress import Progress
 from ._windows import window_extreme
 from .resample import ANALYSIS_RATE, Resampler, analysis_rate
+from .working_level import LEVEL_BAND_DB, LEVEL_REF_DB, LEVEL_S, MAX_GAIN_DB, RunningGain, level_gain_db
 
-__all__ = ["FPS", "WINDOW_S", "Features", "extract"]
+__all__ = ["FPS", "WINDOW_S", "Features", "extract", "level_gain_db", "LEVEL_REF_DB", "LEVEL_BAND_DB", "LEVEL_S",
+           "MAX_GAIN_DB"]
 
 FPS = 200  # hops a second: 5 ms
 WINDOW_S = 0.0427  # analysis window (941 samples at the 22.05 kHz analysis rate)
@@ -64,22 +66,6 @@ _CHUNK_FRAMES = 1024
 #: ±47 Hz wide) and keeps what fills the gaps between them; averaged in third-octave bands.
 FLOOR_HALF_HZ = 110.0
 FLOOR_BANDS_PER_OCTAVE = 3
-#: The spectral features are taken near one working level, not at the file's own: the log
-#: compressions above are not pure logs (log10(1 + m) is nearly linear for soft sounds) and the cue
-#: detector's evidence follows them, so the same music 10 dB softer gave three times the false
-#: cues, 20 dB softer lost a quarter of the cue F, and 10 dB louder (a mastered track) lost effects.
-#: The level is the mean square of the signal (all channels) in 0.4 s blocks above a tenth of their
-#: mean (a relative gate, as in EBU R128, so a quiet intro or a pause counts little) over the first
-#: LEVEL_S seconds. The benchmark music every threshold and model was set on sits at LEVEL_REF_DB
-#: (98 % of it within LEVEL_BAND_DB): a file inside that band is analysed as it is, one outside is
-#: brought to LEVEL_REF_DB, by at most MAX_GAIN_DB (brought only to the band's edge, music 10 dB
-#: louder kept three quarters of its loss). Energies, levels and stops stay the file's own.
-LEVEL_REF_DB = -20.0
-LEVEL_BAND_DB = 3.0
-LEVEL_S = 60.0
-MAX_GAIN_DB = 30.0
-_SILENT_LEVEL_DB = -90.0
-_LEVEL_CHUNK_S = 0.1  # the level's blocks are 4 chunks long and start every chunk
 
 
 @dataclass
@@ -129,7 +115,8 @@ class Features:
     sample_rate : int
         Of the source.
     gain_db : float
-        The gain (dB) the spectral features were taken at (:data:`LEVEL_REF_DB`; 0 for most music).
+        The mean gain (dB) the spectral features were taken at (:mod:`.working_level`; 0 for most
+        music).
     """
 
     flux: np.ndarray
@@ -147,9 +134,33 @@ class Features:
     floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
     gain_db: float = 0.0
 
+    #: A slice must start on a multiple of this many hops (a chroma row, and so a fine row).
+    ALIGN = CHROMA_DECIM
+
     @property
     def n(self) -> int:
         return len(self.energy)
+
+    def slice(self, start: int, stop: int) -> Features:
+        """The features of hops *start* .. *stop* (views, not copies), as if the audio were that part.
+
+        *start* must be a multiple of :attr:`ALIGN`. The gain and the sample rate stay the file's."""
+        if start % self.ALIGN:
+            raise ValueError(f"a slice starts on a multiple of {self.ALIGN} hops, not at hop {start}")
+        stop = min(max(stop, start), self.n)
+        rows = slice(start // FINE_DECIM, start // FINE_DECIM + (stop - start) // FINE_DECIM)
+        hop = slice(start, stop)
+
+        def cut(x: np.ndarray, s: slice) -> np.ndarray:
+            return x[s] if len(x) else x
+
+        return replace(
+            self, flux=self.flux[hop], energy=self.energy[hop], bands=self.bands[hop],
+            chroma=self.chroma[start // CHROMA_DECIM : start // CHROMA_DECIM + (stop - start) // CHROMA_DECIM],
+            fine=self.fine[rows], floor=cut(self.floor, rows), onset=cut(self.onset, hop),
+            onset_strong=cut(self.onset_strong, hop), onset_high=cut(self.onset_high, hop),
+            duration=(stop - start) / FPS,
+        )
 
     @property
     def activation(self) -> np.ndarray:
@@ -222,46 +233,15 @@ class _Column:
         return self.buf[: self.n]
 
 
-def _gain_from_chunks(chunks: np.ndarray) -> float:
-    """:func:`level_gain_db` from the mean squares of consecutive 0.1 s chunks."""
-    chunks = np.asarray(chunks, np.float64)
-    if not len(chunks):
-        return 0.0
-    blocks = np.convolve(chunks, np.full(4, 0.25), mode="valid") if len(chunks) >= 4 else np.array([chunks.mean()])
-    mean = float(blocks.mean())
-    if mean <= 0.0:
-        return 0.0
-    level = 10.0 * np.log10(float(blocks[blocks > 0.1 * mean].mean()))
-    off = LEVEL_REF_DB - level
-    if level < _SILENT_LEVEL_DB or abs(off) <= LEVEL_BAND_DB:
-        return 0.0
-    return float(np.clip(off, -MAX_GAIN_DB, MAX_GAIN_DB))
-
-
-def level_gain_db(power: np.ndarray, sr: float) -> float:
-    """The gain (dB) the spectral features of a signal are taken at (see :data:`LEVEL_REF_DB`).
-
-    Parameters
-    ----------
-    power : numpy.ndarray
-        Per sample, the mean square over the channels (``x ** 2`` for mono).
-    sr : float
-        Its sample rate.
-
-    Returns
-    -------
-    float
-        0 for a level within :data:`LEVEL_BAND_DB` of :data:`LEVEL_REF_DB`, for silence and for no
-        samples; else the step to :data:`LEVEL_REF_DB`, at most :data:`MAX_GAIN_DB`.
-    """
-    power = np.asarray(power, np.float64)
-    n = max(1, int(round(_LEVEL_CHUNK_S * sr)))
-    k = len(power) // n
-    if k:
-        chunks = power[: k * n].reshape(k, n).mean(axis=1)
-    else:  # under one chunk: one chunk of all there is
-        chunks = power[None, :].mean(axis=1) if len(power) else power
-    return _gain_from_chunks(chunks)
+def _zero_runs(x: np.ndarray, min_len: int) -> np.ndarray:
+    """Mask of the samples in runs of at least *min_len* exact zeros."""
+    z = np.concatenate([[False], x == 0, [False]])
+    edges = np.flatnonzero(np.diff(z.astype(np.int8)))
+    mask = np.zeros(len(x), bool)
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a >= min_len:
+            mask[a:b] = True
+    return mask
 
 
 class _Analyser:
@@ -335,10 +315,9 @@ class _Analyser:
         self.n_in = 0
         self.dc: float | None = None
         self.started = False  # a sample other than exact zero has come
-        self.gain_db: float | None = None  # set once the first LEVEL_S seconds are in (no frame before)
-        self.chunk = max(1, int(round(_LEVEL_CHUNK_S * self.sample_rate)))
-        self.chunk_means: list[float] = []  # the level's 0.1 s chunks so far
-        self.chunk_rest = np.zeros(0, np.float64)  # power of the samples after the last whole chunk
+        self.zero_run = max(1, int(round(0.01 * self.sample_rate)))  # exact zeros this long are silence
+        self.level = RunningGain(self.sample_rate)  # the working-level gain (frames wait for it)
+        self.gain_sum = 0.0  # of the frames' gains, for the mean reported
         self.waiting: list[np.ndarray] = []  # resampled blocks not yet in buf
 
     def _centre(self, n: np.ndarray) -> np.ndarray:
@@ -352,16 +331,17 @@ class _Analyser:
             x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
         if x.ndim == 2:  # (samples, channels): the level from every channel, the features from their mean
             ch = x.shape[1]
-            if self.gain_db is None:
-                self._measure(np.einsum("ij,ij->i", x, x, dtype=np.float64) / ch)
+            self.level.add(np.einsum("ij,ij->i", x, x, dtype=np.float64) / ch)
             x = x[:, 0] if ch == 1 else x @ np.full(ch, 1 / ch, np.float32)
-        elif self.gain_db is None:
-            self._measure(np.square(x, dtype=np.float64))
+        else:
+            self.level.add(np.square(x, dtype=np.float64))
         if len(x):
             # DC offset: follow the block means slowly, so a constant offset never reaches levels.
-            # The digital silence a file starts with stays silent: the first block's mean taken off it
-            # made a step at 0 s that the onset novelty (logarithmic down to -100 dBFS) heard as the
-            # music's entry, so the real entry, after the silence, was judged an effect.
+            # Digital silence stays silent: taken off the silence a file starts with, the first
+            # block's mean made a step at 0 s that the onset novelty (logarithmic down to -100 dBFS)
+            # heard as the music's entry, so the real entry, after the silence, was judged an
+            # effect; taken off the silence between a reel's cues, it made each cue start from a
+            # constant instead of silence, unlike the same cue in a file of its own
             m = float(np.mean(x, dtype=np.float64))
             self.dc = m if self.dc is None else 0.8 * self.dc + 0.2 * m
             lead = 0
@@ -369,31 +349,25 @@ class _Analyser:
                 sound = np.flatnonzero(x != 0)
                 lead = int(sound[0]) if len(sound) else len(x)
                 self.started = bool(len(sound))
+            silent = _zero_runs(x, self.zero_run)
             x = x - np.float32(self.dc)
             x[:lead] = 0.0
+            x[silent] = 0.0
         y = self.resample(x, final=final)
         self.n_dec += len(y)
         if final:
             y = np.concatenate([y, np.zeros(self.half + 1, np.float32)])
         self.waiting.append(y)
-        if self.gain_db is None and not final and len(self.chunk_means) * _LEVEL_CHUNK_S < LEVEL_S:
-            return  # no frame before the level is known: the first LEVEL_S seconds wait here
+        # frames wait until the working level around them is known (the first LEVEL_S seconds, then
+        # LEVEL_S / 2 behind the input), and go a thousand at a time
+        ready = None if final else int(np.floor(self.level.ready_s() * FPS))
+        if ready is not None and ready - self.next_frame < _CHUNK_FRAMES:
+            return
         self.buf = np.concatenate([self.buf, *self.waiting])
         self.waiting = []
-        self._frames(final)
+        self._frames(final, ready)
 
-    def _measure(self, power: np.ndarray) -> None:
-        """Add samples' power to the level's chunks (until LEVEL_S seconds are in)."""
-        rest = np.concatenate([self.chunk_rest, power])
-        k = len(rest) // self.chunk
-        self.chunk_means.extend(rest[: k * self.chunk].reshape(k, self.chunk).mean(axis=1).tolist())
-        self.chunk_rest = rest[k * self.chunk :]
-
-    def _frames(self, final: bool) -> None:
-        if self.gain_db is None:
-            chunks = self.chunk_means or ([float(self.chunk_rest.mean())] if len(self.chunk_rest) else [])
-            self.gain_db = _gain_from_chunks(np.asarray(chunks))
-            self.window *= np.float32(10.0 ** (self.gain_db / 20.0))
+    def _frames(self, final: bool, ready: int | None) -> None:
         while True:
             end = self.buf_start + len(self.buf)  # absolute index one past the data held
             if final:
@@ -402,7 +376,7 @@ class _Analyser:
                     last = 0
             else:
                 last = int(np.floor((end - self.win + self.half - 1) * FPS / self.sr))  # full windows only
-                last = max(last, -1) + 1
+                last = min(max(last, -1) + 1, ready + 1)
             k = min(last - self.next_frame, _CHUNK_FRAMES)
             if k <= 0 or (not final and k < _CHUNK_FRAMES):
                 break
@@ -412,6 +386,10 @@ class _Analyser:
             view = np.lib.stride_tricks.sliding_window_view(self.buf, self.win)
             frames = np.zeros((k, self.n_fft), np.float32)  # zero-padded for the FFT in place
             np.multiply(view[np.clip(starts, 0, len(view) - 1)], self.window, out=frames[:, : self.win])
+            gain = self.level.gains(n[:-1] / FPS, final)
+            self.gain_sum += float(gain.sum())
+            if gain.any():
+                frames[:, : self.win] *= (10.0 ** (gain / 20.0)).astype(np.float32)[:, None]
             # energy of each hop: the samples from this centre to the next
             a, b = np.clip(c[:-1], 0, len(self.buf)), np.clip(c[1:], 0, len(self.buf))
             seg = self.buf[a[0] : b[-1]]
@@ -510,7 +488,7 @@ class _Analyser:
             onset_strong=cat("onset_strong")[:n],
             onset_high=cat("onset_high")[:n],
             floor=cat("floor"),
-            gain_db=float(self.gain_db or 0.0),
+            gain_db=self.gain_sum / max(self.next_frame, 1),
         )
 
 

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from syncsheet.analysis import features as feat
+from syncsheet.analysis import working_level as wl
 
 
 @pytest.mark.parametrize("sr", [8000, 22050, 44100, 48000, 96000, 192000])
@@ -160,3 +161,94 @@ def test_digital_silence_before_the_music_stays_silent():
     silent_hops = int(0.45 * feat.FPS)
     assert not f.fine[: silent_hops // feat.FINE_DECIM].any() and not f.onset[:silent_hops].any()
     assert f.energy[:silent_hops].max() == 0.0
+
+
+def test_the_working_level_follows_the_file_passage_by_passage():
+    # a quiet first minute (a reel's leader, a soft intro) no longer sets the gain of the music
+    # after it: each moment is measured over the LEVEL_S around it, and the gain moves slowly
+    sr = 8000
+    rng = np.random.default_rng(11)
+    quiet = rng.standard_normal(70 * sr) * 10 ** (-50 / 20)
+    loud = rng.standard_normal(60 * sr) * 10 ** (-20 / 20)
+    p = np.concatenate([quiet, loud]) ** 2
+    rg = wl.RunningGain(sr)
+    for i in range(0, len(p), sr):
+        rg.add(p[i : i + sr])
+    t = np.arange(0.0, 130.0, 0.1)
+    g = rg.gains(t, final=True)
+    assert g[t < 40] == pytest.approx(wl.MAX_GAIN_DB)  # the intro alone: as soft as it is
+    assert np.abs(g[t > 62]).max() == 0.0  # the music at the working level: analysed as it is
+    assert np.abs(np.diff(g)).max() <= wl.LEVEL_SLEW_DB_S * 0.1 + 1e-9  # never a step
+
+
+def test_each_piece_of_a_reel_gets_its_own_gain_from_its_first_sound():
+    # cues 30 dB apart, 3 s of digital silence between them: the silence separates pieces, so the
+    # soft one is not measured with the loud one, and in the silence the gain may jump
+    sr = 8000
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal(30 * sr) * 10 ** (-10 / 20)
+    b = rng.standard_normal(30 * sr) * 10 ** (-40 / 20)
+    p = np.concatenate([a, np.zeros(3 * sr), b]) ** 2
+    rg = wl.RunningGain(sr)
+    rg.add(p)
+    g = rg.gains(np.arange(0.0, 63.0, 0.1), final=True)
+    assert g[:300] == pytest.approx(-10.0, abs=0.1)
+    assert g[331:] == pytest.approx(20.0, abs=0.1)
+
+
+def test_frames_wait_only_for_the_level_around_them():
+    # memory stays bounded: a long stream's frames follow its input LEVEL_S / 2 (and GAP_S) behind
+    sr = 8000
+    an = feat._Analyser(sr)
+    x = (np.random.default_rng(13).standard_normal(sr) * 0.1).astype(np.float32)
+    for _ in range(120):
+        an.feed(x)
+    behind = an.n_in / sr - an.next_frame / feat.FPS
+    assert behind < wl.LEVEL_S / 2 + wl.GAP_S + 6.0
+
+
+def test_digital_silence_between_pieces_stays_silent():
+    # the DC offset taken off a gap of exact zeros made it a constant: the next piece's first notes
+    # were measured against that instead of silence, unlike the same piece in a file of its own
+    sr = 22050
+    rng = np.random.default_rng(14)
+    music = 0.2 * rng.standard_normal(3 * sr) + 0.01
+    x = np.concatenate([music, np.zeros(3 * sr), music]).astype(np.float32)
+    f = feat.extract([x[i : i + 4096] for i in range(0, len(x), 4096)], sr, len(x))
+    gap = slice(int(3.1 * feat.FPS), int(5.9 * feat.FPS))
+    assert f.energy[gap].max() == 0.0 and not f.onset[gap].any()
+    assert not f.fine[gap.start // feat.FINE_DECIM : gap.stop // feat.FINE_DECIM].any()
+
+
+def test_a_slice_of_the_features_is_that_part_of_every_array():
+    sr = 22050
+    x = (np.random.default_rng(15).standard_normal(4 * sr) * 0.1).astype(np.float32)
+    f = feat.extract([x], sr, len(x))
+    s = f.slice(200, 601)
+    assert s.n == 401 and s.duration == pytest.approx(401 / feat.FPS)
+    assert np.array_equal(s.flux, f.flux[200:601]) and np.array_equal(s.onset, f.onset[200:601])
+    assert np.array_equal(s.fine, f.fine[100:300]) and np.array_equal(s.floor, f.floor[100:300])
+    assert np.array_equal(s.chroma, f.chroma[50:150])
+    with pytest.raises(ValueError, match="multiple"):
+        f.slice(201, 400)
+
+
+def test_a_soft_cue_in_a_reel_has_the_features_it_has_alone():
+    # measured over the first minute, the loud cue before it set the soft one's gain: its spectral
+    # features were those of music 24 dB under the working level
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from analysis_synth import beat_times, music
+
+    sr = 22050
+    first = music(beat_times(120, 12.0), 12.0, sr)
+    second = music(beat_times(160, 12.0, start=0.0), 12.0, sr, seed=3) * np.float32(0.1)
+    reel = np.concatenate([first, np.zeros(3 * sr, np.float32), second])
+    alone = feat.extract([second], sr, len(second))
+    f = feat.extract([reel[i : i + 4096] for i in range(0, len(reel), 4096)], sr, len(reel))
+    row = 15 * feat.FPS // feat.FINE_DECIM
+    a = alone.fine[10:-10].astype(int)
+    b = f.fine[row + 10 : row + len(alone.fine) - 10].astype(int)
+    assert np.abs(a - b).max() <= 1 and np.mean(a != b) < 0.1  # a tenth of a dB: quantisation steps

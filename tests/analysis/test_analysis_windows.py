@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from syncsheet.analysis._windows import max_near, span_means, window_extreme, window_max, window_mean
+from syncsheet.analysis._windows import (
+    local_mean,
+    local_percentile,
+    max_near,
+    span_means,
+    window_extreme,
+    window_max,
+    window_mean,
+)
 
 
 def _loop(fn, x, lo, hi):
@@ -34,3 +42,18 @@ def test_span_means_is_the_mean_over_each_span_and_the_start_row_for_an_empty_on
     got = span_means(x, starts, ends, group=2)  # several groups
     want = [x[0:5].mean(0), x[10], x[10:200].mean(0), x[150], x[299]]
     assert np.allclose(got, want, atol=1e-6)
+
+
+def test_local_statistics_are_the_whole_arrays_when_short_and_the_span_around_each_row_when_long():
+    rng = np.random.default_rng(3)
+    short = rng.random(300).astype(np.float32)
+    assert np.array_equal(local_percentile(short, 90, 400, 50), np.full(300, float(np.percentile(short, 90))))
+    assert np.array_equal(local_mean(short, 400), np.full(300, short.mean()))
+    long = np.concatenate([rng.random(1000), 10 + rng.random(1000)])  # two passages
+    p = local_percentile(long, 50, 400, 1)
+    for i in (0, 150, 700, 1000, 1500, 1999):
+        lo = min(max(i - 200, 0), 2000 - 400)
+        assert p[i] == pytest.approx(np.percentile(long[lo : lo + 400], 50))
+    assert p[:800].max() < 1 and p[1200:].min() > 10  # each passage its own
+    m = local_mean(long, 400)
+    assert m[100] == pytest.approx(long[:400].mean()) and m[1000] == pytest.approx(long[800:1200].mean())
