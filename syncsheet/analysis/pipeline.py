@@ -39,9 +39,14 @@ ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
+_CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_above_floor)
 #: The repetition detector's own cues need this pick score (:func:`~.cues.pick_cues`) at the default
 #: sensitivity; the judge's candidates need far less (:data:`.cue_judge.DETECTOR_THRESHOLD`).
 _DETECTOR_CUE_THRESHOLD = 5.0
+#: A silence this long (a music stop, seconds) separates pieces, each tracked on its own: a reel's
+#: cues follow one another at any tempo, which one decode could not follow (a tempo may change by a
+#: quarter a beat), and a cue tracked after a louder or slower one came out at 2/3 or 3/2 of its tempo.
+PIECE_GAP_S = 2.0
 #: The tempo range the beat tracker's prior and corrections were calibrated over (BPM).
 _TRACK_BPM = (AnalysisSettings.bpm_min, AnalysisSettings.bpm_max)
 
@@ -129,6 +134,47 @@ def analyze_features(
                         "is the one you count, and give a BPM range if it is not")
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
+    stops = levelmod.find_stops(levels.db)
+    spans = _pieces(stops, f.n)
+    beats: list[Beat] = []
+    onsets: list[Onset] = []
+    cues: list = []
+    for h0, h1 in spans:  # each piece of a reel alone: nothing in it owes anything to the one before
+        t0 = h0 / FPS
+        done = scaled(progress, h0 / f.n, h1 / f.n)
+        if (h0, h1) == (0, f.n):
+            piece = _analyze_piece(f, levels, stops, settings, sens, warnings, done)
+        else:
+            starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < h1 / FPS)
+            piece = _analyze_piece(f.slice(h0, h1), levelmod.levels_from_energy(f.energy[h0:h1]),
+                                   levelmod.find_stops(levels.db[h0:h1]), replace(settings, bar_starts=starts),
+                                   sens, warnings, done)
+        last_bar = max((x.bar for x in beats), default=0)
+        beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
+        onsets += [replace(x, time=x.time + t0) for x in piece[1]]
+        cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]
+    # the silences between pieces are stops too (music sounds before and after them)
+    cues += levelmod.stop_cues([(s, e) for s, e in stops if e - s >= PIECE_GAP_S])
+    if not beats:
+        warnings.append("no steady beat found")
+    beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
+    report(progress, 1.0, "done")
+    return Analysis(
+        f.duration,
+        f.sample_rate,
+        beats=beats_t,
+        onsets=_on_audio(tuple(onsets), f.duration),
+        cues=_on_audio(tuple(cues), f.duration),
+        tempo=TempoMap.from_beats(beats_t),
+        levels=levels,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _analyze_piece(f: Features, levels, stops: list[tuple[float, float]], settings: AnalysisSettings,
+                   sens: float, warnings: list[str], progress: Progress | None) -> tuple[list, list, list]:
+    """Beats, onsets and cues (seconds from *f*'s start) of one piece of music: the whole file, or
+    a part between long silences (:func:`_pieces`)."""
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context
     hand = beatmod.beat_activation(f.flux, notes=f.onset)
@@ -146,7 +192,6 @@ def analyze_features(
     if settings.offbeat:  # the user hears the beats between the music's beats
         pos = beat_level.shift_half_beat(pos)
     raw = f.activation
-    stops = levelmod.find_stops(levels.db)
     report(progress, 0.65, "onsets")
 
     # onsets
@@ -181,8 +226,6 @@ def analyze_features(
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)
     )
-    if not beats:
-        warnings.append("no steady beat found")
     report(progress, 0.85, "cues")
 
     # sound-effect cues and stops
@@ -215,19 +258,19 @@ def analyze_features(
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
     report(progress, 0.95, "tempo")
 
-    beats = _on_audio(beats, f.duration)  # before the tempo map, whose segments start on beats
-    tempo = TempoMap.from_beats(beats)
-    report(progress, 1.0, "done")
-    return Analysis(
-        f.duration,
-        f.sample_rate,
-        beats=beats,
-        onsets=_on_audio(onsets, f.duration),
-        cues=_on_audio(cues, f.duration),
-        tempo=tempo,
-        levels=levels,
-        warnings=tuple(warnings),
-    )
+    return list(beats), list(onsets), list(cues)
+
+
+def _pieces(stops: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:
+    """Hop spans of the music between silences of :data:`PIECE_GAP_S` or more (a reel's cues)."""
+    spans, start = [], 0
+    margin = int(0.05 * FPS)  # into the silence: a stop's ends are where its level has moved
+    for s, e in stops:
+        if e - s >= PIECE_GAP_S:
+            spans.append((start, int(round(s * FPS)) + margin))
+            start = (int(round(e * FPS)) - margin) // Features.ALIGN * Features.ALIGN  # on a chroma row
+    spans.append((start, n))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> tuple[np.ndarray, np.ndarray]:
@@ -363,13 +406,19 @@ def _typical_meter(in_bar: np.ndarray) -> int:
 
 def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: float = 45.0):
     """Drop onsets in near-silence (a reverb tail's flicker): the level around them must come within
-    *below* dB of the piece's loud level."""
+    *below* dB of the piece's loud level. Drop too the click of a cut to digital silence (a ring-out
+    cut off where a file or a reel's cue ends): the level reaches digital silence within 60 ms after
+    it (a window and a half: its frames see the cut coming) from sound before it. Beats kept to the
+    onsets ran on through the ring-out to that click."""
     if not len(pos) or not len(db):
         return pos, strength
     loud = float(np.percentile(db, 95))
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
     near = np.maximum(db[idx], db[np.minimum(idx + 4, len(db) - 1)])  # the attack's first 20 ms
     keep = near > loud - below
+    after = np.clip(idx[:, None] + np.arange(1, 13)[None, :], 0, len(db) - 1)
+    before = np.clip(idx[:, None] - np.arange(1, 6)[None, :], 0, len(db) - 1)
+    keep &= ~((db[after].min(axis=1) <= levelmod.FLOOR_DB) & (db[before].mean(axis=1) > levelmod.FLOOR_DB + _CUT_DB))
     return pos[keep], strength[keep]
 
 

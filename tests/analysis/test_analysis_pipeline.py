@@ -300,3 +300,37 @@ def test_a_higher_sensitivity_keeps_every_effect_a_lower_one_found():
     assert len(found[0]) >= 5
     gap = np.abs(found[0][:, None] - found[1][None, :]).min(axis=1)
     assert np.all(gap <= 0.5), found
+
+
+def test_each_cue_of_a_reel_is_analysed_as_on_its_own():
+    # a reel: a cue, 3 s of digital silence, a second cue 20 dB softer and a third faster: the
+    # second is analysed as a file of its own (its beats to a ms), its bars carry on from the
+    # first's, and the silence is a stop
+    first = music(beat_times(120, 12.0), 12.0, SR)
+    second = music(beat_times(160, 12.0, start=0.0), 12.0, SR, seed=3) * np.float32(0.1)
+    reel = np.concatenate([first, np.zeros(3 * SR, np.float32), second])
+    a, alone = analyze_samples(reel, SR), analyze_samples(second, SR)
+    t0 = 15.0
+    later = [b for b in a.beats if b.time >= t0 - 0.01]
+    assert np.allclose([b.time - t0 for b in later], _beats(alone), atol=0.005)
+    assert [b.beat for b in later] == [b.beat for b in alone.beats]
+    assert later[0].bar > max(b.bar for b in a.beats if b.time < t0 - 0.01)
+    assert a.tempo.at(21.0).bpm == pytest.approx(160, rel=0.03) and a.tempo.at(6.0).bpm == pytest.approx(120, rel=0.03)
+    assert any(c.kind == "stop" and c.time == pytest.approx(12.0, abs=0.1) and c.end == pytest.approx(t0, abs=0.1)
+               for c in a.cues)
+    assert [c.kind for c in a.cues if abs(c.time - t0) < 0.5] == ["restart"]
+
+
+def test_a_ring_out_cut_to_digital_silence_gets_no_beats():
+    # a final chord rings out and is cut off, then digital silence: the cut's click is no note, so
+    # the beat grid is not carried through the ring-out to it (the demo score with 3 s of silence
+    # added got four beats there)
+    from importlib import resources
+
+    import soundfile as sf
+
+    with resources.as_file(resources.files("syncsheet.data").joinpath("demo_score.ogg")) as p:
+        y, sr = sf.read(p, dtype="float32", always_2d=True)
+    plain = _beats(analyze_samples(y, sr))
+    tail = _beats(analyze_samples(np.concatenate([y, np.zeros((3 * sr, y.shape[1]), np.float32)]), sr))
+    assert len(tail) == len(plain) and np.allclose(tail, plain, atol=1e-3)
