@@ -165,9 +165,12 @@ def time_attacks(
     The activation is a rise in dB per band: a sharp attack, loud or soft, is a peak a hop wide, but
     a bowed, sung or blown note rises over several hops and peaks at its steepest point, 15-35 ms
     after the note began. The width is measured against the peak's own height, so it tells a slow
-    attack from a merely soft one. An onset whose activation stays above ``share`` of its peak for
-    two or more hops before it moves back by that run (at most ``longest`` seconds), never to within
-    ``combine`` seconds of the onset before it.
+    attack from a merely soft one: *w*, the hops the activation stays above ``share`` of its peak
+    before it (from where it crosses that, interpolated between hops), at most ``longest`` seconds.
+    An onset with *w* of two hops or more moves to a hop after the crossing, one with a hop or less
+    stays, and one between moves that share of the way, never to within ``combine`` seconds of the
+    onset before it. (Counted in whole hops and moved by as many, an onset jumped 10 ms as the same
+    music was delayed by a fraction of a hop.)
 
     Parameters
     ----------
@@ -189,13 +192,24 @@ def time_attacks(
     act = np.asarray(act, np.float64)
     cap = max(1, int(round(longest * FPS)))
     idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
+    level = share * act[idx]
     back = idx[:, None] - np.arange(1, cap + 1)[None, :]
-    above = (back >= 0) & (act[np.maximum(back, 0)] > share * act[idx][:, None])
-    run = np.cumprod(above, axis=1).sum(axis=1)  # hops the rise stays above the share, up to cap
-    moved = pos - np.where(run >= 2, run, 0)
+    above = (back >= 0) & (act[np.maximum(back, 0)] > level[:, None])
+    run = np.cumprod(above, axis=1).sum(axis=1)  # whole hops the rise stays above the share
+    # where, between the first hop under the share and the one after it, the rise crosses it
+    lo = idx - run - 1
+    a = np.where(lo >= 0, act[np.maximum(lo, 0)], 0.0)
+    b = act[np.maximum(lo + 1, 0)]
+    cross = lo + np.clip((level - a) / np.maximum(b - a, 1e-12), 0.0, 1.0)
+    # a slow attack is timed a hop after that crossing, where the whole-hop count put it on average
+    # (pos less the hops above), a sharp one (a hop or less above) at its peak, and between the two
+    # the onset moves part of the way, so its time never jumps as the width passes a hop
+    w = np.clip(idx - 1 - cross, 0.0, cap)
+    shift = np.clip(w - 1.0, 0.0, 1.0) * np.clip(pos - cross - 1.0, 0.0, cap)
+    moved = pos - shift
     out = moved.copy()
     gap = combine * FPS
-    for i in np.flatnonzero(run >= 2):  # never before (or onto) the previous onset
+    for i in np.flatnonzero(shift > 0):  # never before (or onto) the previous onset
         if i:
             out[i] = max(moved[i], min(pos[i], out[i - 1] + gap))
     return out
