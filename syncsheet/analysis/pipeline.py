@@ -21,7 +21,7 @@ import numpy as np
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..progress import Progress, report, scaled
-from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge
+from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge, working_level
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -43,10 +43,11 @@ _CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_abov
 #: The repetition detector's own cues need this pick score (:func:`~.cues.pick_cues`) at the default
 #: sensitivity; the judge's candidates need far less (:data:`.cue_judge.DETECTOR_THRESHOLD`).
 _DETECTOR_CUE_THRESHOLD = 5.0
-#: A silence this long (a music stop, seconds) separates pieces, each tracked on its own: a reel's
+#: A silence this long (a music stop, seconds) separates pieces, each analysed on its own: a reel's
 #: cues follow one another at any tempo, which one decode could not follow (a tempo may change by a
-#: quarter a beat), and a cue tracked after a louder or slower one came out at 2/3 or 3/2 of its tempo.
-PIECE_GAP_S = 2.0
+#: quarter a beat), and a cue tracked after a louder or slower one came out at 2/3 or 3/2 of its
+#: tempo. The working level keeps to the same pieces.
+PIECE_GAP_S = working_level.GAP_S
 #: The tempo range the beat tracker's prior and corrections were calibrated over (BPM).
 _TRACK_BPM = (AnalysisSettings.bpm_min, AnalysisSettings.bpm_max)
 
@@ -143,11 +144,11 @@ def analyze_features(
         t0 = h0 / FPS
         done = scaled(progress, h0 / f.n, h1 / f.n)
         if (h0, h1) == (0, f.n):
-            piece = _analyze_piece(f, levels, stops, settings, sens, warnings, done)
+            piece = _analyze_piece(f, levels.db, stops, settings, sens, warnings, done)
         else:
             starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < h1 / FPS)
-            piece = _analyze_piece(f.slice(h0, h1), levelmod.levels_from_energy(f.energy[h0:h1]),
-                                   levelmod.find_stops(levels.db[h0:h1]), replace(settings, bar_starts=starts),
+            db = levels.db[h0:h1]
+            piece = _analyze_piece(f.slice(h0, h1), db, levelmod.find_stops(db), replace(settings, bar_starts=starts),
                                    sens, warnings, done)
         last_bar = max((x.bar for x in beats), default=0)
         beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
@@ -171,10 +172,11 @@ def analyze_features(
     )
 
 
-def _analyze_piece(f: Features, levels, stops: list[tuple[float, float]], settings: AnalysisSettings,
+def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]], settings: AnalysisSettings,
                    sens: float, warnings: list[str], progress: Progress | None) -> tuple[list, list, list]:
-    """Beats, onsets and cues (seconds from *f*'s start) of one piece of music: the whole file, or
-    a part between long silences (:func:`_pieces`)."""
+    """Beats, onsets and cues (seconds from *f*'s start) of one piece of music, the whole file or a
+    part between long silences (:func:`_pieces`), from its features, its level per hop (dBFS) and
+    its stops."""
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context
     hand = beatmod.beat_activation(f.flux, notes=f.onset)
@@ -198,8 +200,8 @@ def _analyze_piece(f: Features, levels, stops: list[tuple[float, float]], settin
     pick = {"delta": 0.6 * sens, "pre_max": 0.05, "post_max": 0.05}
     # the reported onsets' threshold ignores the cut at the audio's start (onsets.LEAD); the beat
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
-    opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), levels.db)[0]
-    npos, nstr = _reported_onsets(f, pick, levels.db, pos, sens)
+    opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), db)[0]
+    npos, nstr = _reported_onsets(f, pick, db, pos, sens)
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the

@@ -35,8 +35,8 @@ LEVEL_S = USUAL_SPAN_S
 MAX_GAIN_DB = 30.0
 LEVEL_SLEW_DB_S = 3.0
 #: A run of 0.1 s chunks under SILENT_DB (40 dB under the working level) this long separates pieces
-#: (a reel's cues): a moment's span stays inside its piece, as the analysis keeps to it
-#: (:data:`~.pipeline.PIECE_GAP_S`), so a loud cue does not set the gain of a quiet one after it.
+#: (a reel's cues): a moment's span stays inside its piece, as the analysis keeps to it (the
+#: pipeline's PIECE_GAP_S is this), so a loud cue does not set the gain of a quiet one after it.
 SILENT_DB = -60.0
 GAP_S = 2.0
 _SILENT_LEVEL_DB = -90.0
