@@ -175,7 +175,7 @@ class RunningGain:
         lo, hi = self._windows(js, n, final)
         target = np.empty(len(js))
         full = hi - lo == 2 * self.half
-        if full.sum() > 1:  # full spans at once: the gated mean of each span's blocks
+        if full.any():  # full spans at once: the gated mean of each span's blocks
             a, b = int(lo[full].min()), int(hi[full].max())
             blocks = np.convolve(chunks[a:b], np.full(_BLOCK_CHUNKS, 1 / _BLOCK_CHUNKS), mode="valid")
             win = np.lib.stride_tricks.sliding_window_view(blocks, 2 * self.half - _BLOCK_CHUNKS + 1)[lo[full] - a]
@@ -184,7 +184,7 @@ class RunningGain:
             with np.errstate(divide="ignore", invalid="ignore"):
                 level = 10.0 * np.log10(np.where(keep, win, 0.0).sum(axis=1) / np.maximum(keep.sum(axis=1), 1))
             target[full] = np.where(mean[:, 0] > 0, _gain_from_levels(np.where(mean[:, 0] > 0, level, 0.0)), 0.0)
-        for i in np.flatnonzero(~full) if full.sum() > 1 else range(len(js)):
+        for i in np.flatnonzero(~full):  # spans cut short by a piece's ends
             target[i] = gain_from_chunks(chunks[lo[i] : max(hi[i], lo[i] + 1)])
         step = LEVEL_SLEW_DB_S * CHUNK_S
         prev = self.limited[-1] if self.limited else float(target[0])
