@@ -133,6 +133,10 @@ def analyze_features(
         warnings.append(f"the audio is sampled at {f.sample_rate / 1000:g} kHz, so nothing above "
                         f"{0.45 * f.sample_rate / 1000:.1f} kHz (hi-hats, cymbals) is heard: check that the beat "
                         "is the one you count, and give a BPM range if it is not")
+    if f.flipped:
+        which = ", ".join(str(c + 1) for c in f.flipped)
+        warnings.append(f"channel {which} is in opposite polarity to the others, so the channels cancel when mixed "
+                        "to mono: it was turned over for the analysis (check the recording's wiring)")
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
     stops = levelmod.find_stops(levels.db)

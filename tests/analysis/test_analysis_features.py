@@ -252,3 +252,17 @@ def test_a_soft_cue_in_a_reel_has_the_features_it_has_alone():
     a = alone.fine[10:-10].astype(int)
     b = f.fine[row + 10 : row + len(alone.fine) - 10].astype(int)
     assert np.abs(a - b).max() <= 1 and np.mean(a != b) < 0.1  # a tenth of a dB: quantisation steps
+
+
+def test_a_channel_in_opposite_polarity_is_turned_over_not_cancelled():
+    # a mono recording copied to two channels with one inverted (a miswired transfer) plays, but its
+    # mono mix is silence: it was analysed as silent audio
+    sr = 22050
+    x = (np.random.default_rng(16).standard_normal(3 * sr) * 0.1).astype(np.float32)
+    x[:: sr // 4] += 0.8
+    mono = feat.extract([x], sr, len(x))
+    opposed = feat.extract([np.stack([x, -x], axis=1)], sr, len(x))
+    assert opposed.flipped == (1,) and mono.flipped == ()
+    assert np.array_equal(opposed.fine, mono.fine) and np.allclose(opposed.onset, mono.onset, atol=1e-3)
+    wide = np.stack([x, 0.3 * x + (np.random.default_rng(17).standard_normal(3 * sr) * 0.1).astype(np.float32)], 1)
+    assert feat.extract([wide], sr, len(x)).flipped == ()  # stereo spread is not opposition

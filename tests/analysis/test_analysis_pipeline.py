@@ -334,3 +334,10 @@ def test_a_ring_out_cut_to_digital_silence_gets_no_beats():
     plain = _beats(analyze_samples(y, sr))
     tail = _beats(analyze_samples(np.concatenate([y, np.zeros((3 * sr, y.shape[1]), np.float32)]), sr))
     assert len(tail) == len(plain) and np.allclose(tail, plain, atol=1e-3)
+
+
+def test_opposite_polarity_channels_are_analysed_and_the_user_told(steady):
+    ref, y = steady
+    a = analyze_samples(np.stack([y, -y], axis=1), SR)
+    assert np.allclose(_beats(a), _beats(analyze_samples(y, SR)), atol=1e-3)
+    assert any("opposite polarity" in w for w in a.warnings)
