@@ -110,7 +110,8 @@ class RunningGain:
         self.means = np.zeros(1024, np.float64)  # each whole chunk's mean square (the first n)
         self.n = 0
         self.rest = np.zeros(0, np.float64)  # power of the samples after the last whole chunk
-        self.limited: list[float] = []  # the gain at each chunk's centre, slew-limited (dB)
+        self.limited = np.zeros(1024, np.float64)  # the gain at each chunk's centre, slew-limited (dB)
+        self.done = 0  # chunks whose gain is in self.limited
         self.quiet_from: int | None = None  # where the present run of silent chunks started
         self.cuts: list[list[int]] = []  # runs of silent chunks >= gap long: [start, end] (end grows)
 
@@ -168,7 +169,7 @@ class RunningGain:
         chunks = self._chunks()
         n = len(chunks)
         upto = min(upto, n)
-        j0 = len(self.limited)
+        j0 = self.done
         if upto <= j0:
             return
         js = np.arange(j0, upto)
@@ -187,11 +188,16 @@ class RunningGain:
         for i in np.flatnonzero(~full):  # spans cut short by a piece's ends
             target[i] = gain_from_chunks(chunks[lo[i] : max(hi[i], lo[i] + 1)])
         step = LEVEL_SLEW_DB_S * CHUNK_S
-        prev = self.limited[-1] if self.limited else float(target[0])
+        prev = float(self.limited[j0 - 1]) if j0 else float(target[0])
         silent = chunks[js] < 10.0 ** (SILENT_DB / 10)
-        for g, q in zip(target, silent, strict=True):  # in silence a step is not heard: no limit
+        if upto > len(self.limited):
+            grown = np.zeros(max(upto, 2 * len(self.limited)))
+            grown[:j0] = self.limited[:j0]
+            self.limited = grown
+        for j, g, q in zip(js, target, silent, strict=True):  # in silence a step is not heard: no limit
             prev = float(g) if q else min(max(float(g), prev - step), prev + step)
-            self.limited.append(prev)
+            self.limited[j] = prev
+        self.done = upto
 
     def gains(self, times: np.ndarray, final: bool) -> np.ndarray:
         """The gain (dB) at each of *times* (seconds, increasing; within :meth:`ready_s` unless the
@@ -202,5 +208,9 @@ class RunningGain:
             return np.zeros(len(times))
         need = n if final else min(n, int(np.ceil(times[-1] / CHUNK_S)) + 2)
         self._extend(need, final)
-        centres = (np.arange(len(self.limited)) + 0.5) * CHUNK_S
-        return np.interp(times, centres, self.limited)
+        # only the chunks around these times (interpolating over the whole reel at every block cost
+        # seconds on a 2 h reel)
+        lo = min(max(0, int(times[0] / CHUNK_S) - 2), self.done - 1)
+        hi = min(self.done, int(np.ceil(times[-1] / CHUNK_S)) + 2)
+        centres = (np.arange(lo, hi) + 0.5) * CHUNK_S
+        return np.interp(times, centres, self.limited[lo:hi])
