@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import Cue, Levels
-from ._windows import window_mean
+from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
 __all__ = ["levels_from_energy", "find_stops", "FLOOR_DB"]
@@ -19,6 +19,43 @@ def levels_from_energy(energy: np.ndarray) -> Levels:
     return Levels(1.0 / FPS, db.astype(np.float32))
 
 
+def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The level smoothed over 20 ms, and its runs (hops) under the passage's loud level less
+    *drop_db*, or under *silence_db*."""
+    db = np.asarray(db, np.float64)
+    if len(db) < 3:
+        return db, []
+    sm = window_mean(db, 2, 1)  # 20 ms
+    # the loud level of the USUAL_SPAN_S around each hop (the whole of a file that short): over a
+    # whole reel, a loud cue's level put a soft cue's quiet bars under it by drop_db, as stops
+    loud_ref = local_percentile(sm, 95, int(USUAL_SPAN_S * FPS), int(5 * FPS))
+    if float(loud_ref.max()) < silence_db + 10:
+        return sm, []
+    quiet = sm < np.maximum(loud_ref - drop_db, silence_db)
+    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+    starts = list(edges[quiet[edges + 1]] + 1)
+    ends = list(edges[~quiet[edges + 1]] + 1)
+    if quiet[0]:
+        starts.insert(0, 0)
+    if quiet[-1]:
+        ends.append(len(db))
+    return sm, list(zip(starts, ends, strict=True))
+
+
+def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, silence_db: float = -70.0
+              ) -> list[tuple[float, float]]:
+    """Silences of at least *min_seconds* with sound before and after (seconds): where one piece of
+    music ends and another begins, whatever their levels (:func:`find_stops` also asks the music to
+    come back near the level it left, which a soft cue after a loud one does not).
+
+    A hop is quiet as in :func:`find_stops`.
+    """
+    db = np.asarray(db, np.float64)
+    _, runs = _quiet_runs(db, drop_db, silence_db)
+    need = int(round(min_seconds * FPS))
+    return [(s / FPS, e / FPS) for s, e in runs if s > 0 and e < len(db) and e - s >= need]
+
+
 def find_stops(
     db: np.ndarray,
     *,
@@ -29,34 +66,21 @@ def find_stops(
 ) -> list[tuple[float, float]]:
     """Music stops: the level falls to near silence for at least *min_seconds*, then returns.
 
-    A hop is "quiet" when its level (smoothed over 20 ms) is *drop_db* under the bed (the median
-    level of the *bed_seconds* before) or under *silence_db* absolute. Leading and trailing
-    silence are not stops: music must sound before and after.
+    A hop is "quiet" when its level (smoothed over 20 ms) is *drop_db* under the passage's loud
+    level (the 95th percentile of the USUAL_SPAN_S around it) or under *silence_db* absolute. A run
+    of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
+    is sound and the music comes back within 20 dB of it. Leading and trailing silence are not
+    stops: music must sound before and after.
 
     Returns
     -------
     list of (start, end) seconds
     """
-    db = np.asarray(db, np.float64)
-    if len(db) < 3:
-        return []
-    sm = window_mean(db, 2, 1)  # 20 ms
-    loud_ref = float(np.percentile(sm, 95))
-    if loud_ref < silence_db + 10:
-        return []
-    # quiet relative to the piece's loud level first (cheap), then check each run against its bed
-    quiet = sm < max(loud_ref - drop_db, silence_db)
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    starts = list(edges[quiet[edges + 1]] + 1)
-    ends = list(edges[~quiet[edges + 1]] + 1)
-    if quiet[0]:
-        starts.insert(0, 0)
-    if quiet[-1]:
-        ends.append(len(db))
+    sm, runs = _quiet_runs(db, drop_db, silence_db)
     out = []
     need = int(round(min_seconds * FPS))
     bed_n = int(bed_seconds * FPS)
-    for s, e in zip(starts, ends, strict=True):
+    for s, e in runs:
         if s == 0 or e >= len(db) or e - s < need:
             continue
         before = sm[max(0, s - bed_n) : s]

@@ -140,7 +140,8 @@ def analyze_features(
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
     stops = levelmod.find_stops(levels.db)
-    spans = _pieces(stops, f.n)
+    gaps = levelmod.find_gaps(levels.db, PIECE_GAP_S)
+    spans = _pieces(gaps, f.n)
     beats: list[Beat] = []
     onsets: list[Onset] = []
     cues: list = []
@@ -159,7 +160,7 @@ def analyze_features(
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]
     # the silences between pieces are stops too (music sounds before and after them)
-    cues += levelmod.stop_cues([(s, e) for s, e in stops if e - s >= PIECE_GAP_S])
+    cues += levelmod.stop_cues(gaps)
     if not beats:
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
@@ -267,14 +268,13 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     return list(beats), list(onsets), list(cues)
 
 
-def _pieces(stops: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:
-    """Hop spans of the music between silences of :data:`PIECE_GAP_S` or more (a reel's cues)."""
+def _pieces(gaps: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:
+    """Hop spans of the music between silences (:func:`~.levels.find_gaps`: a reel's cues)."""
     spans, start = [], 0
-    margin = int(0.05 * FPS)  # into the silence: a stop's ends are where its level has moved
-    for s, e in stops:
-        if e - s >= PIECE_GAP_S:
-            spans.append((start, int(round(s * FPS)) + margin))
-            start = (int(round(e * FPS)) - margin) // Features.ALIGN * Features.ALIGN  # on a chroma row
+    margin = int(0.05 * FPS)  # into the silence: a gap's ends are where its level has moved
+    for s, e in gaps:
+        spans.append((start, int(round(s * FPS)) + margin))
+        start = (int(round(e * FPS)) - margin) // Features.ALIGN * Features.ALIGN  # on a chroma row
     spans.append((start, n))
     return [(a, b) for a, b in spans if b > a]
 

@@ -341,3 +341,19 @@ def test_opposite_polarity_channels_are_analysed_and_the_user_told(steady):
     a = analyze_samples(np.stack([y, -y], axis=1), SR)
     assert np.allclose(_beats(a), _beats(analyze_samples(y, SR)), atol=1e-3)
     assert any("opposite polarity" in w for w in a.warnings)
+
+
+def test_a_soft_cue_after_a_loud_one_is_its_own_piece_and_its_quiet_bars_are_no_stops():
+    # levels per 5 ms hop: a loud cue, 3 s of silence, a cue 30 dB softer with a bar at -58 dBFS.
+    # Measured against the loud cue, that bar was a stop; and the silence was no stop at all, since
+    # the music did not come back near the loud cue's level
+    from syncsheet.analysis import levels
+    from syncsheet.analysis.features import FPS
+
+    rng = np.random.default_rng(4)
+    db = np.concatenate([np.full(40 * FPS, -10.0), np.full(3 * FPS, -120.0), np.full(20 * FPS, -40.0),
+                         np.full(FPS, -58.0), np.full(19 * FPS, -40.0)]) + rng.normal(0, 1, 83 * FPS)
+    assert levels.find_stops(db) == []
+    gaps = levels.find_gaps(db, 2.0)
+    assert len(gaps) == 1
+    assert gaps[0][0] == pytest.approx(40.0, abs=0.05) and gaps[0][1] == pytest.approx(43.0, abs=0.05)
