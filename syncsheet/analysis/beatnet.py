@@ -84,15 +84,13 @@ class _Columns:
         else:
             k = -(-len(f.fine) // _MEAN_ROWS)
             sums = np.zeros((k, f.fine.shape[1]), np.float64)
-            counts = np.zeros(k)
             for i in range(0, len(f.fine), _BLOCK):  # a block is a whole number of _MEAN_ROWS
                 part = f.fine[i : i + _BLOCK]
                 j = i // _MEAN_ROWS
-                m = -(-len(part) // _MEAN_ROWS)
-                idx = np.arange(len(part)) // _MEAN_ROWS
-                sums[j : j + m] += np.add.reduceat(part, np.arange(0, len(part), _MEAN_ROWS), axis=0,
-                                                   dtype=np.float64)
-                counts[j : j + m] += np.bincount(idx, minlength=m)
+                sums[j : j + -(-len(part) // _MEAN_ROWS)] = np.add.reduceat(
+                    part, np.arange(0, len(part), _MEAN_ROWS), axis=0, dtype=np.float64)
+            counts = np.full(k, float(_MEAN_ROWS))
+            counts[-1] = len(f.fine) - (k - 1) * _MEAN_ROWS
             w = _MEAN_SPAN // _MEAN_ROWS
             cs = np.vstack([np.zeros((1, sums.shape[1])), np.cumsum(sums, axis=0)])
             cn = np.concatenate([[0.0], np.cumsum(counts)])

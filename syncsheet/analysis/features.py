@@ -21,10 +21,9 @@ from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to 
 from ..progress import Progress
 from ._windows import window_extreme
 from .resample import ANALYSIS_RATE, Resampler, analysis_rate
-from .working_level import LEVEL_BAND_DB, LEVEL_REF_DB, LEVEL_S, MAX_GAIN_DB, RunningGain, level_gain_db
+from .working_level import RunningGain
 
-__all__ = ["FPS", "WINDOW_S", "Features", "extract", "level_gain_db", "LEVEL_REF_DB", "LEVEL_BAND_DB", "LEVEL_S",
-           "MAX_GAIN_DB"]
+__all__ = ["FPS", "WINDOW_S", "Features", "extract"]
 
 FPS = 200  # hops a second: 5 ms
 WINDOW_S = 0.0427  # analysis window (941 samples at the 22.05 kHz analysis rate)
@@ -249,11 +248,12 @@ def _zero_runs(x: np.ndarray, min_len: int) -> np.ndarray:
     """Mask of the samples in runs of at least *min_len* exact zeros."""
     z = np.concatenate([[False], x == 0, [False]])
     edges = np.flatnonzero(np.diff(z.astype(np.int8)))
-    mask = np.zeros(len(x), bool)
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if b - a >= min_len:
-            mask[a:b] = True
-    return mask
+    starts, ends = edges[::2], edges[1::2]
+    long = ends - starts >= min_len
+    step = np.zeros(len(x) + 1, np.int32)  # +1 where a long run starts, -1 where it ends
+    np.add.at(step, starts[long], 1)
+    np.add.at(step, ends[long], -1)
+    return np.cumsum(step[:-1]) > 0
 
 
 class _Analyser:

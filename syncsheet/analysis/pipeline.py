@@ -139,22 +139,20 @@ def analyze_features(
                         "to mono: it was turned over for the analysis (check the recording's wiring)")
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
-    stops = levelmod.find_stops(levels.db)
     gaps = levelmod.find_gaps(levels.db, PIECE_GAP_S)
-    spans = _pieces(gaps, f.n)
     beats: list[Beat] = []
     onsets: list[Onset] = []
     cues: list = []
-    for h0, h1 in spans:  # each piece of a reel alone: nothing in it owes anything to the one before
+    spans = _pieces(gaps, f.n)
+    for i, (h0, h1) in enumerate(spans):  # each piece of a reel alone: nothing in it owes anything to the one before
         t0 = h0 / FPS
         done = scaled(progress, h0 / f.n, h1 / f.n)
-        if (h0, h1) == (0, f.n):
-            piece = _analyze_piece(f, levels.db, stops, settings, sens, warnings, done)
-        else:
-            starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < h1 / FPS)
-            db = levels.db[h0:h1]
-            piece = _analyze_piece(f.slice(h0, h1), db, levelmod.find_stops(db), replace(settings, bar_starts=starts),
-                                   sens, warnings, done)
+        db = levels.db[h0:h1]
+        # a bar start in the silence after a piece (or past the audio) is that piece's to report
+        until = spans[i + 1][0] / FPS if i + 1 < len(spans) else np.inf
+        starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < until)
+        piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db, levelmod.find_stops(db),
+                               replace(settings, bar_starts=starts), sens, warnings, done)
         last_bar = max((x.bar for x in beats), default=0)
         beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]

@@ -357,3 +357,10 @@ def test_a_soft_cue_after_a_loud_one_is_its_own_piece_and_its_quiet_bars_are_no_
     gaps = levels.find_gaps(db, 2.0)
     assert len(gaps) == 1
     assert gaps[0][0] == pytest.approx(40.0, abs=0.05) and gaps[0][1] == pytest.approx(43.0, abs=0.05)
+
+
+def test_a_bar_start_in_the_silence_between_pieces_is_reported():
+    first = music(beat_times(120, 8.0), 8.0, SR)
+    reel = np.concatenate([first, np.zeros(3 * SR, np.float32), first])
+    a = analyze_samples(reel, SR, AnalysisSettings(bar_starts=(9.5,)))
+    assert any("9.50 s" in w for w in a.warnings)
