@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
+from ..mp3info import UNTAGGED_DELAY, gapless_info
 from ..progress import Progress, report, scaled
 from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge, working_level
 from . import beats as beatmod
@@ -76,7 +77,20 @@ def analyze(
     feats = extract(audio.blocks(path, info=info, mono=False), info.sample_rate, info.samples,
                     progress=scaled(progress, 0, 0.6))
     result = analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))
-    return result.replace(source=Path(path).name)
+    return result.replace(source=Path(path).name, warnings=result.warnings + _file_warnings(info))
+
+
+def _file_warnings(info: audio.AudioInfo) -> tuple[str, ...]:
+    """What the file itself says about its timing: an MP3 that does not record its encoder delay
+    decodes with that silence in front, here as in every program that plays it."""
+    if info.format != "MP3":
+        return ()
+    tag = gapless_info(info.path)
+    if tag is None or tag.tagged:
+        return ()
+    ms = 1000 * UNTAGGED_DELAY / tag.sample_rate
+    return (f"this MP3 does not record its encoder delay (no LAME/Info header): it plays, here as in any player, "
+            f"about {ms:.0f} ms later than the music it was encoded from; sync to a WAV of the mix where that matters",)
 
 
 def analyze_samples(
