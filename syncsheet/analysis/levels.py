@@ -8,7 +8,7 @@ from ..model import Cue, Levels
 from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
-__all__ = ["levels_from_energy", "find_stops", "FLOOR_DB"]
+__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_entry", "stop_cues", "entry_cue", "FLOOR_DB"]
 
 FLOOR_DB = -120.0
 
@@ -54,6 +54,23 @@ def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, sile
     _, runs = _quiet_runs(db, drop_db, silence_db)
     need = int(round(min_seconds * FPS))
     return [(s / FPS, e / FPS) for s, e in runs if s > 0 and e < len(db) and e - s >= need]
+
+
+def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35.0, silence_db: float = -70.0
+               ) -> float | None:
+    """Where sound first comes in after a leading silence of at least *min_seconds* (seconds), or
+    None where the audio starts with sound (or holds none).
+
+    A stop's restart is a sync point; so is the first entry after silence, whether it is the music's
+    downbeat or an effect before the music. A hop is quiet as in :func:`find_stops`.
+    """
+    _, runs = _quiet_runs(np.asarray(db, np.float64), drop_db, silence_db)
+    if not runs or runs[0][0] != 0:
+        return None
+    end = runs[0][1]
+    if end >= len(db) or end < int(round(min_seconds * FPS)):
+        return None
+    return end / FPS
 
 
 def find_stops(
@@ -104,3 +121,8 @@ def stop_cues(stops: list[tuple[float, float]]) -> list[Cue]:
         cues.append(Cue(s, "stop", "STOP", 1.0, e))
         cues.append(Cue(e, "restart", "RESTART", 1.0))
     return cues
+
+
+def entry_cue(t: float) -> Cue:
+    """The sound's first entry after a leading silence (:func:`find_entry`): a restart labelled START."""
+    return Cue(float(t), "restart", "START", 1.0)

@@ -173,6 +173,10 @@ def analyze_features(
         cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]
     # the silences between pieces are stops too (music sounds before and after them)
     cues += levelmod.stop_cues(gaps)
+    # and so is the first sound after a leading silence (a piece's analysis drops cues at its entry,
+    # where nothing before it is a bed to stand out from)
+    if (entry := levelmod.find_entry(levels.db)) is not None:
+        cues.append(levelmod.entry_cue(entry))
     if not beats:
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats

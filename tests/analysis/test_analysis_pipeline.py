@@ -115,12 +115,32 @@ def test_a_stop_and_restart_are_cues():
     y[int(s0 * SR) : int(s1 * SR)] = 0.0
     a = analyze_samples(y, SR)
     stops = [c for c in a.cues if c.kind == "stop"]
-    restarts = [c for c in a.cues if c.kind == "restart"]
+    restarts = [c for c in a.cues if c.kind == "restart" and c.label != "START"]  # the music enters at 0.25 s
     assert len(stops) == 1 and len(restarts) == 1
     assert abs(stops[0].time - s0) < 0.06 and abs(stops[0].end - s1) < 0.06
     assert abs(restarts[0].time - s1) < 0.06
     assert not any(s0 + 0.1 < b.time < s1 - 0.1 for b in a.beats)
     assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
+
+
+@pytest.mark.parametrize("lead", [0.0, 0.05, 1.5])
+def test_the_first_sound_after_a_leading_silence_is_a_start_cue(lead):
+    """An effect in the silence before the music is a sync point: a piece's own cues skip its entry
+    (nothing before it to stand out from), so the entry after silence is reported on its own; audio
+    that starts with sound, or with a moment's quiet, has none."""
+    m = music(beat_times(120, 12.0), 12.0, SR)
+    m = m[int(np.argmax(np.abs(m) > 1e-3)) :]  # the music sounds from its first sample
+    n = int((lead + 0.6) * SR) if lead >= 0.12 else int(lead * SR)
+    y = np.zeros(n + len(m))
+    if lead >= 0.12:
+        add(y, lead, impact(SR), SR, 0.5)
+    y[n:] = m
+    a = analyze_samples(y.astype(np.float32), SR)
+    starts = [c for c in a.cues if c.label == "START"]
+    if lead < 0.12:
+        assert not starts
+    else:
+        assert len(starts) == 1 and starts[0].kind == "restart" and abs(starts[0].time - lead) <= FRAME / 2
 
 
 def test_onsets_are_timed_to_the_attack(steady):
