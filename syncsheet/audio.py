@@ -82,6 +82,9 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     try:
         info = sf.info(str(p))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        if (kind := _unsupported_kind(p)) is not None:
+            raise AudioDecodeError(f"{p}: {kind}, which syncsheet cannot decode (it reads WAV, AIFF, FLAC, Ogg and "
+                                   "MP3): export the sound as WAV") from None
         raise AudioDecodeError(f"{p}: not an audio file that can be decoded ({_why(exc)})") from None
     if info.samplerate <= 0 or info.channels <= 0:
         raise AudioDecodeError(f"{p}: header has {info.samplerate} Hz and {info.channels} channels")
@@ -103,6 +106,36 @@ def _check_finite(data: np.ndarray, first: int, info: AudioInfo) -> None:
             f"{info.path}: corrupt audio: the sample at {(first + i) / info.sample_rate:.3f} s is "
             f"{data[i, c]:g}; float audio must be finite and within +-{_MAX_SAMPLE:g} (1.0 is full scale)"
         )
+
+
+#: (offset, magic bytes, what it is) of containers that often hold a production's sound but that
+#: soundfile's libsndfile does not decode
+_UNSUPPORTED = (
+    (4, b"ftyp", "an MP4 / QuickTime file (M4A, AAC, MOV or MP4 video)"),
+    (4, b"moov", "a QuickTime movie"),
+    (4, b"mdat", "a QuickTime movie"),
+    (4, b"wide", "a QuickTime movie"),
+    (0, bytes.fromhex("3026b2758e66cf11"), "a Windows Media file (WMA or WMV)"),
+    (0, bytes.fromhex("1a45dfa3"), "a Matroska / WebM file"),
+    (0, b"#!AMR", "an AMR voice recording"),
+    (0, bytes.fromhex("0b77"), "an AC-3 (Dolby Digital) stream"),
+    (0, b"RIFF", "an AVI video"),  # only with the AVI form type, checked below
+)
+
+
+def _unsupported_kind(path: Path) -> str | None:
+    """What a file that libsndfile refused is, where its first bytes name a known container."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    for at, magic, what in _UNSUPPORTED:
+        if head[at : at + len(magic)] == magic and (magic != b"RIFF" or head[8:12] == b"AVI "):
+            return what
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:  # ADTS sync, layer 0: raw AAC
+        return "a raw AAC stream"
+    return None
 
 
 def _why(exc: BaseException) -> str:

@@ -99,6 +99,26 @@ def test_not_audio(tmp_path, rng, name):
     assert name in str(e.value)
 
 
+@pytest.mark.parametrize(("name", "head", "kind"), [
+    ("animatic.mov", b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  ", "QuickTime"),
+    ("temp.m4a", b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00M4A isomiso2", "M4A"),
+    ("old.mov", b"\x00\x00\x01\x00moov", "QuickTime movie"),
+    ("score.wma", bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c"), "Windows Media"),
+    ("clip.webm", bytes.fromhex("1a45dfa3a3428286"), "Matroska"),
+    ("memo.amr", b"#!AMR\n", "AMR"),
+    ("mix.ac3", bytes.fromhex("0b77a1b2"), "AC-3"),
+    ("ref.avi", b"RIFF\x00\x10\x00\x00AVI LIST", "AVI"),
+    ("stem.aac", bytes.fromhex("fff15080"), "AAC"),
+])
+def test_a_container_it_cannot_decode_is_named(tmp_path, rng, name, head, kind):
+    """A movie or an AAC file is what a production often hands over: say what it is and what to do."""
+    p = tmp_path / name
+    p.write_bytes(head + rng.bytes(4000))
+    with pytest.raises(AudioDecodeError, match="export the sound as WAV") as e:
+        audio.probe(p)
+    assert kind in str(e.value) and name in str(e.value) and "\n" not in str(e.value)
+
+
 def test_truncated_wav(write_audio):
     path = write_audio("t.wav", tone(seconds=2), 44100)
     data = path.read_bytes()
