@@ -1,4 +1,4 @@
-"""Open, check and stream audio files (WAV, AIFF, FLAC, OGG, MP3 through soundfile).
+"""Open, check and stream audio files (WAV and BWF, AIFF, CAF, FLAC, Ogg Vorbis and Opus, MP3 through soundfile).
 
 Audio is read in blocks and mixed to mono as it streams, so a two-hour reel never sits in
 memory as multichannel samples. Every way a file can be bad gets its own one-line error that
@@ -27,7 +27,7 @@ from .progress import Progress
 __all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES"]
 
 #: File suffixes offered in open dialogs.
-SUFFIXES = (".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".mp3")
+SUFFIXES = (".wav", ".wave", ".bwf", ".aif", ".aiff", ".aifc", ".caf", ".flac", ".ogg", ".oga", ".opus", ".mp3")
 #: Largest sample magnitude accepted (120 dB over full scale); beyond it float audio is corrupt.
 _MAX_SAMPLE = 1e6
 

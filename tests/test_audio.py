@@ -21,17 +21,20 @@ def tone(sr=44100, seconds=1.0, channels=1):
 @pytest.mark.parametrize(
     ("name", "fmt", "subtype"),
     [("a.wav", "WAV", "PCM_16"), ("a.aiff", "AIFF", "PCM_24"), ("a.flac", "FLAC", "PCM_16"),
-     ("a.ogg", "OGG", "VORBIS"), ("a.mp3", "MP3", "MPEG_LAYER_III"), ("f.wav", "WAV", "FLOAT")],
+     ("a.ogg", "OGG", "VORBIS"), ("a.mp3", "MP3", "MPEG_LAYER_III"), ("f.wav", "WAV", "FLOAT"),
+     ("a.caf", "CAF", "ALAC_16"), ("take.bwf", "WAV", "PCM_24"), ("a.opus", "OGG", "OPUS")],
 )
 def test_formats_decode(tmp_path, name, fmt, subtype):
     path = tmp_path / name
-    sf.write(path, tone(), 44100, format=fmt, subtype=subtype)
+    rate = 48000 if subtype == "OPUS" else 44100  # Opus runs at 48 kHz
+    sf.write(path, tone(rate), rate, format=fmt, subtype=subtype)
+    assert path.suffix in audio.SUFFIXES  # offered in the open dialogs and found by batch runs
     info = audio.probe(path)
-    assert info.sample_rate == 44100 and info.channels == 1
+    assert info.sample_rate == rate and info.channels == 1
     y, sr = audio.read_mono(path)
-    assert sr == 44100
+    assert sr == rate
     # lossy codecs add padding: the length is right within 50 ms
-    assert abs(len(y) - 44100) < 0.05 * 44100
+    assert abs(len(y) - rate) < 0.05 * rate
     assert 0.3 < np.max(np.abs(y)) < 0.7
 
 
