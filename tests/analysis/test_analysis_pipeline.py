@@ -143,6 +143,25 @@ def test_the_first_sound_after_a_leading_silence_is_a_start_cue(lead):
         assert len(starts) == 1 and starts[0].kind == "restart" and abs(starts[0].time - lead) <= FRAME / 2
 
 
+@pytest.mark.parametrize("fps", [24, 30])
+def test_a_sync_pop_before_the_music_is_neither_a_beat_nor_an_effect(fps):
+    """The 2-pop: one frame of 1 kHz two seconds before the first frame of action, where the music
+    starts. It was in the music's piece (the silence after it is 2 s less a frame): the beat grid ran
+    back through the silence to it, and the music's entry was taken for an effect."""
+    m = music(beat_times(120, 12.0), 12.0, SR)
+    m = m[int(np.argmax(np.abs(m) > 1e-3)) :]
+    pop_at, ffoa = 1.0, 3.0
+    y = np.zeros(int(ffoa * SR) + len(m))
+    n = int(SR / fps)
+    y[int(pop_at * SR) : int(pop_at * SR) + n] = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(n) / SR)
+    y[int(ffoa * SR) :] = m
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert a.beats and min(b.time for b in a.beats) > ffoa - 0.05
+    assert not [c for c in a.cues if c.kind not in ("stop", "restart") and c.time < ffoa + 0.5]
+    heads = [(c.label, round(c.time, 1)) for c in a.cues if c.time < ffoa + 0.5]
+    assert ("START", pop_at) in heads and ("RESTART", ffoa) in heads
+
+
 def test_onsets_are_timed_to_the_attack(steady):
     ref, y = steady
     a = analyze_samples(y, SR)
