@@ -272,6 +272,10 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
+    # the click where sound is cut to digital silence is no effect (a line-up tone's end)
+    cut = _cut_click(np.clip(np.round(cpos).astype(int), 0, max(len(db) - 1, 0)), db) if len(db) else None
+    if cut is not None and cut.any():
+        cpos, cscore = cpos[~cut], cscore[~cut]
     fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -443,11 +447,18 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
     loud = float(np.percentile(db, 95))
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
     near = np.maximum(db[idx], db[np.minimum(idx + 4, len(db) - 1)])  # the attack's first 20 ms
-    keep = near > loud - below
+    keep = (near > loud - below) & ~_cut_click(idx, db)
+    return pos[keep], strength[keep]
+
+
+def _cut_click(idx: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """Per hop index: whether the level reaches digital silence within 60 ms after it from sound
+    before it (:data:`_CUT_DB` over the floor), as where a ring-out or a line-up tone is cut off."""
+    if not len(idx):
+        return np.zeros(0, bool)
     after = np.clip(idx[:, None] + np.arange(1, 13)[None, :], 0, len(db) - 1)
     before = np.clip(idx[:, None] - np.arange(1, 6)[None, :], 0, len(db) - 1)
-    keep &= ~((db[after].min(axis=1) <= levelmod.FLOOR_DB) & (db[before].mean(axis=1) > levelmod.FLOOR_DB + _CUT_DB))
-    return pos[keep], strength[keep]
+    return (db[after].min(axis=1) <= levelmod.FLOOR_DB) & (db[before].mean(axis=1) > levelmod.FLOOR_DB + _CUT_DB)
 
 
 def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.ndarray) -> np.ndarray:

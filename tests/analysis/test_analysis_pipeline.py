@@ -162,6 +162,20 @@ def test_a_sync_pop_before_the_music_is_neither_a_beat_nor_an_effect(fps):
     assert ("START", pop_at) in heads and ("RESTART", ffoa) in heads
 
 
+def test_a_line_up_tone_cut_to_silence_is_no_effect_and_has_no_beats():
+    """A reel's head: 1 kHz line-up tone at -20 dBFS, cut to digital silence, then the music. The
+    click of the cut was a HIT cue."""
+    m = music(beat_times(120, 12.0), 12.0, SR)
+    t = np.arange(int(8 * SR)) / SR
+    tone = 0.1 * np.sqrt(2) * np.sin(2 * np.pi * 1000 * t)
+    y = np.concatenate([tone, np.zeros(int(2.5 * SR)), m]).astype(np.float32)
+    a = analyze_samples(y, SR)
+    assert not [c for c in a.cues if c.kind not in ("stop", "restart") and c.time < 10.0]
+    stops = [c for c in a.cues if c.kind == "stop"]
+    assert stops and abs(stops[0].time - 8.0) < FRAME
+    assert a.beats and min(b.time for b in a.beats) > 10.4
+
+
 def test_onsets_are_timed_to_the_attack(steady):
     ref, y = steady
     a = analyze_samples(y, SR)
