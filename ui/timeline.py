@@ -316,6 +316,8 @@ class Timeline(QWidget):
         sheet = self.ruler.sheet
         what = {"downbeat": f"Bar {marker.text} (downbeat)", "beat": f"Beat {marker.text}", "onset": "Accent",
                 "stop": "Music stop", "restart": "Music restarts"}.get(marker.kind, f"Cue: {marker.text}")
+        if marker.kind == "restart" and marker.text == "START":
+            what = "Sound starts (after the leading silence)"
         where = f"frame {sheet.number(min(sheet.frame_of(marker.time), sheet.frames - 1))}" if sheet else ""
         hint = "drag to move · double-click to rename · right-click for more" if marker.layer == "cue" \
             else "drag to move · right-click for more"

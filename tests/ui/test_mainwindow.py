@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
+from syncsheet_ui.markers import Marker
 from syncsheet_ui.sheetview import COLUMNS
 from syncsheet_ui.timeline import snap_to_frame
 
@@ -537,6 +538,12 @@ def test_layout_and_ruler_are_remembered(make_window, wait_idle, demo_project_fi
     m = win2.timeline.layer.events["downbeat"][2]
     tip = win2.timeline.describe(m)
     assert f"Bar {m.text}" in tip and f"frame {win2.doc.sheet().number(win2.doc.sheet().frame_of(m.time))}" in tip
+
+
+def test_the_first_sound_after_silence_is_described_as_such(make_window):
+    win = make_window()
+    assert win.timeline.describe(Marker("cue", "restart", 1.0, "START")).startswith("Sound starts")
+    assert win.timeline.describe(Marker("cue", "restart", 5.0, "RESTART")).startswith("Music restarts")
 
 
 def test_half_and_double_tempo_fold_the_beats_with_one_click(make_window, wait_idle, click_wav):
