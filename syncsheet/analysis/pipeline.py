@@ -51,8 +51,8 @@ _DETECTOR_CUE_THRESHOLD = 5.0
 #: own too: in the music's, the beat grid ran back through the silence to it, and the music's entry,
 #: no longer the piece's first onset, was taken for an effect.
 PIECE_GAP_S = working_level.GAP_S
-#: Fewer beats than this in one piece of several (a sync pop, an effect alone in a silence) are no
-#: beat: two intervals are the least that show a tempo.
+#: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
+#: own) are no beat: two intervals are the least that show a tempo.
 _MIN_PIECE_BEATS = 3
 #: The tempo range the beat tracker's prior and corrections were calibrated over (BPM).
 _TRACK_BPM = (AnalysisSettings.bpm_min, AnalysisSettings.bpm_max)
@@ -173,7 +173,7 @@ def analyze_features(
         piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db, levelmod.find_stops(db),
                                replace(settings, bar_starts=starts), sens, warnings, done)
         last_bar = max((x.bar for x in beats), default=0)
-        if len(spans) == 1 or len(piece[0]) >= _MIN_PIECE_BEATS:  # a lone sound between silences has no beat
+        if len(piece[0]) >= _MIN_PIECE_BEATS:  # a lone sound (a pop, an effect's file) has no beat
             beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]

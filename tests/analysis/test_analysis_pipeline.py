@@ -176,6 +176,17 @@ def test_a_line_up_tone_cut_to_silence_is_no_effect_and_has_no_beats():
     assert a.beats and min(b.time for b in a.beats) > 10.4
 
 
+def test_an_effect_in_a_file_of_its_own_has_no_beat_and_its_start_is_a_cue():
+    """A sound designer's single effect: one or two 'beats' there are no tempo (the benchmark's
+    effects alone gave 1 to 4)."""
+    y = np.zeros(int(2.0 * SR))
+    add(y, 0.3, impact(SR), SR, 0.5)
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert not a.beats and "no steady beat found" in a.warnings
+    assert [c.label for c in a.cues] == ["START"] and abs(a.cues[0].time - 0.3) <= FRAME / 2
+    assert a.onsets and abs(a.onsets[0].time - 0.3) <= FRAME / 2
+
+
 def test_onsets_are_timed_to_the_attack(steady):
     ref, y = steady
     a = analyze_samples(y, SR)
