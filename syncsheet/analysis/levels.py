@@ -8,7 +8,8 @@ from ..model import Cue, Levels
 from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
-__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_entry", "stop_cues", "entry_cue", "FLOOR_DB"]
+__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_pops", "find_entry", "stop_cues", "entry_cue",
+           "FLOOR_DB"]
 
 FLOOR_DB = -120.0
 
@@ -54,6 +55,39 @@ def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, sile
     _, runs = _quiet_runs(db, drop_db, silence_db)
     need = int(round(min_seconds * FPS))
     return [(s / FPS, e / FPS) for s, e in runs if s > 0 and e < len(db) and e - s >= need]
+
+
+def find_pops(db: np.ndarray, *, max_seconds: float = 0.25, min_gap_s: float = 1.0, drop_db: float = 35.0,
+              silence_db: float = -70.0) -> list[tuple[float, float]]:
+    """The silences that set a sync pop apart from the music: a sound of at most *max_seconds* that is
+    the audio's first (or last), with a silence of at least *min_gap_s* between it and the rest.
+
+    A film's 2-pop is one frame of tone 2 s before the first frame of action (a tail pop 2 s after
+    the last), so music that starts there follows it by 2 s less a frame, under the silence that
+    separates pieces (:func:`find_gaps`). In the music's piece, the beat grid ran back through the
+    silence to the pop, and the music's entry, no longer the piece's first onset, was taken for an
+    effect. Only the first and last sounds are taken: a series of short stabs with silences between
+    them is music in time (stop-time), whose beat runs on through its rests.
+
+    Returns
+    -------
+    list of (start, end) seconds, as :func:`find_gaps`
+    """
+    db = np.asarray(db, np.float64)
+    _, runs = _quiet_runs(db, drop_db, silence_db)
+    inner = [(s, e) for s, e in runs if s > 0 and e < len(db)]  # quiet runs with sound either side
+    if not inner:
+        return []
+    out = []
+    lead = runs[0][1] if runs[0][0] == 0 else 0  # where the first sound starts
+    first = inner[0]
+    if (first[0] - lead) / FPS <= max_seconds and (first[1] - first[0]) / FPS >= min_gap_s:
+        out.append(first)
+    trail = runs[-1][0] if runs[-1][1] == len(db) else len(db)  # where the last sound ends
+    last = inner[-1]
+    if (trail - last[1]) / FPS <= max_seconds and (last[1] - last[0]) / FPS >= min_gap_s and last not in out:
+        out.append(last)
+    return [(s / FPS, e / FPS) for s, e in out]
 
 
 def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35.0, silence_db: float = -70.0

@@ -47,9 +47,8 @@ _DETECTOR_CUE_THRESHOLD = 5.0
 #: A silence this long (a music stop, seconds) separates pieces, each analysed on its own: a reel's
 #: cues follow one another at any tempo, which one decode could not follow (a tempo may change by a
 #: quarter a beat), and a cue tracked after a louder or slower one came out at 2/3 or 3/2 of its
-#: tempo. The working level keeps to the same pieces. A sync pop before the music is a piece of its
-#: own too: in the music's, the beat grid ran back through the silence to it, and the music's entry,
-#: no longer the piece's first onset, was taken for an effect.
+#: tempo. The working level keeps to the same pieces. (A sync pop before or after the music is a
+#: piece of its own too: :func:`~.levels.find_pops`.)
 PIECE_GAP_S = working_level.GAP_S
 #: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
 #: own) are no beat: two intervals are the least that show a tempo.
@@ -159,6 +158,10 @@ def analyze_features(
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
     gaps = levelmod.find_gaps(levels.db, PIECE_GAP_S)
+    # a sync pop at either end of a piece (a reel's head: line-up tone, silence, pop, the music) is apart
+    pops = [(a + h0 / FPS, b + h0 / FPS) for h0, h1 in _pieces(gaps, f.n)
+            for a, b in levelmod.find_pops(levels.db[h0:h1])]
+    gaps = sorted(gaps + pops)
     beats: list[Beat] = []
     onsets: list[Onset] = []
     cues: list = []

@@ -38,9 +38,7 @@ LEVEL_SLEW_DB_S = 3.0
 #: (a reel's cues): a moment's span stays inside its piece, as the analysis keeps to it (the
 #: pipeline's PIECE_GAP_S is this), so a loud cue does not set the gain of a quiet one after it.
 SILENT_DB = -60.0
-#: Under 2 s: a film's sync pop sits 2 s before the first frame of action, so the music that starts
-#: there follows 2 s less one frame of silence after the pop, and the pop must be a piece of its own.
-GAP_S = 1.5
+GAP_S = 2.0
 _SILENT_LEVEL_DB = -90.0
 CHUNK_S = 0.1  # the level's blocks are 4 chunks long and start every chunk
 _BLOCK_CHUNKS = 4

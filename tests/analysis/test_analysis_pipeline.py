@@ -162,6 +162,36 @@ def test_a_sync_pop_before_the_music_is_neither_a_beat_nor_an_effect(fps):
     assert ("START", pop_at) in heads and ("RESTART", ffoa) in heads
 
 
+def test_a_tail_pop_after_the_music_is_no_beat():
+    m = music(beat_times(120, 10.0), 10.0, SR)
+    end = len(m) / SR
+    y = np.zeros(len(m) + int(3.0 * SR))
+    y[: len(m)] = m
+    n = int(SR / 24)
+    at = end + 2.0 - 1 / 24  # two seconds after the last frame of action, less its own frame
+    y[int(at * SR) : int(at * SR) + n] = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(n) / SR)
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert a.beats and max(b.time for b in a.beats) < end + 0.2
+    assert not [c for c in a.cues if c.kind not in ("stop", "restart") and c.time > end + 0.2]
+
+
+def test_stop_time_stabs_keep_their_beat():
+    """Short chords on each bar's downbeat with silence between (stop-time) are music in time: the
+    beat runs on through their rests, as for any music, and they are not cut apart like a pop."""
+    t = np.arange(int(0.3 * SR)) / SR
+    stab = sum(np.sin(2 * np.pi * hz * t) for hz in (196, 247, 294, 392)) * np.exp(-t / 0.075) * 0.08
+    y = np.zeros(int(28 * SR))
+    for k in range(8):
+        y[int((0.5 + 2 * k) * SR) : int((0.5 + 2 * k) * SR) + len(stab)] += stab
+    m = music(beat_times(120, 11.0, start=0.0), 11.0, SR)
+    y[int(16.5 * SR) : int(16.5 * SR) + len(m)] += m
+    a = analyze_samples(y.astype(np.float32), SR)
+    in_stabs = [b.time for b in a.beats if b.time < 16.4]
+    assert len(in_stabs) >= 8
+    stabs = 0.5 + 2 * np.arange(8)
+    assert all(np.min(np.abs(np.array(in_stabs) - s)) < FRAME for s in stabs[1:])
+
+
 def test_a_line_up_tone_cut_to_silence_is_no_effect_and_has_no_beats():
     """A reel's head: 1 kHz line-up tone at -20 dBFS, cut to digital silence, then the music. The
     click of the cut was a HIT cue."""
