@@ -3,9 +3,10 @@
 An MP3 encoder delays the music: LAME by 576 samples, plus the decoder's own 529, so 1105 samples
 (25 ms at 44.1 kHz, more than half a frame at 24 fps). LAME, ffmpeg and most current encoders write
 that delay into an *Info* / *Xing* header with a LAME extension in the first frame, and the decoder
-behind soundfile (mpg123) then removes it: the decoded samples line up with the music encoded. A
-file without that header (old or streaming encoders, some CBR writers) decodes with the delay left
-in, and so does every other program that plays it; see :func:`gapless_info`.
+behind soundfile (mpg123) then removes it: the decoded samples line up with the music encoded. An
+Info / Xing header without the extension makes it remove its own 529 only, and a file with neither
+decodes with the whole delay left in; so does every other program that plays it. See
+:func:`gapless_info` (its verdicts were checked against what soundfile decodes, header by header).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["GaplessInfo", "gapless_info", "UNTAGGED_DELAY"]
+__all__ = ["GaplessInfo", "gapless_info", "ENCODER_DELAY", "DECODER_DELAY"]
 
-#: LAME's encoder delay plus the decoder's (samples): what an untagged LAME file decodes late by.
-UNTAGGED_DELAY = 1105
+#: LAME's encoder delay and the MPEG decoder's (samples).
+ENCODER_DELAY = 576
+DECODER_DELAY = 529
 _SCAN = 1 << 16  # bytes after the ID3 tag searched for the first frame
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
@@ -28,16 +30,27 @@ class GaplessInfo:
     Attributes
     ----------
     tagged : bool
-        An Info / Xing header with a LAME extension is there: decoders remove the delay.
+        An Info / Xing header with a LAME extension is there: the decoder removes the delay it records.
     delay : int or None
         The encoder delay the LAME extension records (samples), where it is there.
     sample_rate : int
         The first frame's sample rate.
+    header : bool
+        An Info / Xing header is there (with or without the extension).
     """
 
     tagged: bool
     delay: int | None
     sample_rate: int
+    header: bool = False
+
+    @property
+    def late(self) -> int:
+        """Samples by which the decoded audio likely lags the music encoded (LAME's delays where
+        the file does not say)."""
+        if self.tagged:
+            return 0
+        return ENCODER_DELAY if self.header else ENCODER_DELAY + DECODER_DELAY
 
 
 def _id3_size(head: bytes) -> int:
@@ -93,8 +106,9 @@ def gapless_info(path: str | os.PathLike) -> GaplessInfo | None:
         flags = int.from_bytes(buf[at + 4 : at + 8], "big")
         lame = at + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
         ext = buf[lame : lame + 24]
-        if len(ext) < 24 or not ext[:4].isalpha():  # "LAME", "Lavc" (ffmpeg), "GOGO" ...
-            return GaplessInfo(False, None, rate)
+        # an encoder's name ("LAME3.100", "Lavc58", "L3.99r") opens the extension: any, for mpg123
+        if len(ext) < 24 or not any(ext[:9]):
+            return GaplessInfo(False, None, rate, header=True)
         delay = (ext[21] << 4) | (ext[22] >> 4)
-        return GaplessInfo(True, delay, rate)
+        return GaplessInfo(True, delay, rate, header=True)
     return None

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from syncsheet.analysis import analyze
-from syncsheet.mp3info import UNTAGGED_DELAY, gapless_info
+from syncsheet.mp3info import DECODER_DELAY, ENCODER_DELAY, gapless_info
 
 SR = 44100
 
@@ -42,11 +42,32 @@ def test_the_header_says_whether_the_decoder_removes_the_delay(tmp_path, sr):
     _write(tagged, x, sr, tagged=True)
     _write(bare, x, sr, tagged=False)
     info = gapless_info(tagged)
-    assert info is not None and info.tagged and info.delay == 576 and info.sample_rate == sr
-    assert abs(_lag(x, tagged, sr)) <= 2
+    assert info is not None and info.tagged and info.delay == ENCODER_DELAY and info.sample_rate == sr
+    assert info.late == 0 and abs(_lag(x, tagged, sr)) <= 2
     info = gapless_info(bare)
-    assert info is not None and not info.tagged and info.delay is None
-    assert abs(_lag(x, bare, sr) - UNTAGGED_DELAY) <= 2  # the premise of the warning
+    assert info is not None and not info.tagged and not info.header and info.delay is None
+    assert abs(_lag(x, bare, sr) - info.late) <= 2 and info.late == ENCODER_DELAY + DECODER_DELAY
+
+
+@pytest.mark.parametrize(("change", "late"), [
+    (lambda ext: b"\0" * 36, ENCODER_DELAY),  # a Xing header alone: the decoder removes its own delay only
+    (lambda ext: b"\0" * 9 + ext[9:], ENCODER_DELAY),  # no encoder name: the extension is not read
+    (lambda ext: b"L3.99r\0\0\0" + ext[9:], 0),  # an old LAME's name
+    (lambda ext: b"Lavc58.54" + ext[9:], 0),  # ffmpeg's
+])
+def test_the_verdict_follows_the_decoder_header_by_header(tmp_path, change, late):
+    x = _clicks()
+    p = tmp_path / "a.mp3"
+    _write(p, x, SR, tagged=True)
+    b = bytearray(p.read_bytes())
+    at = max(b.find(b"Xing"), b.find(b"Info"))
+    flags = int.from_bytes(b[at + 4 : at + 8], "big")
+    ext = at + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
+    b[ext : ext + 36] = change(bytes(b[ext : ext + 36]))
+    p.write_bytes(bytes(b))
+    info = gapless_info(p)
+    assert info is not None and info.header and info.late == late
+    assert abs(_lag(x, p, SR) - late) <= 2
 
 
 def test_an_id3_tag_in_front_is_skipped(tmp_path):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
-from ..mp3info import UNTAGGED_DELAY, gapless_info
+from ..mp3info import gapless_info
 from ..progress import Progress, report, scaled
 from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge, working_level
 from . import beats as beatmod
@@ -92,8 +92,8 @@ def _file_warnings(info: audio.AudioInfo) -> tuple[str, ...]:
     tag = gapless_info(info.path)
     if tag is None or tag.tagged:
         return ()
-    ms = 1000 * UNTAGGED_DELAY / tag.sample_rate
-    return (f"this MP3 does not record its encoder delay (no LAME/Info header): it plays, here as in any player, "
+    ms = 1000 * tag.late / tag.sample_rate
+    return (f"this MP3 does not record its encoder delay (no LAME header): it plays, here as in any player, "
             f"about {ms:.0f} ms later than the music it was encoded from; sync to a WAV of the mix where that matters",)
 
 
