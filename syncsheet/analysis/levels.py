@@ -8,7 +8,7 @@ from ..model import Cue, Levels
 from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
-__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_pops", "find_entry", "stop_cues", "entry_cue",
+__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_blips", "find_entry", "stop_cues", "entry_cue",
            "FLOOR_DB"]
 
 FLOOR_DB = -120.0
@@ -57,21 +57,19 @@ def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, sile
     return [(s / FPS, e / FPS) for s, e in runs if s > 0 and e < len(db) and e - s >= need]
 
 
-def find_pops(db: np.ndarray, *, max_seconds: float = 0.25, min_gap_s: float = 1.0, drop_db: float = 35.0,
-              silence_db: float = -70.0) -> list[tuple[float, float]]:
-    """The silences that set a sync pop apart from the music: a sound of at most *max_seconds* that is
-    the audio's first (or last), with a silence of at least *min_gap_s* between it and the rest.
+def find_blips(db: np.ndarray, *, max_seconds: float = 0.1, min_gap_s: float = 1.0, drop_db: float = 35.0,
+               silence_db: float = -70.0) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Sounds at either end of the audio short enough to be a sync pop: the first (or last) sound,
+    of at most *max_seconds*, with a silence of at least *min_gap_s* between it and the rest.
 
     A film's 2-pop is one frame of tone 2 s before the first frame of action (a tail pop 2 s after
     the last), so music that starts there follows it by 2 s less a frame, under the silence that
-    separates pieces (:func:`find_gaps`). In the music's piece, the beat grid ran back through the
-    silence to the pop, and the music's entry, no longer the piece's first onset, was taken for an
-    effect. Only the first and last sounds are taken: a series of short stabs with silences between
-    them is music in time (stop-time), whose beat runs on through its rests.
+    separates pieces (:func:`find_gaps`). Whether such a blip is a pop, not a button hit after the
+    music's last pause, is for its spectrum to say (the pipeline's ``_pops``).
 
     Returns
     -------
-    list of (start, end) seconds, as :func:`find_gaps`
+    list of ((blip start, blip end), (silence start, silence end)) in seconds
     """
     db = np.asarray(db, np.float64)
     _, runs = _quiet_runs(db, drop_db, silence_db)
@@ -80,14 +78,15 @@ def find_pops(db: np.ndarray, *, max_seconds: float = 0.25, min_gap_s: float = 1
         return []
     out = []
     lead = runs[0][1] if runs[0][0] == 0 else 0  # where the first sound starts
-    first = inner[0]
-    if (first[0] - lead) / FPS <= max_seconds and (first[1] - first[0]) / FPS >= min_gap_s:
-        out.append(first)
+    s, e = inner[0]
+    if (s - lead) / FPS <= max_seconds and (e - s) / FPS >= min_gap_s:
+        out.append(((lead / FPS, s / FPS), (s / FPS, e / FPS)))
     trail = runs[-1][0] if runs[-1][1] == len(db) else len(db)  # where the last sound ends
-    last = inner[-1]
-    if (trail - last[1]) / FPS <= max_seconds and (last[1] - last[0]) / FPS >= min_gap_s and last not in out:
-        out.append(last)
-    return [(s / FPS, e / FPS) for s, e in out]
+    s2, e2 = inner[-1]
+    taken = bool(out) and (s2, e2) == (s, e)  # one silence between a head blip and a tail blip
+    if (trail - e2) / FPS <= max_seconds and (e2 - s2) / FPS >= min_gap_s and not taken:
+        out.append(((e2 / FPS, trail / FPS), (s2 / FPS, e2 / FPS)))
+    return out
 
 
 def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35.0, silence_db: float = -70.0

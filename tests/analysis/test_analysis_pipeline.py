@@ -175,6 +175,19 @@ def test_a_tail_pop_after_the_music_is_no_beat():
     assert not [c for c in a.cues if c.kind not in ("stop", "restart") and c.time > end + 0.2]
 
 
+def test_a_button_after_the_last_pause_keeps_its_beat():
+    """A cartoon cue's button: a short chord on the beat after a pause, where a tail pop would sit.
+    It is no pure tone, so it stays the music's."""
+    m = music(beat_times(120, 10.0, start=0.0), 10.0, SR)[: int(10.0 * SR)]
+    t = np.arange(int(0.08 * SR)) / SR
+    stab = sum(np.sin(2 * np.pi * hz * t) for hz in (196, 247, 294, 392)) * np.exp(-t / 0.013) * 0.1
+    y = np.zeros(int(14 * SR))
+    y[: len(m)] = m
+    y[int(11.5 * SR) : int(11.5 * SR) + len(stab)] += stab
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert a.beats and abs(a.beats[-1].time - 11.5) < FRAME
+
+
 def test_stop_time_stabs_keep_their_beat():
     """Short chords on each bar's downbeat with silence between (stop-time) are music in time: the
     beat runs on through their rests, as for any music, and they are not cut apart like a pop."""
