@@ -25,10 +25,10 @@ from pathlib import Path
 import mir_eval
 import numpy as np
 import soundfile as sf
+from bench_levels import FRAME, _ann  # run from the checkout: benchmarks/ is on the path
 
 from syncsheet.analysis import analyze_samples
 
-FRAME = 1 / 24
 #: name: (soundfile format, subtype, compression level, bitrate mode)
 CODECS = {
     "wav": None,
@@ -38,11 +38,6 @@ CODECS = {
     "mp3-vbr-low": ("MP3", "MPEG_LAYER_III", 0.9, "VARIABLE"),
     "ogg-q3": ("OGG", "VORBIS", 0.7, None),
 }
-
-
-def _ann(set_dir: Path, i: str, ext: str) -> np.ndarray:
-    p = set_dir / f"{i}.{ext}"
-    return np.atleast_1d(np.loadtxt(p)) if p.exists() and p.stat().st_size else np.zeros(0)
 
 
 def coded(y: np.ndarray, sr: int, spec: tuple | None) -> tuple[np.ndarray, float]:
