@@ -12,7 +12,7 @@ from . import common
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="analyse an audio file and write sheets/exports",
                        description="Analyse AUDIO and write the outputs asked for (or all of them into -o DIR).")
-    p.add_argument("audio", type=Path, help="WAV, AIFF, FLAC, OGG or MP3")
+    p.add_argument("audio", type=Path, help="WAV or BWF, AIFF, CAF, FLAC, Ogg (Vorbis, Opus) or MP3")
     common.add_sheet_arguments(p)
     common.add_analysis_arguments(p)
     common.add_output_arguments(p)
