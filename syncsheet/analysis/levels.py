@@ -8,8 +8,8 @@ from ..model import Cue, Levels
 from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
-__all__ = ["levels_from_energy", "find_stops", "find_gaps", "find_blips", "find_entry", "stop_cues", "entry_cue",
-           "FLOOR_DB"]
+__all__ = ["levels_from_energy", "quiet_runs", "find_stops", "find_gaps", "find_blips", "find_entry", "stop_cues",
+           "entry_cue", "FLOOR_DB"]
 
 FLOOR_DB = -120.0
 
@@ -43,16 +43,21 @@ def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float) -> tuple[np.n
     return sm, list(zip(starts, ends, strict=True))
 
 
-def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, silence_db: float = -70.0
-              ) -> list[tuple[float, float]]:
+def quiet_runs(db: np.ndarray, *, drop_db: float = 35.0, silence_db: float = -70.0) -> list[tuple[int, int]]:
+    """The runs of quiet hops (start, end), a hop quiet as in :func:`find_stops`: one pass that
+    :func:`find_gaps` and :func:`find_entry` can share (*runs*) over the same level."""
+    return _quiet_runs(np.asarray(db, np.float64), drop_db, silence_db)[1]
+
+
+def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, silence_db: float = -70.0,
+              runs: list[tuple[int, int]] | None = None) -> list[tuple[float, float]]:
     """Silences of at least *min_seconds* with sound before and after (seconds): where one piece of
     music ends and another begins, whatever their levels (:func:`find_stops` also asks the music to
     come back near the level it left, which a soft cue after a loud one does not).
 
-    A hop is quiet as in :func:`find_stops`.
+    A hop is quiet as in :func:`find_stops`; *runs*, where given, are :func:`quiet_runs` of *db*.
     """
-    db = np.asarray(db, np.float64)
-    _, runs = _quiet_runs(db, drop_db, silence_db)
+    runs = quiet_runs(db, drop_db=drop_db, silence_db=silence_db) if runs is None else runs
     need = int(round(min_seconds * FPS))
     return [(s / FPS, e / FPS) for s, e in runs if s > 0 and e < len(db) and e - s >= need]
 
@@ -89,15 +94,16 @@ def find_blips(db: np.ndarray, *, max_seconds: float = 0.1, min_gap_s: float = 1
     return out
 
 
-def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35.0, silence_db: float = -70.0
-               ) -> float | None:
+def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35.0, silence_db: float = -70.0,
+               runs: list[tuple[int, int]] | None = None) -> float | None:
     """Where sound first comes in after a leading silence of at least *min_seconds* (seconds), or
     None where the audio starts with sound (or holds none).
 
     A stop's restart is a sync point; so is the first entry after silence, whether it is the music's
-    downbeat or an effect before the music. A hop is quiet as in :func:`find_stops`.
+    downbeat or an effect before the music. A hop is quiet as in :func:`find_stops`; *runs*, where
+    given, are :func:`quiet_runs` of *db*.
     """
-    _, runs = _quiet_runs(np.asarray(db, np.float64), drop_db, silence_db)
+    runs = quiet_runs(db, drop_db=drop_db, silence_db=silence_db) if runs is None else runs
     if not runs or runs[0][0] != 0:
         return None
     end = runs[0][1]

@@ -159,7 +159,8 @@ def analyze_features(
                         "to mono: it was turned over for the analysis (check the recording's wiring)")
     sens = 2.0 ** (1.0 - 2.0 * settings.sensitivity)  # 1 at the default 0.5; lower finds more
 
-    gaps = levelmod.find_gaps(levels.db, PIECE_GAP_S)
+    quiet = levelmod.quiet_runs(levels.db)  # one pass for the gaps and the entry
+    gaps = levelmod.find_gaps(levels.db, PIECE_GAP_S, runs=quiet)
     # a sync pop at either end of a piece (a reel's head: line-up tone, silence, pop, the music) is apart
     gaps = sorted(gaps + [g for h0, h1 in _pieces(gaps, f.n) for g in _pops(f, levels.db, h0, h1)])
     beats: list[Beat] = []
@@ -184,7 +185,7 @@ def analyze_features(
     cues += levelmod.stop_cues(gaps)
     # and so is the first sound after a leading silence (a piece's analysis drops cues at its entry,
     # where nothing before it is a bed to stand out from)
-    if (entry := levelmod.find_entry(levels.db)) is not None:
+    if (entry := levelmod.find_entry(levels.db, runs=quiet)) is not None:
         cues.append(levelmod.entry_cue(entry))
     if not beats:
         warnings.append("no steady beat found")
