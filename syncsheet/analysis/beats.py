@@ -377,15 +377,29 @@ def peak_refine(pos: np.ndarray, act: np.ndarray, radius: int = 3) -> np.ndarray
     return out
 
 
+#: Hops this far (dB) under the loudest hop near an attack are silence to :func:`attack_times`.
+SILENT_DB = 40.0
+#: The least share of an attack's new energy in the hop before the largest jump for the attack to
+#: be timed in that hop (it began in its last moments): under it, at the start of the next.
+_STRADDLE = 0.05
+#: A sharp attack's first whole hop is within _SETTLE_DB of the loudest of the _SETTLE hops from it.
+_SETTLE, _SETTLE_DB = 8, 6.0
+
+
 def attack_times(pos: np.ndarray, energy: np.ndarray, *, radius: int = 4, jump_db: float = 10.0,
                  dominance: float = 2.0) -> np.ndarray:
     """Seconds of the sharp attacks near *pos*; NaN where the attack is not sharp.
 
     The spectral flux peaks while its 43 ms window is still sliding onto an attack, which puts
-    sharp attacks up to ~10 ms early. The hop energy is not windowed: where the power jumps by more
-    than *jump_db* within one 5 ms hop inside ±*radius* hops, and by *dominance* times more than at
-    any other hop there, that hop holds the attack, and how much of the hop's energy is new places
-    it within the hop.
+    sharp attacks up to ~10 ms early (and the onset activation's rise in dB up to 17 ms). The hop
+    energy is not windowed. The attack is where the power rises most within a 5 ms hop inside
+    ±*radius* hops, or in the hop before where that one already holds part of the rise (an attack
+    that straddles two hops); it is sharp where the level rises by more than *jump_db* over those two
+    hops and the one after, by *dominance* times more than into any other hop there, and to within
+    6 dB of the loudest it gets in the next 40 ms by the end of its first whole hop (not a note
+    faded in).
+    How much of the attack hop's energy is new places the attack within it, so the time follows
+    the sound smoothly as it moves across a hop boundary.
 
     Parameters
     ----------
@@ -399,28 +413,38 @@ def attack_times(pos: np.ndarray, energy: np.ndarray, *, radius: int = 4, jump_d
     n = len(energy)
     if not len(pos) or n < 3:
         return out
-    base = np.clip(np.round(pos).astype(int), 1, n - 2)
-    idx = np.clip(base[:, None] + np.arange(-radius, radius + 1)[None, :], 1, n - 2)
-    # the level's jump into each hop near the events only (not whole-file float64 copies)
-    w = _level_db(energy, idx) - _level_db(energy, idx - 1)
-    k = np.argmax(w, axis=1)
+    base = np.round(pos).astype(int)
+    # the search's hops, two before it and _SETTLE after it
+    hops = np.clip(base[:, None] + np.arange(-radius - 2, radius + 1 + _SETTLE)[None, :], 0, n - 1)
+    e = energy[hops].astype(np.float64)  # only the hops near the events, not a whole-file copy
+    level = 10 * np.log10(e + 1e-12)
+    # a hop SILENT_DB under the loudest one nearby counts as silence, or out of digital silence
+    # the resampler's pre-ringing (-55 dB) would be a rival jump as large as the attack's own
+    level = np.maximum(level, level.max(axis=1, keepdims=True) - SILENT_DB)
+    rise = np.zeros_like(level)
+    rise[:, 1:] = np.diff(level, axis=1)
     rows = np.arange(len(pos))
-    j = idx[rows, k]
-    jump_j = w[rows, k]
-    other = w.copy()
-    other[rows, k] = -np.inf
-    # sharp: a large jump, and the only one nearby (in a dense mix several hops jump a little)
-    sharp = (jump_j > jump_db) & (jump_j > dominance * np.maximum(other.max(axis=1), 0.0))
-    # energy of hop j = the share of it after the attack times the new level (+ the old level before)
-    lo, mid, hi = (energy[j + d].astype(np.float64) for d in (-1, 0, 1))
-    frac = np.clip(1.0 - (mid - lo) / np.maximum(hi - lo, 1e-20), 0.0, 1.0)
-    out[sharp] = ((j + frac) / FPS)[sharp]
+    k = 2 + np.argmax(rise[:, 2 : 2 * radius + 3], axis=1)  # the largest jump, within ±radius
+    ahead = (e[rows, k - 1] - e[rows, k - 2]) / np.maximum(e[rows, k] - e[rows, k - 2], 1e-20)
+    j = np.where(ahead > _STRADDLE, k - 1, k)  # the hop the attack began in
+    # the rise over the two hops into the largest jump (in dB a straddling attack's first moments
+    # are a jump of their own, however little of its energy they hold)
+    total = np.maximum(level[rows, k], level[rows, k + 1]) - level[rows, k - 2]
+    rival = rise.copy()
+    rival[:, 0] = -np.inf
+    for d in (-1, 0, 1):
+        rival[rows, k + d] = -np.inf
+    # sharp: a large rise, the only one nearby (in a dense mix several hops jump a little), and
+    # nearly the whole of it (a note faded in over 30 ms is a large jump too, out of silence)
+    after = level[rows[:, None], j[:, None] + 1 + np.arange(_SETTLE)[None, :]].max(axis=1)
+    sharp = ((total > jump_db) & (total > dominance * np.maximum(rival.max(axis=1), 0.0))
+             & (level[rows, j + 1] > after - _SETTLE_DB))
+    # the attack hop's energy = the share of it after the attack times the new level (+ the old before)
+    lo, mid, hi = e[rows, j - 1], e[rows, j], np.maximum(e[rows, j], e[rows, j + 1])
+    new = np.clip((mid - lo) / np.maximum(hi - lo, 1e-20), 0.0, 1.0)
+    t = (hops[rows, j] + 1.0 - new) / FPS
+    out[sharp] = t[sharp]
     return out
-
-
-def _level_db(energy: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Hop level in dB at the hops *idx*."""
-    return 10 * np.log10(energy[idx].astype(np.float64) + 1e-12)
 
 
 def extend_to_edges(pos: np.ndarray, onsets: np.ndarray, *, radius: float = 6.0) -> np.ndarray:

@@ -38,6 +38,10 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 BEAT_LATENCY = 0.004
 ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
+#: An onset is timed from the hop energy where its attack rises this much (dB) out of near-silence:
+#: the onset activation, a rise in dB, sees such an attack 14-17 ms early, a note inside the music a
+#: few ms early, where the energy's sharp test would flip with the hops' phase and add jitter.
+_ONSET_JUMP_DB = 30.0
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
 _CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_above_floor)
@@ -182,11 +186,11 @@ def analyze_features(
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]
     # the silences between pieces are stops too (music sounds before and after them)
-    cues += levelmod.stop_cues(gaps)
+    cues += levelmod.stop_cues(_at_attacks(gaps, f.energy))
     # and so is the first sound after a leading silence (a piece's analysis drops cues at its entry,
     # where nothing before it is a bed to stand out from)
     if (entry := levelmod.find_entry(levels.db, runs=quiet)) is not None:
-        cues.append(levelmod.entry_cue(entry))
+        cues.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
     if not beats:
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
@@ -237,7 +241,8 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
     # beat and cue helpers keep the peaks (whether beats should follow is measured in the README)
-    onsets = tuple(Onset(float(p / FPS - ONSET_LATENCY), float(s)) for p, s in zip(timed, nstr, strict=True))
+    otimes = _attack_timed(timed / FPS - ONSET_LATENCY, beatmod.attack_times(npos, f.energy, jump_db=_ONSET_JUMP_DB))
+    onsets = tuple(Onset(float(t), float(s)) for t, s in zip(otimes, nstr, strict=True))
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
     pos = _heard_edges(grid, opos)
     report(progress, 0.75, "bars")
@@ -292,7 +297,7 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     cpos = np.append(cpos, [e * FINE_DECIM for e, _ in hits])
     cscore = np.append(cscore, [s for _, s in hits])
     kinds = kinds + ["impact"] * len(hits)
-    cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(stops)
+    cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(_at_attacks(stops, f.energy))
     report(progress, 0.95, "tempo")
 
     return list(beats), list(onsets), list(cues)
@@ -425,6 +430,29 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray,
     keep = onset_judge.keep(cand, x, onset_judge.load().probability(x), threshold,
                             sure_margin=onset_judge.SURE_MARGIN * sens)
     return cand[keep], cstr[keep]
+
+
+def _at_attacks(silences: list[tuple[float, float]], energy: np.ndarray) -> list[tuple[float, float]]:
+    """*silences* (start, end seconds), each end where the sound that ends it attacks, if sharply
+    (:func:`~.beats.attack_times`): the level's quiet runs end on a 20 ms smoothing's 5 ms hops."""
+    if not silences:
+        return silences
+    ends = np.array([e for _, e in silences])
+    sharp = beatmod.attack_times(ends * FPS, energy)
+    return [(s, float(t) if np.isfinite(t) and abs(t - e) < 0.02 else e)
+            for (s, e), t in zip(silences, sharp, strict=True)]
+
+
+def _attack_timed(times: np.ndarray, sharp: np.ndarray) -> np.ndarray:
+    """*times* (s), each sharp attack's at its place in the signal (*sharp*, NaN where the attack is
+    not sharp or timed there): the onset activation, a rise in dB, sees an attack out of silence up
+    to 17 ms before it sounds (its 43 ms window's leading edge reaches it first). An onset is never
+    moved past a neighbour."""
+    out = np.asarray(times, np.float64).copy()
+    for i in np.flatnonzero(~np.isnan(sharp)):  # never onto or past a neighbour
+        if (i == 0 or sharp[i] > out[i - 1]) and (i + 1 == len(out) or sharp[i] < out[i + 1]):
+            out[i] = sharp[i]
+    return out
 
 
 def _bar_start_beats(pos: np.ndarray, times: tuple[float, ...], warnings: list[str]) -> np.ndarray:

@@ -365,4 +365,28 @@ def test_onsets_follow_the_music_below_the_hop(rng, delay_ms):
     moved = np.array([b[np.argmin(np.abs(b - t))] - t - k / SR for t in a])
     same = np.abs(moved) < 0.02  # the same onset (a marginal one may come or go: that is the picker's)
     assert same.sum() >= len(starts) - 2
-    assert np.abs(moved[same]).max() < 0.0015
+    # a sharp attack out of silence is timed from the hop energy, whose share after the attack
+    # varies with where the hops cut the notes' 2-5 ms waveform periods: under half a hop
+    assert np.abs(moved[same]).max() < 0.0025
+    # ... and where it sounds, not 15 ms early as the onset activation sees it (a sharp note out of
+    # silence: the note before it, 0.3 s long, has ended)
+    alone = [t for i, t in enumerate(starts) if i % 2 and (i == 0 or t - starts[i - 1] > 0.32)]
+    assert alone and np.all([np.min(np.abs(b - k / SR - t)) < 0.003 for t in alone])
+
+
+@pytest.mark.parametrize("noise", [0.0, 3e-4])
+def test_a_metronome_click_is_timed_where_it_sounds(noise):
+    # a DAW's click: a 1 kHz blip with an instant attack, in digital silence or over a faint hiss.
+    # The onset activation's window reaches it 15-17 ms early; its onsets and beats must not be
+    sr = 44100
+    t = np.arange(int(0.03 * sr)) / sr
+    blip = 0.4 * np.sin(2 * np.pi * 1000 * t) * np.exp(-t / 0.006)
+    truth = 1.0 + 0.5 * np.arange(40)
+    y = noise * np.random.default_rng(4).standard_normal(int(22.0 * sr))
+    for s in truth:
+        i = int(round(s * sr))
+        y[i : i + len(blip)] += blip
+    a = analyze_samples(y.astype(np.float32), sr)
+    for got in ([o.time for o in a.onsets], [b.time for b in a.beats]):
+        err = np.array([np.min(np.abs(np.array(got) - s)) for s in truth[1:-1]])
+        assert np.all(err < 0.003)
