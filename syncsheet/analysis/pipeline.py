@@ -257,6 +257,10 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     placing = downbeatnet.placing_evidence(pos, f, d, comps)
     starts = _bar_start_beats(pos, settings.bar_starts, warnings)
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts)
+    # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there)
+    clicks = metermod.click_bars(metermod.beat_sounds(pos, f.fine), settings.beats_per_bar, starts)
+    if clicks is not None:
+        bars, in_bar = clicks
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)

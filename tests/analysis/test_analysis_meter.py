@@ -378,3 +378,64 @@ def test_bar_starts_keep_other_passages_and_each_other():
     assert list(anchor_bars(np.array([0, 1, 2]), [1])) == [2, 0, 1]
     # two bars, the last cut short by the end of the audio: still one passage of 4
     assert list(anchor_bars(np.array([0, 1, 2, 3, 0, 1]), [5])) == [3, 0, 1, 2, 3, 0]
+
+
+SR_CLICK = 44100
+
+
+def _click_track(bpm: float, meter: int, kind: str, seconds: float = 24.0) -> tuple[np.ndarray, np.ndarray]:
+    """A DAW's metronome: every beat a short blip (a 1 kHz tone or a wood block), the first of each
+    bar higher and louder; nothing else, as a composer exports it to check a tempo."""
+    t = np.arange(int(0.05 * SR_CLICK)) / SR_CLICK
+    fade = np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.2 * len(t)))
+
+    def blip(accent: bool) -> np.ndarray:
+        hz = (1500.0 if accent else 1000.0) if kind == "tone" else (900.0 if accent else 700.0)
+        x = np.sin(2 * np.pi * hz * t) + (0.5 * np.sin(2 * np.pi * 2500 * t) if kind == "wood" else 0)
+        return (0.6 if accent else 0.4) * x * np.exp(-t / 0.008) * fade
+
+    times = 0.5 + (60.0 / bpm) * np.arange(int((seconds - 1) * bpm / 60))
+    y = np.zeros(int(seconds * SR_CLICK))
+    for k, s in enumerate(times):
+        b = blip(k % meter == 0)
+        i = int(round(s * SR_CLICK))
+        y[i : i + len(b)] += b
+    return y.astype(np.float32), times
+
+
+@pytest.mark.parametrize(("bpm", "meter", "kind"), [(120, 4, "tone"), (72, 4, "wood"), (160, 3, "tone"),
+                                                    (100, 5, "wood")])
+def test_a_click_tracks_accent_starts_its_bars(bpm, meter, kind):
+    # the music's evidence for bar lines (bass, harmony) is absent from a click track; read by it,
+    # a 4/4 click's bars started a beat after the accent. The accent is the bar line.
+    from syncsheet.analysis import analyze_samples
+
+    y, times = _click_track(bpm, meter, kind)
+    beats = analyze_samples(y, SR_CLICK).beats
+    got = np.array([b.time for b in beats])
+    assert len(got) == len(times) and np.abs(got - times).max() < 0.003
+    assert [b.beat for b in beats] == [k % meter + 1 for k in range(len(times))]
+
+
+def test_a_forced_meter_and_a_bar_start_still_rule_a_click_track():
+    from syncsheet.analysis import AnalysisSettings, analyze_samples
+
+    y, times = _click_track(120, 4, "tone")
+    two = analyze_samples(y, SR_CLICK, AnalysisSettings(beats_per_bar=2)).beats
+    assert [b.beat for b in two] == [k % 2 + 1 for k in range(len(times))]
+    moved = analyze_samples(y, SR_CLICK, AnalysisSettings(bar_starts=(float(times[1]),))).beats
+    assert [b.beat for b in moved][1:9] == [1, 2, 3, 4, 1, 2, 3, 4]
+
+
+def test_only_bars_of_one_odd_beat_among_alike_ones_are_a_click_tracks():
+    from syncsheet.analysis.meter import click_bar
+
+    rng = np.random.default_rng(2)
+    accent, click = rng.uniform(0, 60, 40), rng.uniform(0, 60, 40)
+    sounds = np.array([accent if k % 4 == 1 else click for k in range(48)]) + rng.normal(0, 0.2, (48, 40))
+    assert click_bar(sounds, 4)[0] == 1
+    assert click_bar(sounds, 3) is None and click_bar(sounds, 2) is None  # a bar of 2 has no odd one out
+    # music: the other beats of the bar differ among themselves, and from bar to bar
+    chords = rng.uniform(0, 60, (4, 40))
+    music = np.array([chords[k % 4] for k in range(48)]) + rng.normal(0, 8.0, (48, 40))
+    assert click_bar(music, 4) is None
