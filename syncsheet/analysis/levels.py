@@ -20,19 +20,21 @@ def levels_from_energy(energy: np.ndarray) -> Levels:
     return Levels(1.0 / FPS, db.astype(np.float32))
 
 
-def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The level smoothed over 20 ms, and its runs (hops) under the passage's loud level less
-    *drop_db*, or under *silence_db*."""
+def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float
+                ) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
+    """The level smoothed over 20 ms, its runs (hops) under the passage's loud level less
+    *drop_db*, or under *silence_db*, and that level per hop (under it a hop is quiet)."""
     db = np.asarray(db, np.float64)
     if len(db) < 3:
-        return db, []
+        return db, [], np.full(len(db), silence_db)
     sm = window_mean(db, 2, 1)  # 20 ms
     # the loud level of the USUAL_SPAN_S around each hop (the whole of a file that short): over a
     # whole reel, a loud cue's level put a soft cue's quiet bars under it by drop_db, as stops
     loud_ref = local_percentile(sm, 95, int(USUAL_SPAN_S * FPS), int(5 * FPS))
-    if float(loud_ref.max()) < silence_db + 10:
-        return sm, []
-    quiet = sm < np.maximum(loud_ref - drop_db, silence_db)
+    below = np.maximum(loud_ref - drop_db, silence_db)
+    if float(sm.max()) < silence_db + 10:  # no sound at all (the percentile of a click track's is silence)
+        return sm, [], below
+    quiet = sm < below
     edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
     starts = list(edges[quiet[edges + 1]] + 1)
     ends = list(edges[~quiet[edges + 1]] + 1)
@@ -40,7 +42,7 @@ def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float) -> tuple[np.n
         starts.insert(0, 0)
     if quiet[-1]:
         ends.append(len(db))
-    return sm, list(zip(starts, ends, strict=True))
+    return sm, list(zip(starts, ends, strict=True)), below
 
 
 def quiet_runs(db: np.ndarray, *, drop_db: float = 35.0, silence_db: float = -70.0) -> list[tuple[int, int]]:
@@ -77,7 +79,7 @@ def find_blips(db: np.ndarray, *, max_seconds: float = 0.1, min_gap_s: float = 1
     list of ((blip start, blip end), (silence start, silence end)) in seconds
     """
     db = np.asarray(db, np.float64)
-    _, runs = _quiet_runs(db, drop_db, silence_db)
+    _, runs, _ = _quiet_runs(db, drop_db, silence_db)
     inner = [(s, e) for s, e in runs if s > 0 and e < len(db)]  # quiet runs with sound either side
     if not inner:
         return []
@@ -125,14 +127,15 @@ def find_stops(
     A hop is "quiet" when its level (smoothed over 20 ms) is *drop_db* under the passage's loud
     level (the 95th percentile of the USUAL_SPAN_S around it) or under *silence_db* absolute. A run
     of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
-    is sound and the music comes back within 20 dB of it. Leading and trailing silence are not
+    is sound, 10 dB over quiet (else silence between notes is the music's texture: a kick with a
+    gap after each, stop-time), and the music comes back within 20 dB of it. Leading and trailing silence are not
     stops: music must sound before and after.
 
     Returns
     -------
     list of (start, end) seconds
     """
-    sm, runs = _quiet_runs(db, drop_db, silence_db)
+    sm, runs, below = _quiet_runs(db, drop_db, silence_db)
     out = []
     need = int(round(min_seconds * FPS))
     bed_n = int(bed_seconds * FPS)
@@ -142,7 +145,9 @@ def find_stops(
         before = sm[max(0, s - bed_n) : s]
         after = sm[e : e + int(0.3 * FPS)]
         bed = float(np.median(before))
-        if bed < silence_db + 10 or float(np.max(after)) < bed - 20:
+        # the bed must be sound, 10 dB over quiet: where half of it is as quiet as this (a kick with
+        # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
+        if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:
             continue
         # the drop-out starts where the level leaves the bed, not where it reaches the floor
         j = s

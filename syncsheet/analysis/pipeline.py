@@ -285,10 +285,10 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
         weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
-    # the click where sound is cut to digital silence is no effect (a line-up tone's end)
-    cut = _cut_click(np.clip(np.round(cpos).astype(int), 0, max(len(db) - 1, 0)), db) if len(db) else None
-    if cut is not None and cut.any():
-        cpos, cscore = cpos[~cut], cscore[~cut]
+    # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
+    # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
+    # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
+    cpos, cscore = _above_floor(cpos, cscore, db)
     fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -489,14 +489,15 @@ def _typical_meter(in_bar: np.ndarray) -> int:
 
 
 def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: float = 45.0):
-    """Drop onsets in near-silence (a reverb tail's flicker): the level around them must come within
-    *below* dB of the piece's loud level. Drop too the click of a cut to digital silence (a ring-out
-    cut off where a file or a reel's cue ends): the level reaches digital silence within 60 ms after
-    it (a window and a half: its frames see the cut coming) from sound before it. Beats kept to the
-    onsets ran on through the ring-out to that click."""
+    """Drop onsets (or cues) in near-silence (a reverb tail's flicker, a hiss between clicks): the
+    level around them must come within *below* dB of the piece's loud level (its 99th percentile: a
+    click track sounds 3 % of the time, and its 95th was the hiss). Drop too the click of a cut to
+    digital silence (a ring-out cut off where a file or a reel's cue ends): the level reaches digital
+    silence within 60 ms after it (a window and a half: its frames see the cut coming) from sound
+    before it. Beats kept to the onsets ran on through the ring-out to that click."""
     if not len(pos) or not len(db):
         return pos, strength
-    loud = float(np.percentile(db, 95))
+    loud = float(np.percentile(db, 99))
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
     near = np.maximum(db[idx], db[np.minimum(idx + 4, len(db) - 1)])  # the attack's first 20 ms
     keep = (near > loud - below) & ~_cut_click(idx, db)

@@ -471,3 +471,46 @@ def test_a_bar_start_in_the_silence_between_pieces_is_reported():
     reel = np.concatenate([first, np.zeros(3 * SR, np.float32), first])
     a = analyze_samples(reel, SR, AnalysisSettings(bar_starts=(9.5,)))
     assert any("9.50 s" in w for w in a.warnings)
+
+
+def _hits(times: np.ndarray, seconds: float, hit: np.ndarray, sr: int, floor: float) -> np.ndarray:
+    """*hit* at each of *times*, over a hiss at *floor* RMS (a recorded take's room tone)."""
+    y = floor * np.random.default_rng(11).standard_normal(int(seconds * sr))
+    for s in times:
+        i = int(round(s * sr))
+        y[i : i + len(hit)] += hit[: len(y) - i]
+    return y.astype(np.float32)
+
+
+def test_clicks_over_a_faint_hiss_have_no_beats_or_onsets_in_the_hiss():
+    # a click sounds 3 % of the time: the 95th percentile of the level was the hiss, 60 dB under
+    # the clicks, whose onsets then counted as sound, and the grid ran on into the hiss
+    sr = 44100
+    t = np.arange(int(0.03 * sr)) / sr
+    blip = 0.4 * np.sin(2 * np.pi * 1000 * t) * np.exp(-t / 0.006) * np.linspace(1, 0, len(t)) ** 0.2
+    truth = 1.0 + 0.5 * np.arange(40)
+    a = analyze_samples(_hits(truth, 23.0, blip, sr, 3e-4), sr)
+    for got in (_beats(a), np.array([o.time for o in a.onsets])):
+        assert len(got) == len(truth) and np.abs(got - truth).max() < 0.003
+
+
+def test_the_gaps_of_a_kick_pattern_are_no_stops():
+    # a kick every half second with a quarter second of silence after it, over a faint hiss: the
+    # silence is the music's texture; a stop is the music dropping out of a sounding bed
+    sr = 22050
+    t = np.arange(int(0.25 * sr)) / sr
+    kick = 0.7 * np.sin(2 * np.pi * np.cumsum(50 + 100 * np.exp(-t / 0.03)) / sr) * np.exp(-t / 0.05)
+    kick *= np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.05 * sr))
+    a = analyze_samples(_hits(1.0 + 0.5 * np.arange(40), 23.0, kick, sr, 3e-4), sr)
+    assert not [c for c in a.cues if c.kind in ("stop", "restart") and c.label != "START"]
+
+
+def test_a_hiss_between_wood_block_clicks_gives_no_effect_cues():
+    # the hiss alone between clicks, 60 dB under them, judged on its own scale as an effect is:
+    # its flicker gave an effect cue every few seconds
+    sr = 44100
+    t = np.arange(int(0.06 * sr)) / sr
+    wood = 0.45 * (np.sin(2 * np.pi * 700 * t) + 0.5 * np.sin(2 * np.pi * 2500 * t)) * np.exp(-t / 0.012)
+    wood *= np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
+    a = analyze_samples(_hits(1.0 + 0.5 * np.arange(56), 30.0, wood, sr, 3e-4), sr)
+    assert [(c.label, round(c.time, 3)) for c in a.cues] == [("START", 1.0)]
