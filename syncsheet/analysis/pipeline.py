@@ -288,7 +288,7 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
     # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
     # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
-    cpos, cscore = _above_floor(cpos, cscore, db)
+    cpos, cscore = _above_floor(cpos, cscore, db, ahead=12)
     fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -488,10 +488,12 @@ def _typical_meter(in_bar: np.ndarray) -> int:
     return int(np.bincount(lengths).argmax()) if len(lengths) else 4
 
 
-def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: float = 45.0):
+def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: float = 45.0, ahead: int = 4):
     """Drop onsets (or cues) in near-silence (a reverb tail's flicker, a hiss between clicks): the
-    level around them must come within *below* dB of the piece's loud level (its 99th percentile: a
-    click track sounds 3 % of the time, and its 95th was the hiss). Drop too the click of a cut to
+    level at them or *ahead* hops later (the attack's first 20 ms; a cue, timed to the start of an
+    effect's first burst, may be found 25 ms before it sounds) must come within *below* dB of the
+    piece's loud level (its 99th percentile: a click track sounds 3 % of the time, and its 95th was
+    the hiss). Drop too the click of a cut to
     digital silence (a ring-out cut off where a file or a reel's cue ends): the level reaches digital
     silence within 60 ms after it (a window and a half: its frames see the cut coming) from sound
     before it. Beats kept to the onsets ran on through the ring-out to that click."""
@@ -499,7 +501,7 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
         return pos, strength
     loud = float(np.percentile(db, 99))
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
-    near = np.maximum(db[idx], db[np.minimum(idx + 4, len(db) - 1)])  # the attack's first 20 ms
+    near = db[np.minimum(idx[:, None] + np.arange(ahead + 1)[None, :], len(db) - 1)].max(axis=1)
     keep = (near > loud - below) & ~_cut_click(idx, db)
     return pos[keep], strength[keep]
 

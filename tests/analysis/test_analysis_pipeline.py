@@ -514,3 +514,35 @@ def test_a_hiss_between_wood_block_clicks_gives_no_effect_cues():
     wood *= np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
     a = analyze_samples(_hits(1.0 + 0.5 * np.arange(56), 30.0, wood, sr, 3e-4), sr)
     assert [(c.label, round(c.time, 3)) for c in a.cues] == [("START", 1.0)]
+
+
+def test_an_effect_found_just_before_it_sounds_in_a_silence_is_kept():
+    # a sound designer's file of hits 1.5 s apart: the detectors place a boom's cue 10 ms before
+    # its sound, picked 25 ms before it; the near-silence rule must look at the effect's first
+    # burst, not only the 20 ms after the pick
+    sr = 44100
+    rng = np.random.default_rng(5)
+
+    def t(s):
+        return np.arange(int(s * sr)) / sr
+
+    def fade(x):
+        x = x.copy()
+        n = len(x) // 4
+        x[-n:] *= np.linspace(1, 0, n) ** 2
+        return x
+
+    hits = [
+        fade(0.7 * rng.standard_normal(int(0.4 * sr)) * np.exp(-t(0.4) / 0.08)),  # a crash
+        fade(0.8 * np.sin(2 * np.pi * np.cumsum(45 + 120 * np.exp(-t(0.5) / 0.04)) / sr) * np.exp(-t(0.5) / 0.12)),
+        fade(0.4 * sum(np.sin(2 * np.pi * f * t(0.6)) for f in (2300, 3100, 4700, 6100)) * np.exp(-t(0.6) / 0.1)),
+        fade(0.6 * rng.standard_normal(int(0.15 * sr)) * np.exp(-t(0.15) / 0.02)),  # a snap
+        fade(0.5 * np.sin(2 * np.pi * 180 * t(0.3)) * np.exp(-t(0.3) / 0.05)),  # a thud
+        fade(0.6 * rng.standard_normal(int(0.8 * sr)) * np.exp(-t(0.8) / 0.25)),  # a long crash
+    ]
+    y = np.zeros(int(17.0 * sr))
+    for k, x in enumerate(hits):
+        i = int(round((1.0 + 2.3 * k) * sr))
+        y[i : i + len(x)] += x
+    cues = np.array([c.time for c in analyze_samples(y.astype(np.float32), sr).cues])
+    assert np.min(np.abs(cues - 3.3)) < FRAME  # the boom
