@@ -241,7 +241,8 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
     # beat and cue helpers keep the peaks (whether beats should follow is measured in the README)
-    otimes = _attack_timed(timed / FPS - ONSET_LATENCY, beatmod.attack_times(npos, f.energy, jump_db=_ONSET_JUMP_DB))
+    sharp = beatmod.attack_times(npos, f.energy, jump_db=_ONSET_JUMP_DB, from_silence=True)
+    otimes = _attack_timed(timed / FPS - ONSET_LATENCY, sharp)
     onsets = tuple(Onset(float(t), float(s)) for t, s in zip(otimes, nstr, strict=True))
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
     pos = _heard_edges(grid, opos)
@@ -442,7 +443,7 @@ def _at_attacks(silences: list[tuple[float, float]], energy: np.ndarray) -> list
     if not silences:
         return silences
     ends = np.array([e for _, e in silences])
-    sharp = beatmod.attack_times(ends * FPS, energy)
+    sharp = beatmod.attack_times(ends * FPS, energy, from_silence=True)
     return [(s, float(t) if np.isfinite(t) and abs(t - e) < 0.02 else e)
             for (s, e), t in zip(silences, sharp, strict=True)]
 
