@@ -56,6 +56,7 @@ _DETECTOR_CUE_THRESHOLD = 5.0
 PIECE_GAP_S = working_level.GAP_S
 #: Share of a blip's power in its strongest three fine bands from which it is a sync pop's tone.
 _POP_TONE_SHARE = 0.8
+_POP_MAX_S, _POP_GAP_S = 0.1, 1.0  # a pop lasts at most this long, with this much silence after it (s)
 #: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
 #: own) are no beat: two intervals are the least that show a tempo.
 _MIN_PIECE_BEATS = 3
@@ -312,16 +313,33 @@ def _pops(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[float, fl
     """The silences (seconds) that part a sync pop from the music of the piece between hops *h0* and
     *h1*: a blip at either end (:func:`~.levels.find_blips`) whose sound is one pure tone (the 2-pop's
     1 kHz holds 96 % of its power in three of the fine bands; a chord's stab 28 %, a noise hit 10 %).
-    A short hit after the music's last pause is its button, a beat of the music."""
+    A short hit after the music's last pause is its button, a beat of the music; and a pop is alone:
+    where the sound across the silence is a blip too, with as long a silence on its other side, the
+    blips are a slow click track's clicks."""
     out = []
-    for (a, b), gap in levelmod.find_blips(db[h0:h1]):
-        r0, r1 = int((h0 / FPS + a) * FPS / FINE_DECIM), int(np.ceil((h0 / FPS + b) * FPS / FINE_DECIM)) + 1
-        power = ((10.0 ** (f.fine[r0:r1].astype(np.float64) / FINE_SCALE) - 1.0) ** 2).sum(axis=0)
-        if power.size and power.sum() > 0:
-            j = int(np.argmax(power))
-            if power[max(0, j - 1) : j + 2].sum() >= _POP_TONE_SHARE * power.sum():
-                out.append((gap[0] + h0 / FPS, gap[1] + h0 / FPS))
+    t0 = h0 / FPS
+    runs = [(s / FPS, e / FPS) for s, e in levelmod.quiet_runs(db[h0:h1]) if (e - s) / FPS >= _POP_GAP_S]
+    for (a, b), gap in levelmod.find_blips(db[h0:h1], max_seconds=_POP_MAX_S, min_gap_s=_POP_GAP_S):
+        if _pure_tone(f, t0 + a, t0 + b) is None:
+            continue
+        if b <= gap[0] + 1e-9:  # a head pop: is the sound after the silence a blip before another?
+            pulse = any(0 < s - gap[1] <= _POP_MAX_S for s, _ in runs)
+        else:  # a tail pop: is the sound before it a blip after another silence?
+            pulse = any(0 < gap[0] - e <= _POP_MAX_S for _, e in runs)
+        if not pulse:
+            out.append((gap[0] + t0, gap[1] + t0))
     return out
+
+
+def _pure_tone(f: Features, t0: float, t1: float) -> int | None:
+    """The fine band of the sound from *t0* to *t1* (seconds) where it is one pure tone (three fine
+    bands hold :data:`_POP_TONE_SHARE` of its power, about that band), else None."""
+    r0, r1 = max(0, int(t0 * FPS / FINE_DECIM)), int(np.ceil(t1 * FPS / FINE_DECIM)) + 1
+    power = ((10.0 ** (f.fine[r0:r1].astype(np.float64) / FINE_SCALE) - 1.0) ** 2).sum(axis=0)
+    if not power.size or power.sum() <= 0:
+        return None
+    j = int(np.argmax(power))
+    return j if power[max(0, j - 1) : j + 2].sum() >= _POP_TONE_SHARE * power.sum() else None
 
 
 def _pieces(gaps: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:
@@ -493,18 +511,28 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
     """Drop onsets (or cues) in near-silence (a reverb tail's flicker, a hiss between clicks): the
     level at them or *ahead* hops later (the attack's first 20 ms; a cue, timed to the start of an
     effect's first burst, may be found 25 ms before it sounds) must come within *below* dB of the
-    piece's loud level (its 99th percentile: a click track sounds 3 % of the time, and its 95th was
-    the hiss). Drop too the click of a cut to
+    level the piece's sounds reach (:func:`_loud_level`; its 95th percentile was a click track's hiss
+    between its clicks). Drop too the click of a cut to
     digital silence (a ring-out cut off where a file or a reel's cue ends): the level reaches digital
     silence within 60 ms after it (a window and a half: its frames see the cut coming) from sound
     before it. Beats kept to the onsets ran on through the ring-out to that click."""
     if not len(pos) or not len(db):
         return pos, strength
-    loud = float(np.percentile(db, 99))
+    loud = _loud_level(db)
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
     near = db[np.minimum(idx[:, None] + np.arange(ahead + 1)[None, :], len(db) - 1)].max(axis=1)
     keep = (near > loud - below) & ~_cut_click(idx, db)
     return pos[keep], strength[keep]
+
+
+def _loud_level(db: np.ndarray) -> float:
+    """The level the piece's sounds reach (dBFS): its 99th percentile, or where that is still its
+    silence between them (a click at 50 BPM sounds 1 % of the time), the median of each second's
+    loudest 5 ms."""
+    per_s = int(FPS)
+    whole = len(db) // per_s * per_s
+    peaks = db[:whole].reshape(-1, per_s).max(axis=1) if whole else db
+    return max(float(np.percentile(db, 99)), float(np.median(peaks)))
 
 
 def _cut_click(idx: np.ndarray, db: np.ndarray) -> np.ndarray:
