@@ -56,6 +56,7 @@ _DETECTOR_CUE_THRESHOLD = 5.0
 PIECE_GAP_S = working_level.GAP_S
 #: Share of a blip's power in its strongest three fine bands from which it is a sync pop's tone.
 _POP_TONE_SHARE = 0.8
+_CLICK_TOL_S = 1 / 24  # s: a cue this near a click track's click is the click (a frame)
 _POP_MAX_S, _POP_GAP_S = 0.1, 1.0  # a pop lasts at most this long, with this much silence after it (s)
 #: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
 #: own) are no beat: two intervals are the least that show a tempo.
@@ -291,6 +292,8 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
     # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
     cpos, cscore = _above_floor(cpos, cscore, db, ahead=12)
+    if clicks is not None:  # a click track's clicks are its own sound, however their rows fall on them
+        cpos, cscore = _off_the_clicks(cpos, cscore, times)
     fine_rows = grid / FINE_DECIM
     kinds = [
         cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
@@ -329,6 +332,20 @@ def _pops(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[float, fl
         if not pulse:
             out.append((gap[0] + t0, gap[1] + t0))
     return out
+
+
+def _off_the_clicks(cpos: np.ndarray, score: np.ndarray, beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop cues (hops, scores) on a click track's clicks (*beats*, seconds): in digital silence a
+    click's spectrum differs from its references a bar away only by where the 10 ms rows fall on it,
+    measured against bands that are otherwise silent, and a wood block at 72 BPM had 8 effect cues
+    on its clicks. An effect off the clicks is still one."""
+    if not len(cpos) or not len(beats):
+        return cpos, score
+    t = cpos / FPS - CUE_LATENCY
+    i = np.clip(np.searchsorted(beats, t), 1, max(len(beats) - 1, 1))
+    near = np.minimum(np.abs(t - beats[i - 1]), np.abs(t - beats[np.minimum(i, len(beats) - 1)]))
+    keep = near > _CLICK_TOL_S
+    return cpos[keep], score[keep]
 
 
 def _pure_tone(f: Features, t0: float, t1: float) -> int | None:
