@@ -439,3 +439,9 @@ def test_only_bars_of_one_odd_beat_among_alike_ones_are_a_click_tracks():
     chords = rng.uniform(0, 60, (4, 40))
     music = np.array([chords[k % 4] for k in range(48)]) + rng.normal(0, 8.0, (48, 40))
     assert click_bar(music, 4) is None
+    # no accent: every place alike, their differences rounding
+    assert click_bar(np.array([click] * 48) + rng.normal(0, 0.01, (48, 40)), 4) is None
+    # accents every 4 read in threes: each place a mix of accents and clicks, not one sound
+    mixed = np.array([accent if k % 4 == 3 else click for k in range(11)], float)
+    mixed[-1] += 10.0  # and an odd last beat
+    assert click_bar(mixed, 3) is None
