@@ -10,7 +10,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["window_mean", "window_max", "window_extreme", "max_near", "span_means", "USUAL_SPAN_S", "local_percentile",
-           "local_mean"]
+           "local_mean", "nearest"]
 
 #: Seconds of music a detector's "usual" level is taken over, centred on each moment: the span of
 #: the excerpts every model and threshold learned from (32-36 s), so such a file is measured whole,
@@ -130,3 +130,12 @@ def local_mean(x: np.ndarray, span: int) -> np.ndarray:
     np.cumsum(x, axis=0, dtype=np.float64, out=c[1:])
     lo = np.clip(np.arange(n) - span // 2, 0, n - span)
     return ((c[lo + span] - c[lo]) / span).astype(x.dtype)
+
+
+def nearest(points: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The nearest of the sorted *points* to each of *at* (inf where there are none)."""
+    if not len(points):
+        return np.full(len(at), np.inf)
+    j = np.clip(np.searchsorted(points, at), 1, max(len(points) - 1, 1))
+    a, b = points[j - 1], points[np.minimum(j, len(points) - 1)]
+    return np.where(np.abs(at - a) <= np.abs(b - at), a, b)

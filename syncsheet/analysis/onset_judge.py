@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._windows import nearest
 from .features import CHROMA_DECIM, FINE_DECIM, FPS, ONSET_SPAN, Features
 from .forest import Forest, load_forest
 from .onsets import LEAD
@@ -103,20 +104,11 @@ def _recurrence(cand: np.ndarray, pool: np.ndarray, beats: np.ndarray) -> tuple[
             uu = u + sign * step
             ok = (uu >= 0) & (uu <= len(beats) - 1)
             t = np.interp(uu, ix, bx)
-            hits += ok & (np.abs(_nearest(pool, t) - t) <= RECUR_TOL)
+            hits += ok & (np.abs(nearest(pool, t) - t) <= RECUR_TOL)
             avail += ok
         out[:, c] = hits / np.maximum(avail, 1)
     phase = u - np.floor(u)
     return out, np.abs(phase * 4 - np.round(phase * 4)), np.abs(phase * 3 - np.round(phase * 3))
-
-
-def _nearest(points: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The nearest of the sorted ``points`` to each of ``at`` (inf where there are none)."""
-    if not len(points):
-        return np.full(len(at), np.inf)
-    j = np.clip(np.searchsorted(points, at), 1, max(len(points) - 1, 1))
-    a, b = points[j - 1], points[np.minimum(j, len(points) - 1)]
-    return np.where(np.abs(at - a) <= np.abs(b - at), a, b)
 
 
 def features(f: Features, cand: np.ndarray, regular: np.ndarray, beats: np.ndarray) -> np.ndarray:

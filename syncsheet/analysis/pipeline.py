@@ -28,6 +28,7 @@ from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
+from ._windows import nearest
 from .features import FINE_DECIM, FINE_SCALE, FPS, Features, extract
 from .resample import ANALYSIS_RATE
 from .settings import AnalysisSettings
@@ -339,12 +340,8 @@ def _off_the_clicks(cpos: np.ndarray, score: np.ndarray, beats: np.ndarray) -> t
     click's spectrum differs from its references a bar away only by where the 10 ms rows fall on it,
     measured against bands that are otherwise silent, and a wood block at 72 BPM had 8 effect cues
     on its clicks. An effect off the clicks is still one."""
-    if not len(cpos) or not len(beats):
-        return cpos, score
     t = cpos / FPS - CUE_LATENCY
-    i = np.clip(np.searchsorted(beats, t), 1, max(len(beats) - 1, 1))
-    near = np.minimum(np.abs(t - beats[i - 1]), np.abs(t - beats[np.minimum(i, len(beats) - 1)]))
-    keep = near > _CLICK_TOL_S
+    keep = np.abs(t - nearest(beats, t)) > _CLICK_TOL_S
     return cpos[keep], score[keep]
 
 
@@ -529,10 +526,10 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
     level at them or *ahead* hops later (the attack's first 20 ms; a cue, timed to the start of an
     effect's first burst, may be found 25 ms before it sounds) must come within *below* dB of the
     level the piece's sounds reach (:func:`_loud_level`; its 95th percentile was a click track's hiss
-    between its clicks). Drop too the click of a cut to
-    digital silence (a ring-out cut off where a file or a reel's cue ends): the level reaches digital
-    silence within 60 ms after it (a window and a half: its frames see the cut coming) from sound
-    before it. Beats kept to the onsets ran on through the ring-out to that click."""
+    between its clicks). Drop too the click of a cut to digital silence (a ring-out cut off where a
+    file or a reel's cue ends): the level reaches digital silence within 60 ms after it (a window and
+    a half: its frames see the cut coming) from sound before it. Beats kept to the onsets ran on
+    through the ring-out to that click."""
     if not len(pos) or not len(db):
         return pos, strength
     loud = _loud_level(db)
