@@ -114,6 +114,11 @@ def find_entry(db: np.ndarray, *, min_seconds: float = 0.12, drop_db: float = 35
     return end / FPS
 
 
+# a room's tail: after the players stop, the level falls in a straight line (dB) at 60 dB per RT60
+_TAIL_SLOPE = 20.0  # dB/s: a hall's RT60 of 3 s; a piano chord dies away slower, and is no tail
+_NEW_SOUND_DB = 3.0  # a rise this far over the lowest level since the fall began is a new sound
+
+
 def find_stops(
     db: np.ndarray,
     *,
@@ -121,6 +126,7 @@ def find_stops(
     drop_db: float = 35.0,
     silence_db: float = -70.0,
     bed_seconds: float = 2.0,
+    notes: np.ndarray | None = None,
 ) -> list[tuple[float, float]]:
     """Music stops: the level falls to near silence for at least *min_seconds*, then returns.
 
@@ -128,17 +134,24 @@ def find_stops(
     level (the 95th percentile of the USUAL_SPAN_S around it) or under *silence_db* absolute. A run
     of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
     is sound, 10 dB over quiet (else silence between notes is the music's texture: a kick with a
-    gap after each, stop-time), and the music comes back within 20 dB of it. Leading and trailing silence are not
-    stops: music must sound before and after.
+    gap after each, stop-time), and the music comes back within 20 dB of it. Leading and trailing
+    silence are not stops: music must sound before and after.
+
+    Played in a room, the music does not fall silent where the players stop: the room rings on, the
+    level falling in a straight line. A stop whose fall takes 40 ms or more starts where the music's
+    level ends and the straight fall begins (:func:`_tail_start`), not where the tail reaches
+    *drop_db* under, which is RT60 / 2 later (a hall's 0.6 s); never before the last of the *notes*
+    (onsets, hops of *db*) before the silence that sounds at the music's level.
 
     Returns
     -------
     list of (start, end) seconds
     """
     sm, runs, below = _quiet_runs(db, drop_db, silence_db)
-    out = []
+    out: list[tuple[float, float]] = []
     need = int(round(min_seconds * FPS))
     bed_n = int(bed_seconds * FPS)
+    since = 0  # a stop starts after the one before it ends
     for s, e in runs:
         if s == 0 or e >= len(db) or e - s < need:
             continue
@@ -151,10 +164,55 @@ def find_stops(
             continue
         # the drop-out starts where the level leaves the bed, not where it reaches the floor
         j = s
-        while j > max(0, s - int(0.1 * FPS)) and sm[j - 1] < bed - 20:
+        while j > max(since, s - int(0.1 * FPS)) and sm[j - 1] < bed - 20:
             j -= 1
-        out.append((j / FPS, e / FPS))
+        last = since
+        if notes is not None and len(notes):
+            # the last note before the tail reaches the floor that sounds at the music's level (one
+            # picked in the tail itself is the room's noise)
+            on = np.ceil(notes[(notes < s) & (notes >= since)]).astype(int)
+            on = on[sm[np.minimum(on, len(sm) - 1)] >= bed - 6]
+            last = int(on[-1]) if len(on) else since
+        out.append((_tail_start(np.asarray(db, np.float64), sm, j, s, e, bed, since, last) / FPS, e / FPS))
+        since = e
     return out
+
+
+def _tail_start(db: np.ndarray, sm: np.ndarray, j: int, s: int, e: int, bed: float, since: int, last: int) -> int:
+    """Where a room's tail begins (hop): the split of the level between the music's last hop at its
+    bed and the tail's floor into a level and a straight fall of at least _TAIL_SLOPE dB/s that
+    leaves the least log-variance (a change point), not before *last* (the last note) nor *since*
+    (the stop before). *j* (where the level left the bed by 20 dB) where the fall is a cut (under
+    40 ms), or not a room's."""
+    low = s + int(np.argmin(sm[s:e]))
+    end = s + int(np.argmax(sm[s : low + 1] <= sm[low] + 3))  # where the tail reaches its floor
+    if end - j < 8:
+        return j
+    top = np.flatnonzero(sm[since:s] >= bed)  # the music's last hop at its bed
+    # the fall began after the last new sound: back from s, each earlier hop no lower than the
+    # lowest since, less _NEW_SOUND_DB
+    k, m = s, sm[s]
+    while k > since + 1 and sm[k - 1] >= m - _NEW_SOUND_DB:
+        k -= 1
+        m = min(m, sm[k])
+    first = max(since + int(top[-1]) if len(top) else k, k, last)
+    if first >= j:  # the last note sounds into the fall: it starts where the level leaves the bed
+        return j
+    lo = max(since, first - int(0.2 * FPS))  # 0.2 s of the music's level before it
+    x = db[lo : end + 1]
+    t = np.arange(len(x), dtype=np.float64)
+    best, at = np.inf, j
+    for c in range(max(first - lo, 4), len(x) - 7):  # at least 8 hops (40 ms) of tail
+        a, b = x[:c], x[c:]
+        tb = t[c:] - t[c:].mean()
+        slope = float(tb @ b / (tb @ tb))
+        if slope * FPS > -_TAIL_SLOPE:
+            continue
+        fit = b - b.mean() - slope * tb
+        cost = len(a) * np.log(np.var(a) + 0.25) + len(b) * np.log(np.mean(fit**2) + 0.25)
+        if cost < best:
+            best, at = cost, lo + c
+    return at
 
 
 def stop_cues(stops: list[tuple[float, float]]) -> list[Cue]:

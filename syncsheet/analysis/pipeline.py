@@ -181,7 +181,7 @@ def analyze_features(
         # a bar start in the silence after a piece (or past the audio) is that piece's to report
         until = spans[i + 1][0] / FPS if i + 1 < len(spans) else np.inf
         starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < until)
-        piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db, levelmod.find_stops(db),
+        piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
                                replace(settings, bar_starts=starts), sens, warnings, done)
         last_bar = max((x.bar for x in beats), default=0)
         if len(piece[0]) >= _MIN_PIECE_BEATS:  # a lone sound (a pop, an effect's file) has no beat
@@ -210,11 +210,10 @@ def analyze_features(
     )
 
 
-def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]], settings: AnalysisSettings,
-                   sens: float, warnings: list[str], progress: Progress | None) -> tuple[list, list, list]:
+def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens: float, warnings: list[str],
+                   progress: Progress | None) -> tuple[list, list, list]:
     """Beats, onsets and cues (seconds from *f*'s start) of one piece of music, the whole file or a
-    part between long silences (:func:`_pieces`), from its features, its level per hop (dBFS) and
-    its stops."""
+    part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS)."""
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context
     hand = beatmod.beat_activation(f.flux, notes=f.onset)
@@ -247,6 +246,7 @@ def _analyze_piece(f: Features, db: np.ndarray, stops: list[tuple[float, float]]
     sharp = beatmod.attack_times(npos, f.energy, jump_db=_ONSET_JUMP_DB, from_silence=True)
     otimes = _attack_timed(timed / FPS - ONSET_LATENCY, sharp)
     onsets = tuple(Onset(float(t), float(s)) for t, s in zip(otimes, nstr, strict=True))
+    stops = levelmod.find_stops(db, notes=npos)  # a stop starts after the last note before it
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
     pos = _heard_edges(grid, opos)
     report(progress, 0.75, "bars")
@@ -560,14 +560,16 @@ def _cut_click(idx: np.ndarray, db: np.ndarray) -> np.ndarray:
 
 
 def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.ndarray) -> np.ndarray:
-    """Keep the beats one can hear: none inside a music stop (nor on the instant it starts), none
-    before the first onset or more than half a beat after the last (a final chord ringing out)."""
+    """Keep the beats one can hear: none inside a music stop (nor on the instant it starts, unless a
+    note sounds on it: a stop that starts as the room's tail of a stab begins), none before the
+    first onset or more than half a beat after the last (a final chord ringing out)."""
     if not len(pos):
         return pos
     t = pos / FPS
     keep = np.ones(len(pos), bool)
+    played = np.abs(nearest(np.asarray(onset_pos, np.float64), pos) - pos) <= _EDGE_ONSET_TOL * FPS
     for s, e in stops:
-        keep &= ~((t > s - 0.1) & (t < e - 0.05))
+        keep &= ~((t > s - 0.1) & (t < e - 0.05) & ~(played & (t <= s + 0.02)))
     if len(onset_pos) and len(pos) > 1:
         half = 0.5 * float(np.median(np.diff(pos)))
         keep &= (pos >= onset_pos[0] - half) & (pos <= onset_pos[-1] + half)

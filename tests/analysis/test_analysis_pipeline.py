@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from analysis_synth import add, beat_times, impact, music
+from analysis_synth import add, beat_times, impact, music, pad
 from scipy import signal
 
 from syncsheet.analysis import AnalysisSettings, analyze, analyze_samples
@@ -121,6 +121,57 @@ def test_a_stop_and_restart_are_cues():
     assert abs(restarts[0].time - s1) < 0.06
     assert not any(s0 + 0.1 < b.time < s1 - 0.1 for b in a.beats)
     assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
+
+
+def _in_a_room(y: np.ndarray, rt60: float, seed: int = 3) -> np.ndarray:
+    """*y* played in a room: the direct sound plus as much energy again in an exponentially decaying
+    noise tail (60 dB down after *rt60* seconds), from 10 ms on."""
+    n = int(1.2 * rt60 * SR)
+    t = np.arange(n) / SR
+    h = np.random.default_rng(seed).standard_normal(n) * np.exp(-6.91 * t / rt60)
+    h[: int(0.01 * SR)] = 0.0
+    h *= 1.0 / np.sqrt(np.sum(h**2))
+    h[0] = 1.0
+    return signal.fftconvolve(y, h)[: len(y)]
+
+
+@pytest.mark.parametrize("s0", [9.8, 10.05])
+@pytest.mark.parametrize(("rt60", "frames"), [(0.6, 1), (1.2, 3)])
+def test_a_stop_in_a_room_starts_where_the_players_stop(rt60, frames, s0):
+    """The room rings on after a held chord is cut: the level falls in a straight line, reaching
+    near silence RT60 / 2 later, where the stop was reported (0.24 s late at RT60 0.6 s, 0.55 s at
+    1.2 s). It now starts within a frame of the cut in a small room, within three in a hall."""
+    ref = beat_times(120, 20.0)
+    y = music(ref, 20.0, SR).astype(np.float64)
+    for hz in (220.0, 277.2, 329.6):
+        add(y, 0.25, pad(SR, hz, 19.6, 0.08), SR)
+    s1 = s0 + 1.0
+    y[int(s0 * SR) : int(s1 * SR)] = 0.0
+    a = analyze_samples(_in_a_room(y, rt60).astype(np.float32), SR)
+    stops = [c for c in a.cues if c.kind == "stop"]
+    restarts = [c for c in a.cues if c.kind == "restart" and c.label != "START"]
+    assert len(stops) == 1 and len(restarts) == 1
+    assert abs(stops[0].time - s0) <= frames * FRAME and abs(restarts[0].time - s1) <= FRAME
+    assert not any(s0 + 0.15 < b.time < s1 - 0.1 for b in a.beats)
+
+
+def test_a_room_tail_is_timed_from_where_its_fall_begins_and_a_slow_decay_is_not_one():
+    from syncsheet.analysis import levels
+    from syncsheet.analysis.features import FPS
+
+    rng = np.random.default_rng(7)
+    music_db = -20.0 + rng.normal(0, 2, 10 * FPS)
+    cut = 5 * FPS
+    # a room's tail (50 dB/s: RT60 1.2 s) from 3 dB under the music, for 0.8 s, then the music again
+    tail = -23.0 - 50.0 * np.arange(int(0.8 * FPS)) / FPS + rng.normal(0, 1, int(0.8 * FPS))
+    db = np.concatenate([music_db[:cut], tail, music_db[cut:]])
+    (stop,) = levels.find_stops(db)
+    assert abs(stop[0] - cut / FPS) <= FRAME and stop[1] == pytest.approx(cut / FPS + 0.8, abs=0.02)
+    # a note dying away at 10 dB/s, then cut to silence: the stop is the cut, not the note's start
+    dying = -20.0 - 10.0 * np.arange(FPS) / FPS
+    db = np.concatenate([music_db[:cut], dying, np.full(FPS // 2, -120.0), music_db[cut:]])
+    (stop,) = levels.find_stops(db)
+    assert stop[0] == pytest.approx(cut / FPS + 1.0, abs=0.01)
 
 
 @pytest.mark.parametrize("lead", [0.0, 0.05, 1.5])
