@@ -147,6 +147,7 @@ def find_stops(
     -------
     list of (start, end) seconds
     """
+    db = np.asarray(db, np.float64)
     sm, runs, below = _quiet_runs(db, drop_db, silence_db)
     out: list[tuple[float, float]] = []
     need = int(round(min_seconds * FPS))
@@ -173,7 +174,7 @@ def find_stops(
             on = np.ceil(notes[(notes < s) & (notes >= since)]).astype(int)
             on = on[sm[np.minimum(on, len(sm) - 1)] >= bed - 6]
             last = int(on[-1]) if len(on) else since
-        out.append((_tail_start(np.asarray(db, np.float64), sm, j, s, e, bed, since, last) / FPS, e / FPS))
+        out.append((_tail_start(db, sm, j, s, e, bed, since, last) / FPS, e / FPS))
         since = e
     return out
 
