@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import warnings
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import mir_eval
@@ -50,37 +51,45 @@ def limited(y: np.ndarray, gain_db: float, sr: int, ceiling: float = 0.9) -> np.
     return (x * g[:, None]).astype(np.float32)
 
 
-def _scores(set_dir: Path, e: dict, gains: tuple[float, ...], limiter: bool = False) -> dict[float, dict[str, float]]:
-    """Per gain, one excerpt's scores (cue F only where it has a mix and effects)."""
+def scores(set_dir: Path, e: dict, settings: dict[Hashable, Callable[[np.ndarray, int], np.ndarray]]
+           ) -> dict[Hashable, dict[str, float]]:
+    """One excerpt's scores per setting, each a change made to the audio (samples, rate) -> samples:
+    beat, downbeat and onset F (and onset recall) of its clean music, the effect cues found in it (every
+    one false but the music's own stops), and cue F on its mix where it has one with effects."""
     i = e["id"]
     y, sr = sf.read(set_dir / e["audio"], dtype="float32", always_2d=True)
     mix = None
     if e.get("mix_audio") and len(_ann(set_dir, i, "cues")):
         mix, _ = sf.read(set_dir / e["mix_audio"], dtype="float32", always_2d=True)
     out = {}
-    for g in gains:
-        k = np.float32(10 ** (g / 20))
-
-        def level(x: np.ndarray, g: float = g, k: np.float32 = k) -> np.ndarray:
-            return limited(x, g, sr) if limiter else x * k
-
-        a = analyze_samples(level(y), sr)
+    for key, change in settings.items():
+        a = analyze_samples(change(y, sr), sr)
         beats = np.array([b.time for b in a.beats])
         downs = np.array([b.time for b in a.beats if b.beat == 1])
         onsets = np.array([o.time for o in a.onsets])
         ro = _ann(set_dir, i, "onsets")
+        of, _, orc = mir_eval.onset.f_measure(ro, onsets, window=0.05) if len(onsets) else (0.0, 0.0, 0.0)
         r = {"beatF": mir_eval.beat.f_measure(mir_eval.beat.trim_beats(_ann(set_dir, i, "beats")),
                                               mir_eval.beat.trim_beats(beats)),
-             "onsetF": mir_eval.onset.f_measure(ro, onsets, window=0.05)[0] if len(onsets) else 0.0,
+             "onsetF": of, "onsetR": orc,
              "clean_cues": float(sum(c.kind not in ("stop", "restart") for c in a.cues))}
         rd = mir_eval.beat.trim_beats(_ann(set_dir, i, "downbeats"))
         if len(rd):
             r["downF"] = mir_eval.beat.f_measure(rd, mir_eval.beat.trim_beats(downs))
         if mix is not None:
-            cues = np.array([c.time for c in analyze_samples(level(mix), sr).cues])
+            cues = np.array([c.time for c in analyze_samples(change(mix, sr), sr).cues])
             r["cueF"] = mir_eval.onset.f_measure(_ann(set_dir, i, "cues"), cues, window=FRAME)[0] if len(cues) else 0.0
-        out[g] = r
+        out[key] = r
     return out
+
+
+def _scores(set_dir: Path, e: dict, gains: tuple[float, ...], limiter: bool = False) -> dict[float, dict[str, float]]:
+    """Per gain, one excerpt's scores (cue F only where it has a mix and effects)."""
+    def gain(g: float) -> Callable[[np.ndarray, int], np.ndarray]:
+        k = np.float32(10 ** (g / 20))
+        return (lambda x, sr: limited(x, g, sr)) if limiter else (lambda x, sr: x * k)
+
+    return scores(set_dir, e, {g: gain(g) for g in gains})
 
 
 def main() -> None:

@@ -14,9 +14,14 @@ music played in the same room without a cut (the music's own rests, or false one
 The excerpt's mean is taken off first, as a mix's master is DC-free: the soundfont's samples carry
 an offset that stops with the notes, and in the near-silence of a room's tail the analysis's DC
 follower (``features``) leaves the music's offset as a constant level 20-35 dB under the music, over
-which a stop in a hall was not found (``--keep-dc`` keeps it)::
+which a stop in a hall was not found (``--keep-dc`` keeps it).
+
+With ``--detectors`` the music is played in the same rooms uncut instead, and the script prints per
+room what ``bench_levels.py`` prints per gain (beat, downbeat and onset F, onset recall, cue F on the
+mixes, effect cues in the clean music)::
 
     .venv/bin/python benchmarks/bench_rooms.py --set /tmp/syncsheet-bench/dev --set /tmp/syncsheet-bench/holdout
+    .venv/bin/python benchmarks/bench_rooms.py --detectors
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from bench_levels import FRAME, _ann  # run from the checkout: benchmarks/ is on the path
+from bench_levels import FRAME, _ann, scores  # run from the checkout: benchmarks/ is on the path
 from scipy.signal import fftconvolve
 
 from syncsheet.analysis import analyze_samples
@@ -89,9 +94,13 @@ def main() -> None:
     ap.add_argument("--set", action="append", type=Path, help="benchmark set directory (repeatable)")
     ap.add_argument("--gap", type=float, default=1.0, help="the stop's length, to the next true beat (s)")
     ap.add_argument("--keep-dc", action="store_true", help="keep the excerpt's DC offset (the renders carry one)")
+    ap.add_argument("--detectors", action="store_true", help="score beats, onsets and cues in the rooms, uncut")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     sets = args.set or [Path("/tmp/syncsheet-bench/dev"), Path("/tmp/syncsheet-bench/holdout")]
+    if args.detectors:
+        _detectors(sets, args.keep_dc)
+        return
     rows = []
     for d in sets:
         for e in json.loads((d / "manifest.json").read_text())["excerpts"]:
@@ -106,6 +115,31 @@ def main() -> None:
               f"{int(np.sum(np.abs(found) <= FRAME))}, within three {int(np.sum(np.abs(found) <= 3 * FRAME))}, "
               f"median error {med}; restart within a frame {int(sum(r[key]['restart'] for r in rows))}; "
               f"stops in the uncut music {int(sum(r[key]['own'] for r in rows))}")
+
+
+def _detectors(sets: list[Path], keep_dc: bool) -> None:
+    """Each excerpt and its mix played uncut in each room, scored as ``bench_levels.py`` scores a gain."""
+    def in_room(rt: float, drr: float):
+        def change(x: np.ndarray, sr: int) -> np.ndarray:
+            x = x.astype(np.float64)
+            return played(x if keep_dc else x - x.mean(axis=0), room(rt, sr, drr))
+        return change
+
+    rows: dict[tuple[float, float], list[dict[str, float]]] = {key: [] for key in ROOMS}
+    for d in sets:
+        for e in json.loads((d / "manifest.json").read_text())["excerpts"]:
+            for key, r in scores(d, e, {key: in_room(*key) for key in ROOMS}).items():
+                rows[key].append(r)
+            print(e["id"], flush=True)
+    print(f"{len(rows[ROOMS[0]])} excerpts of {', '.join(d.name for d in sets)}, played uncut")
+    for key in ROOMS:
+        def mean(k: str, key: tuple[float, float] = key) -> float:
+            v = [r[k] for r in rows[key] if k in r]
+            return float(np.mean(v)) if v else float("nan")
+
+        print(f"RT60 {key[0]:.1f} s, DRR {key[1]:+.0f} dB: beat F {mean('beatF'):.3f}  downbeat F {mean('downF'):.3f}  "
+              f"onset F {mean('onsetF'):.3f} (recall {mean('onsetR'):.3f})  cue F {mean('cueF'):.3f}  "
+              f"cues in the clean music {int(sum(r['clean_cues'] for r in rows[key]))}")
 
 
 if __name__ == "__main__":
