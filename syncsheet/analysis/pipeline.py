@@ -581,10 +581,7 @@ def _heard_edges(pos: np.ndarray, onset_pos: np.ndarray) -> np.ndarray:
     final chord's ring-out (and before a soft entry), but nobody hears a beat there."""
     if len(pos) < 2 or not len(onset_pos):
         return pos
-    i = np.searchsorted(onset_pos, pos)
-    near = np.minimum(np.abs(onset_pos[np.clip(i - 1, 0, len(onset_pos) - 1)] - pos),
-                      np.abs(onset_pos[np.clip(i, 0, len(onset_pos) - 1)] - pos))
-    heard = np.flatnonzero(near <= _EDGE_ONSET_TOL * FPS)
+    heard = np.flatnonzero(np.abs(nearest(np.asarray(onset_pos, np.float64), pos) - pos) <= _EDGE_ONSET_TOL * FPS)
     return pos[heard[0] : heard[-1] + 1] if len(heard) else pos
 
 
