@@ -19,6 +19,7 @@ import numpy as np
 from scipy import fft as _fft  # 6x numpy's FFT on float32 frames, and cheap to import
 
 from ..progress import Progress
+from ._threads import InOrder, one_blas_thread
 from ._windows import window_extreme
 from .resample import ANALYSIS_RATE, Resampler, analysis_rate
 from .working_level import RunningGain
@@ -332,6 +333,7 @@ class _Analyser:
         self.signs: np.ndarray | None = None  # each channel's polarity in the mix, once sound has come
         self.gain_sum = 0.0  # of the frames' gains, for the mean reported
         self.waiting: list[np.ndarray] = []  # resampled blocks not yet in buf
+        self.later = InOrder()  # each block's spectral features, on a second thread
 
     def _polarity(self, x: np.ndarray) -> np.ndarray:
         """Each channel's sign in the mix (:data:`CANCEL_DB`): set from the first block where every
@@ -424,15 +426,14 @@ class _Analyser:
             cs = np.concatenate([[0.0], np.cumsum(np.square(seg, dtype=np.float64))])
             a, b = a - a[0], b - a[0]
             self.out["energy"].append(((cs[b] - cs[a]) / np.maximum(b - a, 1)).astype(np.float32))
-            self._spectra(frames)
+            self.later.submit(self._spectra, np.abs(_fft.rfft(frames, axis=1)))
             self.next_frame += k
             drop = int(self._centre(np.array([self.next_frame]))[0]) - self.half - self.buf_start
             if drop > 0:
                 self.buf = self.buf[drop:]
                 self.buf_start += drop
 
-    def _spectra(self, frames: np.ndarray) -> None:
-        mag = np.abs(_fft.rfft(frames, axis=1))
+    def _spectra(self, mag: np.ndarray) -> None:
         if self.band_limit is not None:
             mag[:, self.band_limit :] = 0.0
         fine = self.filters(mag)
@@ -496,6 +497,8 @@ class _Analyser:
         self.prev_rise = runs[len(runs) - (ONSET_SPAN - 1) :]
 
     def result(self) -> Features:
+        self.later.wait()
+
         def cat(name: str) -> np.ndarray:
             return self.out[name].array()
 
@@ -547,9 +550,13 @@ def extract(
     Features
     """
     an = _Analyser(sample_rate, total_samples)
-    for block in blocks:
-        an.feed(block)
-        if progress is not None and total_samples:
-            progress(min(1.0, an.n_in / total_samples), "spectrum")
-    an.feed(np.zeros(0, np.float32), final=True)
-    return an.result()
+    try:
+        with one_blas_thread():
+            for block in blocks:
+                an.feed(block)
+                if progress is not None and total_samples:
+                    progress(min(1.0, an.n_in / total_samples), "spectrum")
+            an.feed(np.zeros(0, np.float32), final=True)
+            return an.result()
+    finally:
+        an.later.close()
