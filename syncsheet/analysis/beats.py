@@ -315,9 +315,11 @@ def _decode(obs, tau, offs, kprev_c, prior, trans, select, progress) -> list[int
         # M[t, k] = max over offsets of S[t, k - d] + trans[d, k]
         tr = trans[0] if select is None else trans[int(select[t])]
         cand = Sb[:, kprev_c] + tr[None]  # (B, 2D+1, K)
-        best = np.argmax(cand, axis=1)
-        M[rows - base] = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0]
-        BP[rows - base] = best
+        top = cand.max(axis=1)
+        M[rows - base] = top
+        # the first offset reaching the maximum, as argmax gives it: argmax along the middle axis
+        # was a third of the decoder's time, a comparison with the maximum and a boolean argmax less
+        BP[rows - base] = (cand == top[:, None, :]).argmax(axis=1)
         t = stop
     committed.extend(_trace(S, BP, tau, offs, base, n, committed, upto=n))
     return committed
