@@ -34,22 +34,35 @@ class Forest:
         self.value = np.asarray(weights["value"], np.float64)
         self.roots = np.asarray(weights["roots"], np.int32)
         self.baseline = float(np.asarray(weights["baseline"]).reshape(-1)[0])
-        self.leaf = self.left < 0
+        leaf = self.left < 0
+        # a leaf leads to itself whichever way a row goes, so every row walks the deepest tree's
+        # depth in lockstep with no test for which are done; each node's two children side by side
+        # (right, then left), so one lookup takes a step
+        me = np.arange(len(leaf))  # indices as numpy's own index type: no conversion at each lookup
+        self._kids = np.stack([np.where(leaf, me, self.right), np.where(leaf, me, self.left)], axis=1).ravel()
+        self._test = np.where(leaf, 0, self.feature).astype(np.intp)
+        self._limit = np.where(leaf, np.inf, self.threshold)
+        self._depth = self._deepest(leaf)
+
+    def _deepest(self, leaf: np.ndarray) -> int:
+        """Steps from a root to the deepest leaf of any tree."""
+        node, depth = self.roots.copy(), 0
+        while len(node):
+            node = node[~leaf[node]]
+            node = np.concatenate([self.left[node], self.right[node]])
+            depth += len(node) > 0
+        return depth
 
     def probability(self, x: np.ndarray, block: int = 4096) -> np.ndarray:
         """(rows, features) -> (rows,) probability that each candidate is a note."""
         out = np.zeros(len(x))
-        rows = np.arange(min(block, len(x)))[:, None]
         for start in range(0, len(x), block):
             xb = np.asarray(x[start : start + block], np.float64)
-            node = np.broadcast_to(self.roots, (len(xb), len(self.roots))).copy()
-            r = rows[: len(xb)]
-            while True:
-                inner = ~self.leaf[node]
-                if not inner.any():
-                    break
-                go_left = xb[r, self.feature[node]] <= self.threshold[node]
-                node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
+            node = np.broadcast_to(self.roots.astype(np.intp), (len(xb), len(self.roots))).copy()
+            at = np.arange(len(xb))[:, None] * xb.shape[1]  # each row's start in the flat block
+            flat = xb.ravel()
+            for _ in range(self._depth):
+                node = self._kids[2 * node + (flat[at + self._test[node]] <= self._limit[node])]
             out[start : start + block] = self.baseline + self.value[node].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-out))
 
