@@ -475,21 +475,24 @@ def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: fl
     score = prior + np.where(first, ll_on[0], ll_off[0])
     back = np.zeros((n, S), np.int32)
     index = {s: i for i, s in enumerate(states)}
-    ends = [index[(m, m - 1)] for m in meters]
-    starts = [index[(m, 0)] for m in meters]
+    ends = np.array([index[(m, m - 1)] for m in meters])
+    starts = np.array([index[(m, 0)] for m in meters])
+    # within a bar each state follows the one before it (*follows*; a bar's first beat is set
+    # after), and a bar's first beat follows any meter's last, at a cost where the meter changes
+    # (*change*: a row per meter, a column per last state)
+    follows = np.array([index[(m, k - 1)] if k else 0 for m, k in states])
+    change = np.array([[0.0 if states[e][0] == m else _CHANGE_COST + (_LONG_METER_COST if m >= 5 else 0.0)
+                        for e in ends] for m in meters])
+    heard = np.where(first[None, :], ll_on[:, None], ll_off[:, None])  # (beats, states)
+    rows = np.arange(len(meters))
     for t in range(1, n):
-        new = np.full(S, -np.inf)
-        bp = np.zeros(S, np.int32)
-        for i, (m, k) in enumerate(states):
-            if k > 0:
-                new[i], bp[i] = score[index[(m, k - 1)]], index[(m, k - 1)]
-        for j, m in zip(starts, meters, strict=True):
-            change = _CHANGE_COST + (_LONG_METER_COST if m >= 5 else 0.0)
-            cand = np.array([score[e] - (0.0 if states[e][0] == m else change) for e in ends])
-            c = int(np.argmax(cand))
-            new[j], bp[j] = cand[c], ends[c]
-        score = new + np.where(first, ll_on[t], ll_off[t])
-        back[t] = bp
+        new = score[follows]
+        cand = score[ends][None, :] - change
+        c = np.argmax(cand, axis=1)
+        new[starts] = cand[rows, c]
+        back[t] = follows
+        back[t, starts] = ends[c]
+        score = new + heard[t]
     s = int(np.argmax(score))
     pos = np.zeros(n, int)
     for t in range(n - 1, -1, -1):
