@@ -28,6 +28,7 @@ from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
+from ._threads import InOrder, one_blas_thread
 from ._windows import nearest
 from .features import FINE_DECIM, FINE_SCALE, FPS, Features, extract
 from .resample import ANALYSIS_RATE
@@ -181,8 +182,9 @@ def analyze_features(
         # a bar start in the silence after a piece (or past the audio) is that piece's to report
         until = spans[i + 1][0] / FPS if i + 1 < len(spans) else np.inf
         starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < until)
-        piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
-                               replace(settings, bar_starts=starts), sens, warnings, done)
+        with one_blas_thread(), InOrder(depth=2) as later:
+            piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
+                                   replace(settings, bar_starts=starts), sens, warnings, done, later)
         last_bar = max((x.bar for x in beats), default=0)
         if len(piece[0]) >= _MIN_PIECE_BEATS:  # a lone sound (a pop, an effect's file) has no beat
             beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
@@ -211,9 +213,13 @@ def analyze_features(
 
 
 def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens: float, warnings: list[str],
-                   progress: Progress | None) -> tuple[list, list, list]:
+                   progress: Progress | None, later: InOrder) -> tuple[list, list, list]:
     """Beats, onsets and cues (seconds from *f*'s start) of one piece of music, the whole file or a
-    part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS)."""
+    part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS).
+    What needs neither the beats nor the bars runs on *later*'s thread beside them."""
+    # a cue must be new against like-harmony passages of the piece too (measured beside the beats)
+    floored = bool(f.floor.size) and len(f.floor) == len(f.fine)
+    harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma) if floored else None
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context
     hand = beatmod.beat_activation(f.flux, notes=f.onset)
@@ -276,17 +282,17 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
 
     # sound-effect cues and stops
     meter = int(settings.beats_per_bar or _typical_meter(in_bar))
-    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.92))
     # what effects add to the floor between partials is evidence too, of where they start as well
     # as of whether they are there (a door's first rumble shows in the floor before the fine
     # spectrum's surprise rises); but a jump back across a gap onto an earlier burst takes only the
     # fine spectrum's sharper attacks, since the floor also rises with the music's own noise
+    floor = later.submit(cuemod.floor_surprise, f.floor, grid / FINE_DECIM, meter) if floored else None
+    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
     found = surp
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
-    if f.floor.size and len(f.floor) == len(surp):
-        found = surp + cuemod.floor_surprise(f.floor, grid / FINE_DECIM, meter, progress=scaled(progress, 0.92, 0.95))
-        # a cue must be new against like-harmony passages of the piece too
-        weight = weight * cuemod.harmony_weight(cuemod.harmony_surprise(f.floor, f.chroma))
+    if floor is not None and harmony is not None:
+        found = surp + floor.result()
+        weight = weight * cuemod.harmony_weight(harmony.result())
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
     # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
