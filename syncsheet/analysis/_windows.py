@@ -45,6 +45,25 @@ def window_mean(x: np.ndarray, before: int, after: int) -> np.ndarray:
     return (c[lo + size : lo + size + n] - c[lo : lo + n]) / size
 
 
+def _along(x: np.ndarray, axis: int, start: int, stop: int | None) -> np.ndarray:
+    """``x[start:stop]`` along *axis*."""
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(start, stop)
+    return x[tuple(index)]
+
+
+def _spread(op: np.ufunc, p: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """``op`` over every *length* consecutive values of *p* along *axis* (the result is shorter by
+    ``length - 1``): by doubling spans, a few whole-array passes instead of one per position. (A
+    reduction over a sliding window view's short, strided last axis took twenty times as long.)"""
+    span = 1
+    while 2 * span <= length:  # p's value j covers span values from j
+        p = op(_along(p, axis, 0, -span), _along(p, axis, span, None))
+        span *= 2
+    rest = length - span
+    return op(_along(p, axis, 0, p.shape[axis] - rest), _along(p, axis, rest, None)) if rest else p
+
+
 def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: float | None = None) -> np.ndarray:
     """``max(x[i - before : i + after + 1])`` along *axis*.
 
@@ -55,21 +74,13 @@ def window_max(x: np.ndarray, before: int, after: int, axis: int = 0, fill: floa
         return x.copy()
     if fill is not None and np.issubdtype(x.dtype, np.integer):
         fill = int(max(min(fill, np.iinfo(x.dtype).max), np.iinfo(x.dtype).min))
-    p = _pad(x, before, after, axis, fill)
-    return sliding_window_view(p, before + after + 1, axis=axis).max(axis=-1)
+    return _spread(np.maximum, _pad(x, before, after, axis, fill), before + after + 1, axis)
 
 
 def window_extreme(op: np.ufunc, x: np.ndarray, half: int) -> np.ndarray:
     """``op`` (np.minimum or np.maximum) over ±*half* columns of each row, the edge columns
-    repeated; by doubling spans, a few whole-array passes instead of one per column."""
-    length = 2 * half + 1
-    m = np.pad(x, ((0, 0), (half, half)), mode="edge")
-    span = 1
-    while 2 * span <= length:  # m[:, j] covers span columns from j
-        m = op(m[:, :-span], m[:, span:])
-        span *= 2
-    rest = length - span
-    return op(m[:, : m.shape[1] - rest], m[:, rest:]) if rest else m
+    repeated."""
+    return _spread(op, np.pad(x, ((0, 0), (half, half)), mode="edge"), 2 * half + 1, 1)
 
 
 def max_near(x: np.ndarray, pos: np.ndarray, radius: int) -> np.ndarray:

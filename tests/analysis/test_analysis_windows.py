@@ -35,6 +35,25 @@ def test_window_max_and_mean_and_max_near():
                        [x[0:3].max(), x[9:14].max(), x[47:50].max()])
 
 
+@pytest.mark.parametrize(("before", "after"), [(0, 1), (2, 2), (3, 0), (5, 9), (16, 15)])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_window_max_along_either_axis_with_a_fill_or_the_edges(before, after, axis):
+    rng = np.random.default_rng(before * 31 + after)
+    x = rng.integers(0, 255, (37, 23)).astype(np.uint8)
+    y = rng.normal(size=(37, 23))
+    y[rng.random(y.shape) < 0.05] = np.nan  # a NaN reaches every window it is in, as max gives it
+    t = (lambda a: a.T) if axis == 0 else (lambda a: a)
+    assert np.array_equal(window_max(x, before, after, axis=axis), t(_loop(np.max, t(x), before, after)))
+    assert np.array_equal(window_max(y, before, after, axis=axis), t(_loop(np.max, t(y), before, after)),
+                          equal_nan=True)
+    width = [(0, 0), (0, 0)]
+    width[axis] = (before, after)
+    z = np.pad(y, width, constant_values=-np.inf)
+    want = np.stack([np.max(np.take(z, range(i, i + before + after + 1), axis=axis), axis=axis)
+                     for i in range(y.shape[axis])], axis=axis)
+    assert np.array_equal(window_max(y, before, after, axis=axis, fill=-np.inf), want, equal_nan=True)
+
+
 def test_span_means_is_the_mean_over_each_span_and_the_start_row_for_an_empty_one():
     x = np.random.default_rng(2).normal(size=(300, 4)).astype(np.float32)
     starts = np.array([0, 10, 10, 150, 299])
