@@ -289,6 +289,8 @@ def _decode(obs, tau, offs, kprev_c, prior, trans, select, progress) -> list[int
     tmin = int(tau[0])
     kk = np.arange(K)
     prior = prior.astype(np.float32)
+    flat = M.reshape(-1)  # a view: M is slid and rescaled in place
+    late = int(tau[-1])  # from this hop on, every predecessor is in the buffer and on the audio
     while t < n:
         if t - base + tmin > buf:  # buffer full: commit old beats, slide
             keep_from = t - lag - tau[-1]
@@ -305,21 +307,24 @@ def _decode(obs, tau, offs, kprev_c, prior, trans, select, progress) -> list[int
             if progress is not None:
                 progress(t / n, "beats")
         stop = min(n, t + tmin)
-        rows = np.arange(t, stop)
-        src = rows[:, None] - tau[None, :]  # absolute hop of the previous beat
-        prev = np.where(src >= base, M[np.clip(src - base, 0, buf - 1), kk[None, :]], -np.inf)
-        start = np.where(src < 0, prior[None, :], -np.inf)  # the first beat: no predecessor
-        arrive = np.maximum(prev, start)
-        Sb = obs[rows][:, None] + arrive
-        S[rows - base] = Sb
+        src = np.arange(t, stop)[:, None] - tau[None, :]  # absolute hop of the previous beat
+        if t < late:
+            prev = np.where(src >= base, M[np.clip(src - base, 0, buf - 1), kk[None, :]], -np.inf)
+            start = np.where(src < 0, prior[None, :], -np.inf)  # the first beat: no predecessor
+            arrive = np.maximum(prev, start)
+        else:
+            arrive = flat[(src - base) * K + kk]
+        rows = slice(t - base, stop - base)
+        Sb = obs[t:stop, None] + arrive
+        S[rows] = Sb
         # M[t, k] = max over offsets of S[t, k - d] + trans[d, k]
         tr = trans[0] if select is None else trans[int(select[t])]
         cand = Sb[:, kprev_c] + tr[None]  # (B, 2D+1, K)
         top = cand.max(axis=1)
-        M[rows - base] = top
+        M[rows] = top
         # the first offset reaching the maximum, as argmax gives it: argmax along the middle axis
         # was a third of the decoder's time, a comparison with the maximum and a boolean argmax less
-        BP[rows - base] = (cand == top[:, None, :]).argmax(axis=1)
+        BP[rows] = (cand == top[:, None, :]).argmax(axis=1)
         t = stop
     committed.extend(_trace(S, BP, tau, offs, base, n, committed, upto=n))
     return committed
