@@ -412,7 +412,9 @@ def test_non_finite_samples_do_not_poison_the_analysis(steady):
     assert np.mean(~np.isnan(err)) > 0.95
 
 
-def test_the_analysis_never_imports_librosa_or_heavy_scipy():
+def test_the_analysis_never_imports_librosa_or_scipy():
+    # scipy's FFT alone, with the numpy modules it pulls in, took 0.3 s to import: a tenth of a
+    # 3-minute song's whole analysis
     import subprocess
     import sys
 
@@ -420,7 +422,7 @@ def test_the_analysis_never_imports_librosa_or_heavy_scipy():
         "import sys, numpy as np\n"
         "from syncsheet.analysis import analyze_samples\n"
         "analyze_samples(np.random.default_rng(0).standard_normal(44100).astype(np.float32) * 0.1, 44100)\n"
-        "print(sorted(m for m in ('librosa', 'scipy.signal', 'scipy.ndimage') if m in sys.modules))\n"
+        "print(sorted(m for m in ('librosa', 'scipy') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
