@@ -145,8 +145,18 @@ def analyze_features(
     *,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Run every detector on features from :func:`~syncsheet.analysis.features.extract`."""
-    settings = settings or AnalysisSettings()
+    """Run every detector on features from :func:`~syncsheet.analysis.features.extract`.
+
+    BLAS is held to one thread meanwhile (:mod:`._threads`): the analysis runs its own second
+    thread, and a product's rounding then never depends on how many threads the machine gives BLAS
+    (a batch's Dask workers, which start with one, put a cue 0.1 ms from where the others did).
+    """
+    with one_blas_thread():
+        return _detect(f, settings or AnalysisSettings(), progress)
+
+
+def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) -> Analysis:
+    """:func:`analyze_features` with BLAS held to one thread."""
     levels = levelmod.levels_from_energy(f.energy)
     warnings: list[str] = []
     if f.n == 0 or float(np.max(levels.db, initial=levelmod.FLOOR_DB)) < _SILENT_DB:
@@ -182,7 +192,7 @@ def analyze_features(
         # a bar start in the silence after a piece (or past the audio) is that piece's to report
         until = spans[i + 1][0] / FPS if i + 1 < len(spans) else np.inf
         starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < until)
-        with one_blas_thread(), InOrder(depth=2) as later:
+        with InOrder(depth=2) as later:
             piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
                                    replace(settings, bar_starts=starts), sens, warnings, done, later)
         last_bar = max((x.bar for x in beats), default=0)
