@@ -8,7 +8,7 @@ A batch turns audio files into sheets and exports in one output folder:
   the audio and a key of the settings it was analysed with.
 * :func:`execute` runs :func:`run_job` for the rest: in this process (``workers=1``), in a pool
   of worker processes that are reused from file to file (starting an interpreter and importing
-  numpy, scipy and reportlab takes a while), or on a Dask distributed cluster (``scheduler="tcp://host:port"``, see
+  numpy and reportlab takes a while), or on a Dask distributed cluster (``scheduler="tcp://host:port"``, see
   :mod:`syncsheet.cluster`). A bad file never
   stops the batch: its :class:`JobResult` says what went wrong and the others go on.
 

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parser_deferring_ctrl_c() -> argparse.ArgumentParser:
-    """Build the parser (it imports every command: numpy, scipy...) with Ctrl+C held back until the
+    """Build the parser (it imports every command: numpy, soundfile...) with Ctrl+C held back until the
     imports are done: an interrupt inside a C extension's import surfaces as an ImportError with a
     traceback, not a KeyboardInterrupt. A Ctrl+C during that half second is raised afterwards."""
     import signal
