@@ -15,7 +15,14 @@ out its music); each scored excerpt is judged by a model fitted without its piec
 onset F per excerpt (mir_eval, ±50 ms, after :func:`~syncsheet.analysis.onsets.time_attacks` as
 the pipeline reports them) for the regular picks and for the judge at several thresholds.
 ``--final`` fits on everything but blind2 / blind3 and writes the weights; ``--check`` scores
-blind2 and blind3 (never fitted on; run once, at the very end). Seeded::
+blind2 and blind3 (never fitted on; run once, at the very end).
+
+``--rooms``: every excerpt is also played in a room of its own (:func:`room_of`: the
+``bench_rooms.py`` room model, RT60 0.3-2.4 s log-uniform, direct-to-reverberant ratio -3 to +9 dB,
+seeded by the excerpt; its mean taken off first) and its candidates, with the score's onsets as
+labels, join the training; ``--cv`` then fits each fold with and without them and scores both on
+the dry excerpts and on their room copies (sets ``<set>@room``). ``--sets`` records only those sets
+(two processes can record half each before a ``--cv``). Seeded::
 
     .venv/bin/python benchmarks/train_onset_judge.py --cv
     .venv/bin/python benchmarks/train_onset_judge.py --final --out syncsheet/data/onsetjudge.npz
@@ -36,7 +43,7 @@ from train_beatnet import cached_features  # benchmarks/ is on the path when run
 
 from syncsheet.analysis import onset_judge, pipeline
 from syncsheet.analysis import onsets as onsetmod
-from syncsheet.analysis.features import FPS
+from syncsheet.analysis.features import FPS, Features, extract
 from syncsheet.analysis.forest import Forest
 from syncsheet.analysis.settings import AnalysisSettings
 
@@ -67,12 +74,51 @@ def piece_key(source: dict) -> str:
     return "m21:" + str(source.get("score"))
 
 
+#: The rooms excerpts are played in with --rooms: RT60 (s) log-uniform, direct-to-reverberant ratio (dB)
+ROOM_RT60 = (0.3, 2.4)
+ROOM_DRR_DB = (-3.0, 9.0)
+ROOM = "@room"  # suffix of a set's room copies
+
+
+def room_of(name: str, ex_id: str) -> tuple[float, float, int]:
+    """The room an excerpt is played in (RT60 s, DRR dB, noise seed), the same on every run."""
+    seed = int.from_bytes(f"{name}/{ex_id}".encode(), "little") % (2**31) + 1000  # not bench_rooms' seed 0
+    rng = np.random.default_rng(seed)
+    rt60 = float(np.exp(rng.uniform(*np.log(ROOM_RT60))))
+    return rt60, float(rng.uniform(*ROOM_DRR_DB)), seed
+
+
+def room_features(root: Path, name: str, ex: dict, cache: Path) -> Features:
+    """Features of an excerpt's clean audio played in its room (cached as ``<set>@room__<id>.pkl``)."""
+    from bench_rooms import played, room
+
+    store = cache / f"{name}{ROOM}__{ex['id']}.pkl"
+    if store.exists():
+        return pickle.loads(store.read_bytes())
+    y, sr = _read(root / name / ex["audio"])
+    rt60, drr, seed = room_of(name, ex["id"])
+    z = played(y - y.mean(axis=0), room(rt60, sr, drr, seed=seed))
+    f = extract([z[i : i + 65536] for i in range(0, len(z), 65536)], sr, len(z))
+    store.write_bytes(pickle.dumps(f))
+    return f
+
+
+def _read(path: Path) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    y, sr = sf.read(path, dtype="float64", always_2d=True)
+    return y, int(sr)
+
+
 def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
-    """Candidates, measures and labels of every excerpt of a set (cached in ``work``)."""
+    """Candidates, measures and labels of every excerpt of a set (cached in ``work``); a name ending
+    in :data:`ROOM` is that set's excerpts played in their rooms."""
     store = work / f"{name}.pkl"
     if store.exists():
         return pickle.loads(store.read_bytes())
-    manifest = json.loads((root / name / "manifest.json").read_text())
+    base = name.removesuffix(ROOM)
+    features_of = room_features if name.endswith(ROOM) else cached_features
+    manifest = json.loads((root / base / "manifest.json").read_text())
     kept: list[tuple[np.ndarray, np.ndarray]] = []
     real, real_load = onset_judge.features, onset_judge.load
 
@@ -85,11 +131,11 @@ def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
     onset_judge.features, onset_judge.load = keep, _Silent  # the pipeline reads them from the module
     try:
         for ex in manifest["excerpts"]:
-            f = cached_features(root, name, ex, feat)
+            f = features_of(root, base, ex, feat)
             kept.clear()
             pipeline.analyze_features(f, AnalysisSettings())
             cand, x = kept[-1]
-            ref = np.unique(np.loadtxt(root / name / ex["onsets"], ndmin=1))
+            ref = np.unique(np.loadtxt(root / base / ex["onsets"], ndmin=1))
             t = cand / FPS - pipeline.ONSET_LATENCY
             y = np.zeros(len(cand), np.int8)
             if len(ref) and len(cand):
@@ -178,29 +224,44 @@ def main() -> None:
     ap.add_argument("--final", action="store_true", help="fit on all but blind2/blind3 and write --out")
     ap.add_argument("--out", type=Path, default=Path("syncsheet/data/onsetjudge.npz"))
     ap.add_argument("--check", action="store_true", help="score blind2 and blind3 with the shipped judge")
+    ap.add_argument("--rooms", action="store_true", help="each excerpt played in a room of its own too")
+    ap.add_argument("--sets", nargs="*", help="only record these sets (e.g. train train@room) and stop")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     args.work.mkdir(parents=True, exist_ok=True)
     args.feat.mkdir(parents=True, exist_ok=True)
+    wet = (lambda names: tuple(n + ROOM for n in names)) if args.rooms else (lambda names: ())
+    if args.sets:
+        for name in args.sets:
+            record(args.root, name, args.feat, args.work)
+        return
     if args.cv or args.final:
-        items = [it for name in SCORED + TRAIN for it in record(args.root, name, args.feat, args.work)]
+        names = SCORED + TRAIN + wet(SCORED + TRAIN)
+        items = [it for name in names for it in record(args.root, name, args.feat, args.work)]
     if args.cv:
         pieces = sorted({it["piece"] for it in items})
         np.random.default_rng(SEED).shuffle(pieces)
         fold = {p: k % FOLDS for k, p in enumerate(pieces)}
-        rows: dict[str, list[list[float]]] = {name: [] for name in SCORED}
-        for k in range(FOLDS):
-            model = fit([it for it in items if fold[it["piece"]] != k])
-            for it in items:
-                if fold[it["piece"]] == k and it["set"] in SCORED:
-                    rows[it["set"]].append(scores(it, model.predict_proba(it["x"])[:, 1]))
-        table(rows, "onset F, pieces held out")
+        scored = SCORED + wet(SCORED)
+        fits = {"dry music only": lambda it: not it["set"].endswith(ROOM)}
+        if args.rooms:
+            fits["with the room copies"] = lambda it: True
+        for label, use in fits.items():
+            rows: dict[str, list[list[float]]] = {name: [] for name in scored}
+            for k in range(FOLDS):
+                model = fit([it for it in items if fold[it["piece"]] != k and use(it)])
+                for it in items:
+                    if fold[it["piece"]] == k and it["set"] in scored:
+                        rows[it["set"]].append(scores(it, model.predict_proba(it["x"])[:, 1]))
+            table({n: v for n, v in rows.items() if not n.endswith(ROOM)}, f"onset F, pieces held out; fit: {label}")
+            if args.rooms:
+                table({n: v for n, v in rows.items() if n.endswith(ROOM)}, f"in their rooms; fit: {label}")
     if args.final:
         write(fit(items), np.concatenate([it["x"] for it in items[:20]]), args.out)
     if args.check:
         rows = {}
         judge = onset_judge.load()
-        for name in CHECK:
+        for name in CHECK + wet(CHECK):
             items = record(args.root, name, args.feat, args.work)
             rows[name] = [scores(it, judge.probability(it["x"])) for it in items]
         table(rows, "shipped judge, never fitted on these")
