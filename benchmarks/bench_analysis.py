@@ -4,7 +4,8 @@ Prints a table of
   * speed: whole-process wall time of ``syncsheet analyze`` and of the reference (``librosa.load`` ->
     ``librosa.beat.beat_track`` -> ``librosa.onset.onset_detect``, defaults) on the same 3-minute
     file (made here from the set's pieces), warm caches, median of --runs, and their ratio;
-  * peak RSS of each child process (``os.wait4``);
+  * CPU time (user + system, every thread) and peak RSS of each child process (``os.wait4``): the
+    analysis runs a second thread, so its wall time is less than one core would take;
   * a two-hour 48 kHz reel (tiled from the set's music, written to --work, streamed by syncsheet):
     time and peak RSS (the reference is not run on it: its tempo estimation needs tens of GB);
   * accuracy on the benchmark set (``../shared/bench``; mir_eval as in its score.py): beat F (±70 ms)
@@ -48,8 +49,8 @@ if len(sys.argv) > 2:
 """
 
 
-def run_child(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def run_child(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system, every thread) of one child process."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(p.pid, 0)
@@ -58,7 +59,7 @@ def run_child(cmd: list[str]) -> tuple[float, float]:
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
 def syncsheet_cmd(audio: Path, out: Path) -> list[str]:
@@ -118,20 +119,22 @@ def compile_package() -> None:
     compileall.compile_dir(Path(syncsheet.__file__).parent, quiet=1)
 
 
-def timed(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+def timed(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float, float]]:
     """Warm up each command once (bytecode compiled first), then run them alternately; median wall
-    time, max RSS."""
+    time, max RSS, median CPU time."""
     compile_package()
     for cmd in cmds.values():
         run_child(cmd)
     walls: dict[str, list[float]] = {k: [] for k in cmds}
+    cpus: dict[str, list[float]] = {k: [] for k in cmds}
     rss: dict[str, float] = dict.fromkeys(cmds, 0.0)
     for _ in range(runs):
         for k, cmd in cmds.items():
-            w, r = run_child(cmd)
+            w, r, c = run_child(cmd)
             walls[k].append(w)
+            cpus[k].append(c)
             rss[k] = max(rss[k], r)
-    return {k: (statistics.median(walls[k]), rss[k]) for k in cmds}
+    return {k: (statistics.median(walls[k]), rss[k], statistics.median(cpus[k])) for k in cmds}
 
 
 # -- accuracy ---------------------------------------------------------------------------------------
@@ -263,15 +266,18 @@ def main() -> int:
 
     lines = [("", "syncsheet", "librosa reference")]
     if speed:
-        (ws, rs), (wr, rr) = speed["syncsheet"], speed["reference"]
+        (ws, rs, cs), (wr, rr, cr) = speed["syncsheet"], speed["reference"]
         lines += [
             ("3-min song, whole process (s)", cell(ws, ".2f"), cell(wr, ".2f")),
             ("  speed-up over the reference", f"{wr / ws:.2f}x", ""),
+            # syncsheet runs a second thread: its CPU time is what one core would take
+            ("3-min song, CPU time (s)", cell(cs, ".2f"), cell(cr, ".2f")),
             ("3-min song, peak RSS (MB)", cell(rs, ".0f"), cell(rr, ".0f")),
         ]
     if reel_row:
         lines += [
             (f"{args.reel_hours:g} h 48 kHz reel, time (s)", cell(reel_row[0], ".1f"), "not run (needs >24 GB)"),
+            (f"{args.reel_hours:g} h reel, CPU time (s)", cell(reel_row[2], ".1f"), ""),
             (f"{args.reel_hours:g} h reel, peak RSS (MB)", cell(reel_row[1], ".0f"), ""),
         ]
     keys = [
