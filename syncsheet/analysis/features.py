@@ -364,7 +364,10 @@ class _Analyser:
             x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
         if x.ndim == 2:  # (samples, channels): the level from every channel, the features from their mean
             ch = x.shape[1]
-            self.level.add(np.einsum("ij,ij->i", x, x, dtype=np.float64) / ch)
+            power = np.square(x[:, 0], dtype=np.float64)  # channel by channel: 4x einsum's speed
+            for c in range(1, ch):
+                power += np.square(x[:, c], dtype=np.float64)
+            self.level.add(power / ch)
             x = x[:, 0] if ch == 1 else x @ (self._polarity(x) / np.float32(ch))
         else:
             self.level.add(np.square(x, dtype=np.float64))
@@ -430,14 +433,15 @@ class _Analyser:
             cs = np.concatenate([[0.0], np.cumsum(np.square(seg, dtype=np.float64))])
             a, b = a - a[0], b - a[0]
             self.out["energy"].append(((cs[b] - cs[a]) / np.maximum(b - a, 1)).astype(np.float32))
-            self.later.submit(self._spectra, np.abs(np.fft.rfft(frames, axis=1)))
+            self.later.submit(self._spectra, np.fft.rfft(frames, axis=1))  # magnitudes on the other thread
             self.next_frame += k
             drop = int(self._centre(np.array([self.next_frame]))[0]) - self.half - self.buf_start
             if drop > 0:
                 self.buf = self.buf[drop:]
                 self.buf_start += drop
 
-    def _spectra(self, mag: np.ndarray) -> None:
+    def _spectra(self, spectrum: np.ndarray) -> None:
+        mag = np.abs(spectrum)
         if self.band_limit is not None:
             mag[:, self.band_limit :] = 0.0
         fine = self.filters(mag)
