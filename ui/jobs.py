@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from threadpoolctl import threadpool_limits
 
 from syncsheet.errors import Cancelled, SyncsheetError
 
@@ -81,6 +82,12 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._running: dict[Job, QThread] = {}
+        # The analysis holds BLAS to one thread while it runs its own second one, but OpenBLAS's
+        # limit is the process's, and threadpoolctl lets a thread set it only while no other
+        # thread holds it: an analysis started during another job's hold ran on with BLAS's
+        # spinning threads once that hold ended, and its own end then left the limit at one.
+        # Held here, from the GUI thread, for the app's life: the app has no use for them.
+        threadpool_limits(limits=1, user_api="blas")
 
     def start(self, job: Job) -> Job:
         thread = QThread()

@@ -26,7 +26,13 @@ T = TypeVar("T")
 
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Hold the BLAS libraries numpy uses to one thread inside the block (restored after it)."""
+    """Hold the BLAS libraries numpy uses to one thread inside the block (restored after it).
+
+    The limit is the process's, and threadpoolctl lets a thread set it only while no other thread
+    holds it: analyses run at once on several threads of one process share the first one's hold,
+    and run on without it once it ends. A program that runs them so holds the limit itself, from
+    one thread, for its life, as the timeline app does (``ui/jobs.py``).
+    """
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
