@@ -1,4 +1,5 @@
-"""Shared test helpers: a seeded RNG, small synthesised audio written at test time, a stand-in judge."""
+"""Shared test helpers: a seeded RNG, small synthesised audio written at test time, a stand-in judge,
+the BLAS threads the analysis's network products see."""
 
 from __future__ import annotations
 
@@ -34,3 +35,21 @@ class _Deaf:
 @pytest.fixture
 def deaf_judge() -> _Deaf:
     return _Deaf()
+
+
+@pytest.fixture
+def blas_threads_seen(monkeypatch) -> list[set[int]]:
+    """Filled, at each forward pass of the effect network, with the BLAS libraries' thread counts."""
+    from threadpoolctl import threadpool_info
+
+    from syncsheet.analysis import cuenet
+
+    seen: list[set[int]] = []
+    forward = cuenet.Net.forward
+
+    def spy(self, x):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return forward(self, x)
+
+    monkeypatch.setattr(cuenet.Net, "forward", spy)
+    return seen

@@ -3,25 +3,16 @@
 import threading
 
 import numpy as np
-from threadpoolctl import threadpool_info
 
-from syncsheet.analysis import analyze_samples, cuenet
+from syncsheet.analysis import analyze_samples
 from syncsheet.analysis._threads import one_blas_thread
 from ui.jobs import Job, JobRunner
 
 
-def test_an_analysis_keeps_one_blas_thread_when_another_jobs_hold_ends(qtbot, monkeypatch):
+def test_an_analysis_keeps_one_blas_thread_when_another_jobs_hold_ends(qtbot, blas_threads_seen):
     # OpenBLAS's limit is the process's, and threadpoolctl lets a thread set it only while no other
     # thread holds one: an analysis started while another held the limit had its own hold ignored,
     # and ran on with BLAS's spinning threads once the other's ended
-    seen = []
-    forward = cuenet.Net.forward
-
-    def spy(self, x):
-        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
-        return forward(self, x)
-
-    monkeypatch.setattr(cuenet.Net, "forward", spy)
     runner = JobRunner()
     holding, started, let_go, done = (threading.Event() for _ in range(4))
 
@@ -50,4 +41,4 @@ def test_an_analysis_keeps_one_blas_thread_when_another_jobs_hold_ends(qtbot, mo
     assert holding.wait(10)
     runner.start(Job("analysis", analysis))
     qtbot.waitUntil(lambda: not runner.busy, timeout=60_000)
-    assert let_go.is_set() and seen and all(s <= {1} for s in seen)
+    assert let_go.is_set() and blas_threads_seen and all(s <= {1} for s in blas_threads_seen)
