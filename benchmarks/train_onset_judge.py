@@ -39,6 +39,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 from train_beatnet import cached_features  # benchmarks/ is on the path when run from the checkout
 
 from syncsheet.analysis import onset_judge, pipeline
@@ -95,19 +96,12 @@ def room_features(root: Path, name: str, ex: dict, cache: Path) -> Features:
     store = cache / f"{name}{ROOM}__{ex['id']}.pkl"
     if store.exists():
         return pickle.loads(store.read_bytes())
-    y, sr = _read(root / name / ex["audio"])
+    y, sr = sf.read(root / name / ex["audio"], dtype="float64", always_2d=True)
     rt60, drr, seed = room_of(name, ex["id"])
     z = played(y - y.mean(axis=0), room(rt60, sr, drr, seed=seed))
     f = extract([z[i : i + 65536] for i in range(0, len(z), 65536)], sr, len(z))
     store.write_bytes(pickle.dumps(f))
     return f
-
-
-def _read(path: Path) -> tuple[np.ndarray, int]:
-    import soundfile as sf
-
-    y, sr = sf.read(path, dtype="float64", always_2d=True)
-    return y, int(sr)
 
 
 def record(root: Path, name: str, feat: Path, work: Path) -> list[dict]:
