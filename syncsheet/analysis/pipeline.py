@@ -300,7 +300,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
     found = surp
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
-    if floor is not None and harmony is not None:
+    if floor is not None:  # and so harmony, both submitted where the piece has a floor
         found = surp + floor.result()
         weight = weight * cuemod.harmony_weight(harmony.result())
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
