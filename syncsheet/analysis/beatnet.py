@@ -14,11 +14,14 @@ development tool; seeded, so rerunning it gives the same weights)::
     .venv/bin/python benchmarks/train_beatnet.py --final --out syncsheet/data/beatnet.npz
 
 Inference runs in blocks whose margins cover the receptive field, so the result equals one pass
-over the whole file while memory stays bounded on a feature-length reel.
+over the whole file while memory stays bounded on a feature-length reel; given the analysis's second
+thread, every other block runs there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from functools import lru_cache
 from importlib import resources
 
@@ -217,7 +220,12 @@ def load() -> Net:
         return Net({k: z[k] for k in z.files})
 
 
-def activation(f: Features, net: Net | None = None, *, progress: Progress | None = None) -> np.ndarray:
+#: Submits a job to the analysis's second thread (:meth:`~._threads.InOrder.submit`).
+Submit = Callable[..., Future]
+
+
+def activation(f: Features, net: Net | None = None, *, progress: Progress | None = None,
+               submit: Submit | None = None) -> np.ndarray:
     """The network's beat probability per 10 ms decoder hop, for a whole file.
 
     Parameters
@@ -226,6 +234,9 @@ def activation(f: Features, net: Net | None = None, *, progress: Progress | None
     net : Net, optional
         Defaults to the shipped model.
     progress : callable(fraction, stage), optional
+    submit : callable, optional
+        Runs a job on a second thread and returns its future: every other block is computed there,
+        beside this thread's (the same numbers: each block is computed whole, wherever it runs).
 
     Returns
     -------
@@ -236,11 +247,22 @@ def activation(f: Features, net: Net | None = None, *, progress: Progress | None
     cols = _Columns(f)
     out = np.zeros(cols.n, np.float32)
     margin = net.context
-    for start in range(0, cols.n, _BLOCK):
+
+    def block(start: int) -> np.ndarray:
         stop = min(start + _BLOCK, cols.n)
         lo, hi = max(0, start - margin), min(cols.n, stop + margin)
-        out[start:stop] = net.forward(cols.span(lo, hi))[start - lo : stop - lo, 0]
-        report(progress, stop / max(cols.n, 1), "beat activation")
+        return net.forward(cols.span(lo, hi))[start - lo : stop - lo, 0]
+
+    starts = list(range(0, cols.n, _BLOCK))
+    step = 1 if submit is None else 2
+    for k in range(0, len(starts), step):
+        pair = starts[k : k + step]
+        # the block after this one on the second thread while this one runs here: one job at a time
+        other = submit(block, pair[1]) if len(pair) == 2 else None
+        out[pair[0] : pair[0] + _BLOCK] = block(pair[0])
+        if other is not None:
+            out[pair[1] : pair[1] + _BLOCK] = other.result()
+        report(progress, min(pair[-1] + _BLOCK, cols.n) / max(cols.n, 1), "beat activation")
     return out
 
 
@@ -256,8 +278,8 @@ THRESHOLD = 3.0
 MIN_PEAK = 0.2
 
 
-def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | None = None
-                       ) -> tuple[np.ndarray, float] | None:
+def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | None = None,
+                       submit: Submit | None = None) -> tuple[np.ndarray, float] | None:
     """The beat activation the tracker decodes, with the learned one mixed in, or None where the
     model is not used.
 
@@ -267,6 +289,8 @@ def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | No
     hand : (f.n,) array
         The hand-made activation (:func:`~.beats.beat_activation`), about 1 on average.
     progress : callable(fraction, stage), optional
+    submit : callable, optional
+        As :func:`activation`'s.
 
     Returns
     -------
@@ -278,7 +302,7 @@ def tracker_activation(f: Features, hand: np.ndarray, *, progress: Progress | No
     """
     if f.duration < MIN_SECONDS or not f.n:
         return None
-    p = activation(f, progress=progress)
+    p = activation(f, progress=progress, submit=submit)
     if float(p.max(initial=0.0)) < MIN_PEAK:
         return None
     # over its mean around each moment (a reel's quiet scene must not scale up its loud cue)

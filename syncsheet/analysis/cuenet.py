@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
+from concurrent.futures import Future
 from functools import lru_cache
 from importlib import resources
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -140,11 +143,19 @@ class Ensemble:
     def outputs(self) -> int:
         return self.nets[0].outputs
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        """The members' mean probabilities (n, K) for inputs *x* (n, C_in)."""
-        out = self.nets[0].probability(x)
-        for net in self.nets[1:]:
-            out += net.probability(x)
+    def probability(self, x: np.ndarray, submit: Callable[..., Future] | None = None) -> np.ndarray:
+        """The members' mean probabilities (n, K) for inputs *x* (n, C_in); given *submit* (a
+        second thread's, as :func:`activation`'s), every other member runs there."""
+        def run(nets: list[Net]) -> list[np.ndarray]:
+            return [net.probability(x) for net in nets]
+
+        theirs = submit(run, self.nets[1::2]) if submit is not None and len(self.nets) > 1 else None
+        mine = run(self.nets[::2] if theirs is not None else self.nets)
+        probs = mine if theirs is None else [p for pair in zip_longest(mine, theirs.result()) for p in pair
+                                              if p is not None]
+        out = probs[0]
+        for p in probs[1:]:  # summed in the members' order, wherever each ran
+            out += p
         return out / len(self.nets)
 
 
@@ -255,6 +266,7 @@ def activation(
     fine_hz: np.ndarray | None = None,
     sample_rate: int | None = None,
     block: int = 1 << 14,
+    submit: Callable[..., Future] | None = None,
 ) -> np.ndarray:
     """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
 
@@ -274,6 +286,9 @@ def activation(
         Rows computed at once; each block is padded by the network's reach and the local mean's
         window on both sides, so the result does not depend on it. 16384 rows (164 s) hold the
         transient inputs of a block to about 23 MB, against 76 MB at 65536, at the same speed.
+    submit : callable, optional
+        Runs a job on a second thread and returns its future (:meth:`~._threads.InOrder.submit`):
+        half an ensemble's members run there, beside the others (the same numbers).
     """
     net = net or load()
     n = len(fine)
@@ -293,7 +308,8 @@ def activation(
         b = min(n, a + block)
         lo, hi = max(0, a - margin), min(n, b + margin)
         x = inputs(_take(fine[lo:hi], fcols), _take(floor[lo:hi], lcols), ev[lo:hi])
-        out[a:b] = net.probability(x)[a - lo : b - lo]
+        probs = net.probability(x, submit) if isinstance(net, Ensemble) else net.probability(x)
+        out[a:b] = probs[a - lo : b - lo]
     return out
 
 

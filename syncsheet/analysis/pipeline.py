@@ -228,12 +228,14 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS).
     What needs neither the beats nor the bars runs on *later*'s thread beside them."""
     # a cue must be new against like-harmony passages of the piece too (measured beside the beats)
+    # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
+    # mixed in (seconds of context say which attacks are beats), alone where the model has no context;
+    # half its blocks on the second thread
+    hand = beatmod.beat_activation(f.flux, notes=f.onset)
+    act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1),
+                                                submit=later.submit) or (hand, 1.75)
     floored = bool(f.floor.size) and len(f.floor) == len(f.fine)
     harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma) if floored else None
-    # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
-    # mixed in (seconds of context say which attacks are beats), alone where the model has no context
-    hand = beatmod.beat_activation(f.flux, notes=f.onset)
-    act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1)) or (hand, 1.75)
     # the tracker chooses its level over its own range (and the user's, if wider); a user's range
     # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
     lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
@@ -304,7 +306,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
         found = surp + floor.result()
         weight = weight * cuemod.harmony_weight(harmony.result())
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
-    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid)
+    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later)
     # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
     # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
     # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
@@ -390,7 +392,8 @@ def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> 
     return _after_the_bed_starts(*_not_in_stops(pos * FINE_DECIM, score, stops), opos, grid)
 
 
-def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid):
+def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid,
+                  later: InOrder | None = None):
     """The cues (hops, scores) the learned judge (:mod:`.cue_judge`) keeps among the starts both
     detectors propose at low thresholds: the repetition detector's and the learned effect
     activation's (:mod:`.cuenet`), through the same filters (stops, the music's entry). A detector
@@ -406,7 +409,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     effect's start found at the default lost its probability to a music onset 0.1 s away that the
     lower thresholds added: a higher sensitivity dropped the demo's first glass."""
     act = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
-                            sample_rate=f.sample_rate)
+                            sample_rate=f.sample_rate, submit=None if later is None else later.submit)
     found = surp + fsurp
 
     def judged(s: float, cpos: np.ndarray, cscore: np.ndarray):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from syncsheet.analysis import beatnet
+from syncsheet.analysis._threads import InOrder
 from syncsheet.analysis.features import extract
 from tests.analysis_synth import add, beat_times, hat, kick
 
@@ -67,6 +68,26 @@ def test_blockwise_activation_equals_one_pass(monkeypatch):
     blocks = beatnet.activation(f, net, progress=lambda frac, _stage: steps.append(frac))
     assert len(blocks) == len(whole) == -(-f.n // 2)
     np.testing.assert_allclose(blocks, whole, atol=1e-5)
+    assert steps[-1] == 1.0 and steps == sorted(steps)
+
+
+def test_blocks_on_the_second_thread_give_the_same_activation(monkeypatch):
+    sr = 22050
+    y = _drums(sr, 14.0, 112.0)
+    f = extract([y], sr, len(y))
+    net = beatnet.load()
+    monkeypatch.setattr(beatnet, "_BLOCK", 300)  # an odd number of blocks: the last runs here alone
+    alone = beatnet.activation(f, net)
+    submitted, steps = [], []
+    with InOrder() as later:
+        def submit(fn, *args):
+            submitted.append(args)
+            return later.submit(fn, *args)
+
+        both = beatnet.activation(f, net, submit=submit, progress=lambda frac, _stage: steps.append(frac))
+    n_blocks = -(-len(alone) // 300)
+    assert len(submitted) == n_blocks // 2 > 0
+    np.testing.assert_array_equal(both, alone)  # the same numbers, bit for bit
     assert steps[-1] == 1.0 and steps == sorted(steps)
 
 

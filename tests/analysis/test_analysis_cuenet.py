@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from syncsheet.analysis import cuenet
+from syncsheet.analysis._threads import InOrder
 
 
 def _tiny(c_in: int = 2) -> dict:
@@ -60,6 +61,35 @@ def test_blocks_give_the_same_activation_as_one_pass(seed):
     blocked = cuenet.activation(fine, floor, ev, net=net, block=137)
     np.testing.assert_allclose(blocked, whole, atol=1e-5)
     assert whole.shape == (n, 2) and (whole >= 0).all() and (whole <= 1).all()
+
+
+def test_an_ensemble_split_over_two_threads_gives_the_same_probabilities():
+    rng = np.random.default_rng(7)
+    n = 1500
+    fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
+    floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
+    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
+    c_in = 9 // cuenet.POOL * 2 + 4 * 2 + 3
+    members = [_random_net(c_in, seed) for seed in range(3)]  # odd: one thread runs one more
+    weights = {f"m{i}_{k}": v for i, m in enumerate(members) for k, v in vars(m).items()
+               if k not in ("layers", "fine_hz", "floor_bands", "latency")}
+    for i, m in enumerate(members):
+        for k, (w, b) in enumerate(m.layers):
+            weights[f"m{i}_w{k}"], weights[f"m{i}_b{k}"] = w, b
+    net = cuenet.Ensemble(weights)
+    assert len(net.nets) == 3
+    alone = cuenet.activation(fine, floor, ev, net=net, block=700)
+    submitted = []
+    with InOrder() as later:
+        def submit(fn, *args):
+            submitted.append(fn)
+            return later.submit(fn, *args)
+
+        both = cuenet.activation(fine, floor, ev, net=net, block=700, submit=submit)
+    assert len(submitted) == 3  # one job a block: the second thread's members
+    np.testing.assert_array_equal(both, alone)  # summed in the members' order: bit for bit
+    mean = sum(m.probability(cuenet.inputs(fine, floor, ev)) for m in members) / 3
+    np.testing.assert_allclose(alone, mean, atol=1e-5)
 
 
 def test_inputs_take_out_the_local_level_and_keep_rises():
