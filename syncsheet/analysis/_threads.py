@@ -1,8 +1,9 @@
 """The analysis's second thread, and BLAS held to one thread while it works.
 
 numpy's loops and its FFT release the GIL, so a block's spectral features computed on a second
-thread run beside the decoding, resampling, windowing and FFT of the next block, and the detectors
-that need neither the beats nor the bars run beside those that do. OpenBLAS's own threads
+thread run beside the decoding, resampling, windowing and FFT of the next block, the detectors
+that need neither the beats nor the bars run beside those that do, and half of each network's blocks
+or members beside the other half. OpenBLAS's own threads
 do not help there: after each small matrix product they spin, waiting for the next, on the core the
 second thread needs (two threads computing features ran 1.8 times as fast as one with BLAS held to
 one thread, 1.1 times with its default two), and held to one thread the analysis of a song was as
