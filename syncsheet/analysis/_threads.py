@@ -20,9 +20,11 @@ from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["InOrder", "one_blas_thread"]
+__all__ = ["InOrder", "Submit", "one_blas_thread"]
 
 T = TypeVar("T")
+#: What runs a job on the second thread and returns its future (:meth:`InOrder.submit`).
+Submit = Callable[..., Future]
 
 
 @contextmanager

@@ -20,14 +20,13 @@ thread, every other block runs there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
 from ..progress import Progress, report
+from ._threads import Submit
 from ._windows import USUAL_SPAN_S, local_mean
 from .beats import _pool, beat_activation
 from .features import FINE_SCALE, Features
@@ -218,10 +217,6 @@ def load() -> Net:
     """The shipped model (``syncsheet/data/beatnet.npz``)."""
     with resources.files("syncsheet.data").joinpath("beatnet.npz").open("rb") as fh, np.load(fh) as z:
         return Net({k: z[k] for k in z.files})
-
-
-#: Submits a job to the analysis's second thread (:meth:`~._threads.InOrder.submit`).
-Submit = Callable[..., Future]
 
 
 def activation(f: Features, net: Net | None = None, *, progress: Progress | None = None,

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
-from concurrent.futures import Future
 from functools import lru_cache
 from importlib import resources
 from itertools import zip_longest
@@ -33,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._threads import Submit
 from ._windows import USUAL_SPAN_S, local_percentile
 from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S
 from .resample import analysis_rate
@@ -143,7 +142,7 @@ class Ensemble:
     def outputs(self) -> int:
         return self.nets[0].outputs
 
-    def probability(self, x: np.ndarray, submit: Callable[..., Future] | None = None) -> np.ndarray:
+    def probability(self, x: np.ndarray, submit: Submit | None = None) -> np.ndarray:
         """The members' mean probabilities (n, K) for inputs *x* (n, C_in); given *submit* (a
         second thread's, as :func:`activation`'s), every other member runs there."""
         def run(nets: list[Net]) -> list[np.ndarray]:
@@ -266,7 +265,7 @@ def activation(
     fine_hz: np.ndarray | None = None,
     sample_rate: int | None = None,
     block: int = 1 << 14,
-    submit: Callable[..., Future] | None = None,
+    submit: Submit | None = None,
 ) -> np.ndarray:
     """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
 

@@ -227,13 +227,13 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     """Beats, onsets and cues (seconds from *f*'s start) of one piece of music, the whole file or a
     part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS).
     What needs neither the beats nor the bars runs on *later*'s thread beside them."""
-    # a cue must be new against like-harmony passages of the piece too (measured beside the beats)
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context;
-    # half its blocks on the second thread
+    # half the model's blocks on the second thread
     hand = beatmod.beat_activation(f.flux, notes=f.onset)
     act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1),
                                                 submit=later.submit) or (hand, 1.75)
+    # a cue must be new against like-harmony passages of the piece too (measured beside the decoder)
     floored = bool(f.floor.size) and len(f.floor) == len(f.fine)
     harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma) if floored else None
     # the tracker chooses its level over its own range (and the user's, if wider); a user's range
