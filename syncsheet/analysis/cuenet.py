@@ -26,7 +26,6 @@ import bisect
 import re
 from functools import lru_cache
 from importlib import resources
-from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -148,10 +147,13 @@ class Ensemble:
         def run(nets: list[Net]) -> list[np.ndarray]:
             return [net.probability(x) for net in nets]
 
-        theirs = submit(run, self.nets[1::2]) if submit is not None and len(self.nets) > 1 else None
-        mine = run(self.nets[::2] if theirs is not None else self.nets)
-        probs = mine if theirs is None else [p for pair in zip_longest(mine, theirs.result()) for p in pair
-                                              if p is not None]
+        if submit is None or len(self.nets) < 2:
+            probs = run(self.nets)
+        else:
+            theirs = submit(run, self.nets[1::2])
+            probs: list = [None] * len(self.nets)
+            probs[::2] = run(self.nets[::2])
+            probs[1::2] = theirs.result()
         out = probs[0]
         for p in probs[1:]:  # summed in the members' order, wherever each ran
             out += p
