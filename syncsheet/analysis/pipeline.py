@@ -28,7 +28,7 @@ from . import cues as cuemod
 from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
-from ._threads import InOrder, one_blas_thread
+from ._threads import InOrder, Submit, one_blas_thread
 from ._windows import nearest
 from .features import FINE_DECIM, FINE_SCALE, FPS, Features, extract
 from .resample import ANALYSIS_RATE
@@ -306,7 +306,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
         found = surp + floor.result()
         weight = weight * cuemod.harmony_weight(harmony.result())
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
-    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later)
+    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later.submit)
     # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
     # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
     # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
@@ -393,14 +393,15 @@ def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> 
 
 
 def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid,
-                  later: InOrder | None = None):
+                  submit: Submit | None = None):
     """The cues (hops, scores) the learned judge (:mod:`.cue_judge`) keeps among the starts both
     detectors propose at low thresholds: the repetition detector's and the learned effect
     activation's (:mod:`.cuenet`), through the same filters (stops, the music's entry). A detector
     cue scoring :data:`.cuenet.STRONG` or more (*cpos*, *cscore*: picked at the usual threshold)
     stands whatever the judge says: both models know only GM-rendered music, and on the demo's
     synthesised band the network vetoed an impact scored 58. *sens* moves every threshold as it
-    does the detector's (lower finds more; 1 is the default).
+    does the detector's (lower finds more; 1 is the default). *submit* runs half the effect network's
+    members on the second thread.
 
     The judge reads each candidate beside the others (how near the other detector's are), and it
     learned on the candidates the default thresholds propose. So it always judges those among
@@ -409,7 +410,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     effect's start found at the default lost its probability to a music onset 0.1 s away that the
     lower thresholds added: a higher sensitivity dropped the demo's first glass."""
     act = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
-                            sample_rate=f.sample_rate, submit=None if later is None else later.submit)
+                            sample_rate=f.sample_rate, submit=submit)
     found = surp + fsurp
 
     def judged(s: float, cpos: np.ndarray, cscore: np.ndarray):
