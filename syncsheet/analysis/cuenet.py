@@ -293,6 +293,8 @@ def activation(
     """
     net = net or load()
     n = len(fine)
+    if not n:  # a sound of a few milliseconds has no row yet (its evidence does not reshape to none)
+        return np.zeros((0, net.outputs), np.float32)
     if floor.ndim != 2 or len(floor) != n:
         floor = np.zeros((n, 0), np.uint8)
     ev = np.asarray(evidence, np.float32).reshape(n, -1)

@@ -77,6 +77,7 @@ AUDIO_CASES: dict[str, tuple[str, Callable[[Path], None] | None, str]] = {
     "float NaN samples": ("nan.wav", _wav(np.full(SR, np.nan, np.float32), subtype="FLOAT"), "error"),
     "0 samples": ("zero.wav", _wav(np.zeros(0, np.float32)), "any"),
     "1 sample": ("one.wav", _wav(np.array([0.5], np.float32)), "ok"),
+    "5 ms of sound": ("blip.wav", _wav(_noise(0.005)), "ok"),  # shorter than one spectral row
     "10 s of silence": ("silence.wav", _wav(np.zeros(10 * SR, np.float32)), "ok"),
     "DC only": ("dc.wav", _wav(np.full(2 * SR, 0.5, np.float32)), "ok"),
     "clipped square wave": ("square.wav", _square, "ok"),
