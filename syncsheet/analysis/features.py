@@ -331,6 +331,7 @@ class _Analyser:
         self.out = {k: _Column(w, dt, rows.get(k, hops)) for k, (w, dt) in widths.items()}
         self.n_in = 0
         self.dc: float | None = None
+        self.level_dc: np.ndarray | None = None  # each channel's offset, for the working level
         self.started = False  # a sample other than exact zero has come
         self.zero_run = max(1, int(round(0.01 * self.sample_rate)))  # exact zeros this long are silence
         self.level = RunningGain(self.sample_rate)  # the working-level gain (frames wait for it)
@@ -354,6 +355,17 @@ class _Analyser:
             self.signs[(x.T.astype(np.float64) @ ref) < 0] = -1.0
         return self.signs
 
+    def _power(self, x: np.ndarray, channel: int | None) -> np.ndarray:
+        """Each sample's power (float64) for the working level, less the channel's followed offset:
+        an offset of 0.2 read as music 7 dB louder, so the features were taken 7 dB softer and the
+        cue detector found 16 effects in music that had none. Exact zeros (digital silence) stay 0."""
+        if self.level_dc is None or not len(x):
+            return np.square(x, dtype=np.float64)
+        dc = self.level_dc if channel is None else self.level_dc[channel]
+        power = np.square(x - dc, dtype=np.float64)
+        power[x == 0] = 0.0
+        return power
+
     def _centre(self, n: np.ndarray) -> np.ndarray:
         """Sample index (at the analysis rate) of hop *n*'s centre."""
         return np.round(n * (self.sr / FPS)).astype(np.int64)
@@ -363,15 +375,18 @@ class _Analyser:
         self.n_in += len(x)
         if len(x) and not np.isfinite(x).all():  # a corrupt sample must not poison every FFT
             x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+        if len(x):  # each channel's offset, followed as the mix's is below (the level is the music's)
+            means = np.mean(x, axis=0, dtype=np.float64)
+            self.level_dc = means if self.level_dc is None else 0.8 * self.level_dc + 0.2 * means
         if x.ndim == 2:  # (samples, channels): the level from every channel, the features from their mean
             ch = x.shape[1]
-            power = np.square(x[:, 0], dtype=np.float64)  # channel by channel: 4x einsum's speed
+            power = self._power(x[:, 0], 0)  # channel by channel: 4x einsum's speed
             for c in range(1, ch):
-                power += np.square(x[:, c], dtype=np.float64)
+                power += self._power(x[:, c], c)
             self.level.add(power / ch)
             x = x[:, 0] if ch == 1 else x @ (self._polarity(x) / np.float32(ch))
         else:
-            self.level.add(np.square(x, dtype=np.float64))
+            self.level.add(self._power(x, None))
         if len(x):
             # DC offset: follow the block means slowly, so a constant offset never reaches levels.
             # Digital silence stays silent: taken off the silence a file starts with, the first

@@ -139,6 +139,20 @@ def test_the_working_level_is_measured_on_the_music_not_its_pauses():
     assert wl.level_gain_db((tone * 1e-2) ** 2, sr) == wl.MAX_GAIN_DB
 
 
+def test_an_offset_does_not_change_the_working_level():
+    # the level is the music's: an offset of 0.2 (-14 dBFS of DC) read as music 7 dB louder took
+    # the features 7 dB softer; each channel's own offset is followed and taken off
+    sr = 22050
+    x = np.random.default_rng(9).standard_normal(sr * 6).astype(np.float32) * 0.03  # -30 dBFS
+    x[:: sr // 2] += 0.5
+    ref = feat.extract([x], sr, len(x)).gain_db
+    assert ref > 5  # soft music is brought up: the offset must not hide that
+    assert feat.extract([x + np.float32(0.2)], sr, len(x)).gain_db == pytest.approx(ref, abs=0.05)
+    two = np.stack([x + np.float32(0.2), x - np.float32(0.1)], axis=1)
+    assert feat.extract([two], sr, len(x)).gain_db == pytest.approx(
+        feat.extract([np.stack([x, x], axis=1)], sr, len(x)).gain_db, abs=0.05)
+
+
 def test_the_level_is_that_of_every_channel_as_the_benchmark_music_was_levelled():
     # a sound in one channel of two is 3 dB under the same sound in both, though their mean is
     # the same signal halved: the level comes from the channels, the features from their mean
