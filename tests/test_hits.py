@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -107,6 +108,17 @@ def test_bad_requests(kwargs, words, monkeypatch):
     args = {"hits": [0, 10, 20, 35, 47, 59, 71]} | kwargs
     with pytest.raises(AnalysisError, match=words):
         find_tempos(args.pop("hits"), F24, **args)
+
+
+@pytest.mark.parametrize(("hit_frames", "subdivisions"), [
+    ([0, 7, 100_000_000], (1, 2)),  # a day's hit a year of frames out: minutes and gigabytes before
+    ([0, 7, 144_000], tuple(range(1, 17))),  # 18 GB before the "too many tempos" error came
+])
+def test_hits_too_far_out_are_refused_at_once(hit_frames, subdivisions):
+    t0 = time.perf_counter()
+    with pytest.raises(AnalysisError, match="grid lines .* offset nearer the hits"):
+        find_tempos(hit_frames, F24, bpm_min=60, bpm_max=200, subdivisions=subdivisions)
+    assert time.perf_counter() - t0 < 5  # counted, not built (0.01 s here)
 
 
 def test_friendly_tempo_table():
