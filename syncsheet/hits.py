@@ -28,6 +28,7 @@ from .timebase import FrameRate, parse_rate
 __all__ = ["FriendlyTempo", "HitTempo", "friendly_tempos", "find_tempos", "bpm_of", "fpb_of", "mixed"]
 
 _MAX_PIECES = 300_000
+_MAX_ROWS = 10_000  # frame-friendly tempos listed at most (60-200 BPM at 24 fps in halves: 51)
 #: Grid lines the hits may be counted on, all told (beats times subdivisions between the range's
 #: tempi): each is an exact fraction (30 us), and a hit 144,000 frames out at 16 subdivisions took
 #: 18 GB and 6 minutes. 200 hits over a 5-minute cue in eighths at 60-200 BPM are 222,000.
@@ -106,6 +107,12 @@ def friendly_tempos(fps: FrameRate | str, bpm_min: float = 40, bpm_max: float = 
     if not divisions or any(d < 1 or d > 16 for d in divisions):
         raise AnalysisError(f"divisions {list(divisions)} must be whole numbers from 1 to 16")
     lo, hi = fpb_of(Fraction(str(bpm_max)), fps), fpb_of(Fraction(str(bpm_min)), fps)
+    # counted before they are listed: 0.0001 BPM at 24 fps is 14 million frames a beat, and listing
+    # them ran for minutes into gigabytes
+    rows = sum(max(0, math.floor(hi * d) - max(1, math.ceil(lo * d)) + 1) for d in set(divisions))
+    if rows > _MAX_ROWS:
+        raise AnalysisError(f"{bpm_min:g}-{bpm_max:g} BPM at {fps} fps holds {rows:,} such tempos (at most "
+                            f"{_MAX_ROWS:,} are listed): narrow the BPM range or list fewer divisions")
     found: set[Fraction] = set()
     for d in divisions:
         for n in range(max(1, math.ceil(lo * d)), math.floor(hi * d) + 1):

@@ -121,6 +121,13 @@ def test_hits_too_far_out_are_refused_at_once(hit_frames, subdivisions):
     assert time.perf_counter() - t0 < 5  # counted, not built (0.01 s here)
 
 
+def test_a_friendly_tempo_table_too_long_to_read_is_refused_at_once():
+    t0 = time.perf_counter()
+    with pytest.raises(AnalysisError, match=r"holds [\d,]+ such tempos .* narrow the BPM range"):
+        friendly_tempos(F24, 0.0001, 2000, tuple(range(1, 17)))  # minutes and gigabytes before
+    assert time.perf_counter() - t0 < 5
+
+
 def test_friendly_tempo_table():
     rows = friendly_tempos(F24, 100, 130, (1, 2))
     by_fpb = {r.frames_per_beat: r for r in rows}
