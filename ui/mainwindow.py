@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 from syncsheet import audio, exporters
 from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings, analyze
+from syncsheet.wording import counted
 
 from .dialogs import Dialogs
 from .document import Document
@@ -348,9 +349,9 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
             lines.append(f"{clock_text(i.duration)} · {i.sample_rate} Hz · {i.channels} ch")
         if sheet is not None:
             a = sheet.analysis
-            lines.append(f"{sheet.frames} frames at {sheet.fps.name} fps")
-            lines.append(f"{len(a.beats)} beats in {len(a.downbeats)} bars · {len(a.onsets)} accents · "
-                         f"{len(a.cues)} cues")
+            lines.append(f"{counted(sheet.frames, 'frame')} at {sheet.fps.name} fps")
+            lines.append(f"{counted(len(a.beats), 'beat')} in {counted(len(a.downbeats), 'bar')} · "
+                         f"{counted(len(a.onsets), 'accent')} · {counted(len(a.cues), 'cue')}")
             if project.edits:
                 n = len(project.edits)
                 lines.append(f"{n} edit{'' if n == 1 else 's'} of yours")

@@ -22,6 +22,7 @@ from .. import audio
 from ..model import Analysis, Beat, Onset, TempoMap
 from ..mp3info import gapless_info
 from ..progress import Progress, report, scaled
+from ..wording import short_duration
 from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge, working_level
 from . import beats as beatmod
 from . import cues as cuemod
@@ -164,7 +165,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         report(progress, 1.0, "done")
         return Analysis(f.duration, f.sample_rate, levels=levels, warnings=tuple(warnings))
     if f.duration < 1.0:
-        warnings.append(f"the audio is only {f.duration:.2f} s long: beats and bars may be missing")
+        warnings.append(f"the audio is only {short_duration(f.duration)} long: beats and bars may be missing")
     if f.sample_rate < ANALYSIS_RATE:
         # measured (bench_sample_rates.py): the same music at 8 / 11 / 16 kHz keeps its beats within a
         # frame on 20 / 23 / 24 of 27 excerpts; the others lose the hi-hats that set their beat level

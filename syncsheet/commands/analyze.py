@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..analysis import analyze
+from ..wording import counted
 from . import common
 
 
@@ -45,7 +46,8 @@ def summary(sheet) -> str:
     )
     more = " ..." if len(a.tempo.segments) > 4 else ""
     return (
-        f"{a.source or 'audio'}: {a.duration:.2f} s = {sheet.frames} frames at {sheet.fps.name} fps; "
-        f"{len(a.beats)} beats, {len(a.downbeats)} bars, {len(a.onsets)} onsets, {len(a.cues)} cues; "
+        f"{a.source or 'audio'}: {a.duration:.2f} s = {counted(sheet.frames, 'frame')} at {sheet.fps.name} fps; "
+        f"{counted(len(a.beats), 'beat')}, {counted(len(a.downbeats), 'bar')}, {counted(len(a.onsets), 'onset')}, "
+        f"{counted(len(a.cues), 'cue')}; "
         f"tempo {tempo or '-'}{more}"
     )

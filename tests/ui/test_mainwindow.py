@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+import soundfile as sf
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from syncsheet_ui.markers import Marker
@@ -606,3 +607,33 @@ def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, w
     win.params.clear_bar_starts.click()
     wait_idle(win)
     assert win.doc.project.settings.bar_starts == () and [b.time for b in win.doc.edited().downbeats] == before
+
+
+@pytest.mark.parametrize(("name", "seconds", "channels", "rate"), [
+    ("one sample", 1 / 22050, 1, 22050),
+    ("5 ms of sound", 0.005, 2, 44100),
+    ("2 s of silence", 2.0, 1, 8000),
+    ("a second of 5.1 at 192 kHz", 1.0, 6, 192000),
+])
+def test_odd_audio_opens_with_an_empty_or_short_sheet(make_window, wait_idle, tmp_path, name, seconds, channels,
+                                                      rate):
+    # what the analysis gives such files (no beats, a frame or two) is drawn and stepped through
+    n = max(1, int(round(seconds * rate)))
+    y = np.zeros((n, channels), np.float32)
+    if "silence" not in name:
+        y += np.random.default_rng(0).standard_normal((n, channels)).astype(np.float32) * 0.2
+    path = tmp_path / "odd.wav"
+    sf.write(path, y, rate)
+    win = make_window()
+    assert win.open_path(path)
+    wait_idle(win)
+    sheet = win.doc.sheet()
+    assert sheet is not None and sheet.frames >= 1
+    win.grab()  # every view paints
+    for delta in (1, 1, -1, -5, 3):
+        win.step(delta)
+    win.jump_beat(1)
+    win.jump_beat(-1)
+    win.zoom_fit()
+    win.grab()
+    assert not win.dialogs.errors
