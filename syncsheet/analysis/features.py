@@ -355,15 +355,16 @@ class _Analyser:
             self.signs[(x.T.astype(np.float64) @ ref) < 0] = -1.0
         return self.signs
 
-    def _power(self, x: np.ndarray, channel: int | None) -> np.ndarray:
+    def _power(self, x: np.ndarray, channel: int) -> np.ndarray:
         """Each sample's power (float64) for the working level, less the channel's followed offset:
         an offset of 0.2 read as music 7 dB louder, so the features were taken 7 dB softer and the
         cue detector found 16 effects in music that had none. Exact zeros (digital silence) stay 0."""
         if self.level_dc is None or not len(x):
             return np.square(x, dtype=np.float64)
-        dc = self.level_dc if channel is None else self.level_dc[channel]
-        power = np.square(x - dc, dtype=np.float64)
-        power[x == 0] = 0.0
+        power = np.square(x - np.float32(self.level_dc[channel]), dtype=np.float64)
+        zero = x == 0
+        if zero.any():
+            power[zero] = 0.0
         return power
 
     def _centre(self, n: np.ndarray) -> np.ndarray:
@@ -376,7 +377,9 @@ class _Analyser:
         if len(x) and not np.isfinite(x).all():  # a corrupt sample must not poison every FFT
             x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
         if len(x):  # each channel's offset, followed as the mix's is below (the level is the music's)
-            means = np.mean(x, axis=0, dtype=np.float64)
+            # column by column: numpy's mean along axis 0 of a (samples, 2) block is 9x slower
+            cols = [x[:, c] for c in range(x.shape[1])] if x.ndim == 2 else [x]
+            means = np.array([np.mean(col, dtype=np.float64) for col in cols])
             self.level_dc = means if self.level_dc is None else 0.8 * self.level_dc + 0.2 * means
         if x.ndim == 2:  # (samples, channels): the level from every channel, the features from their mean
             ch = x.shape[1]
@@ -386,7 +389,7 @@ class _Analyser:
             self.level.add(power / ch)
             x = x[:, 0] if ch == 1 else x @ (self._polarity(x) / np.float32(ch))
         else:
-            self.level.add(self._power(x, None))
+            self.level.add(self._power(x, 0))
         if len(x):
             # DC offset: follow the block means slowly, so a constant offset never reaches levels.
             # Digital silence stays silent: taken off the silence a file starts with, the first
