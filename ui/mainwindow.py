@@ -353,8 +353,7 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
             lines.append(f"{counted(len(a.beats), 'beat')} in {counted(len(a.downbeats), 'bar')} · "
                          f"{counted(len(a.onsets), 'accent')} · {counted(len(a.cues), 'cue')}")
             if project.edits:
-                n = len(project.edits)
-                lines.append(f"{n} edit{'' if n == 1 else 's'} of yours")
+                lines.append(f"{counted(len(project.edits), 'edit')} of yours")
             for w in a.warnings:
                 lines.append(f"<span style='color:#d9a441'>⚠ {w}</span>")
         elif project.analysis is None:

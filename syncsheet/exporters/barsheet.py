@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import FormatError
 from ..sheet import BarSection, BarSheet, ExposureSheet
+from ..wording import counted
 from .pdfsheet import BOLD, FONT, MARGIN, PAPERS, face_for, text_width
 
 if TYPE_CHECKING:
@@ -145,8 +146,8 @@ def _header(c: Canvas, sheet: ExposureSheet, bs: BarSheet, width: float, height:
     c.setFont(face_for(ident, BOLD), 10)
     c.drawString(MARGIN + 100, y - 12, ident)
     audio = (f"AUDIO {sheet.analysis.source or '-'}     {sheet.fps.name} fps     START TC {sheet.timecode(0)}     "
-             f"{sheet.frames} frames = {sheet.footage(sheet.frames)} ft     {len(bs.bars)} bars, "
-             f"{len(bs.sections)} section{'s' if len(bs.sections) != 1 else ''}")
+             f"{counted(sheet.frames, 'frame')} = {sheet.footage(sheet.frames)} ft     {counted(len(bs.bars), 'bar')}, "
+             f"{counted(len(bs.sections), 'section')}")
     c.setFont(face_for(audio, FONT), 8.5)
     c.drawString(MARGIN, y - 30, audio)
     c.setFont(FONT, 7.5)
@@ -174,7 +175,7 @@ def _section(c: Canvas, sheet: ExposureSheet, s: BarSection, y: float, width: fl
     c.setFont(FONT, 9)
     bpm = f"{s.bpm:.1f}".removesuffix(".0")
     fpb = f"{s.frames_per_beat:.2f}".rstrip("0").rstrip(".")
-    beats = f"{s.beats_per_bar} beat{'s' if s.beats_per_bar != 1 else ''} a bar"
+    beats = f"{counted(s.beats_per_bar, 'beat')} a bar"
     last = sheet.number(max(s.frame, s.end - 1))
     text = (f"{bpm} BPM   {beats}, {fpb} frames a beat   from frame {sheet.number(s.frame)} "
             f"({sheet.footage(s.frame)} ft, {sheet.timecode(s.frame) or '-'}) to {last}")

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import FormatError, TimecodeError
 from ..model import Analysis, Beat, Cue, Onset, TempoMap
+from ..wording import counted
 from . import _marks
 from ._tempogrid import MAX_TEMPO, TOLERANCE, TempoGrid, build_grid
 
@@ -146,8 +147,7 @@ def write(sheet, stream: BinaryIO, *, include=None, notes: bool = True,
     if note and sheet.options.start_timecode:
         warn(note)
     first = a.beats[0] if a.beats else None
-    plural = "" if grid.preroll == 1 else "s"
-    meta(0, 2, "text", text=f"syncsheet grid: pre-roll {grid.preroll} beat{plural}, first beat "
+    meta(0, 2, "text", text=f"syncsheet grid: pre-roll {counted(grid.preroll, 'beat')}, first beat "
                             f"{first.bar if first else 1}:{first.beat if first else 1}, {len(a.beats)} beats")
     meta(0, 2, "text", text=f"{a.source or 'audio'} at {sheet.fps.name} fps, frame {sheet.number(0)} = "
                             f"{_marks.timecode_or_dash(sheet, 0)}" + (f"; {note}" if note else ""))
