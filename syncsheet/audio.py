@@ -139,8 +139,15 @@ def _unsupported_kind(path: Path) -> str | None:
 
 
 def _why(exc: BaseException) -> str:
+    """The decoder's reason, without the path the message already starts with. libsndfile says an
+    MP3 it cannot parse "does not exist or is not a regular file": the file was found and is one."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.removeprefix("Error opening ").strip()
+    text = text.removeprefix("Error opening ").strip()
+    if text.startswith("'") and (end := text.find("': ", 1)) > 0:
+        text = text[end + 3 :].strip()
+    if text.startswith("File does not exist or is not a regular file"):
+        return "no audio format recognised in it"
+    return text
 
 
 def _check_riff_length(path: Path, size: int) -> None:

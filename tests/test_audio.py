@@ -100,6 +100,8 @@ def test_not_audio(tmp_path, rng, name):
     with pytest.raises(AudioDecodeError, match="not an audio file") as e:
         audio.probe(p)
     assert name in str(e.value)
+    # the path once, and never libsndfile's "does not exist" for a file that is there
+    assert str(e.value).count(name) == 1 and "does not exist" not in str(e.value)
 
 
 @pytest.mark.parametrize(("name", "head", "kind"), [
