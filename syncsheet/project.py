@@ -26,7 +26,7 @@ from .errors import ProjectError, SyncsheetError
 from .fileio import atomic_write_bytes
 from .model import CUE_KINDS, Analysis, Beat, Cue, Levels, Onset, TempoMap, TempoSegment
 from .sheet import ExposureSheet, SheetOptions
-from .timebase import FrameRate, parse_rate
+from .timebase import MAX_SCORE_S, FrameRate, parse_rate
 
 __all__ = [
     "FORMAT",
@@ -391,6 +391,8 @@ def analysis_from_dict(d: Any) -> Analysis:
         db = np.frombuffer(base64.b64decode(levels.get("db_f16", ""), validate=True), dtype="<f2")
         step = _finite(levels.get("step", 0.01), positive=True)
         duration = _finite(d["duration"])
+        if duration > MAX_SCORE_S:  # a damaged number would ask for a sheet of billions of frames
+            raise ValueError(f"a duration of {duration / 3600:,.1f} hours (over 24 h)")
         return Analysis(
             duration=duration,
             sample_rate=int(d.get("sample_rate", 44100)),

@@ -47,9 +47,13 @@ __all__ = [
     "to_feet",
     "from_feet",
     "parse_rate",
+    "MAX_SCORE_S",
 ]
 
 _NS = 10**9
+#: The longest timing a file may describe (a day: timecode wraps there). A labels file with one
+#: label at 10^9 s asked for an 89 GB sheet.
+MAX_SCORE_S = 86400.0
 #: Frames per foot of film, by gauge.
 FRAMES_PER_FOOT = {"35mm": 16, "16mm": 40}
 _NTSC = {

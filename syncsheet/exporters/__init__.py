@@ -18,6 +18,7 @@ from types import ModuleType
 
 from ..errors import UnknownFormatError
 from ..fileio import atomic_write
+from ..timebase import MAX_SCORE_S
 
 __all__ = ["names", "get", "for_path", "all_formats", "write_file", "read_file", "default_name"]
 
@@ -87,10 +88,13 @@ def read_file(path: str | os.PathLike, fmt: str | None = None, **options):
         raise UnknownFormatError(f"{mod.NAME} files can be written but not read")
     try:
         with open(path, "rb") as stream:
-            return mod.read(stream, **options)
+            analysis = mod.read(stream, **options)
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise FormatError(f"{path}: is a folder") from None
     except OSError as exc:  # permission denied, a disk error...
         raise FormatError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if analysis.duration > MAX_SCORE_S:
+        raise FormatError(f"{path}: its timing runs to {analysis.duration / 3600:,.1f} hours; over 24 h is not a score")
+    return analysis

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import FormatError, TimecodeError
 from ..model import Analysis, Beat, Cue, Onset, TempoMap
+from ..timebase import MAX_SCORE_S
 from ..wording import counted
 from . import _marks
 from ._tempogrid import MAX_TEMPO, TOLERANCE, TempoGrid, build_grid
@@ -314,7 +315,7 @@ def read(stream: BinaryIO, **_options) -> Analysis:
             grid_text = _GRID_TEXT.search(_text(msg.text))
     timeline = _Timeline(ppq, sorted(tempos.items()))
     duration = timeline.seconds(end)
-    if duration > 86400:
+    if duration > MAX_SCORE_S:  # checked before the beats are listed, not only by read_file after
         raise FormatError(f"MIDI file lasts {duration / 3600:.1f} hours by its tempo map; over 24 h is not a score")
     beats = _beats(timeline, sorted(sigs.items()), end, grid_text)
     ours = grid_text is not None

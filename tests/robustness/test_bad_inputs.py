@@ -402,6 +402,22 @@ def test_malformed_midi_xdts_and_labels(kind, index, tmp_path):
         assert math.isfinite(event.time) and event.time >= 0
 
 
+@pytest.mark.parametrize(("name", "payload"), [
+    ("far.labels.txt", b"0.5\t0.5\tbeat\n1e9\t1e9\tyears later\n"),  # asked for an 89 GB sheet
+    ("far.json", None),
+])
+def test_a_file_timed_past_a_day_is_refused(name, payload, tmp_path, capsys):
+    src = tmp_path / name
+    if payload is None:  # a syncsheet JSON sheet whose duration says 10^9 s
+        doc = json.loads(exporters.write_file(_small_sheet(), tmp_path / "sheet.json").read_text("utf-8"))
+        doc["duration_s"] = 1e9
+        payload = json.dumps(doc).encode()
+    src.write_bytes(payload)
+    rc, _, err = run_cli(["sheet", "--from", src, "-o", tmp_path / "out", "-q"], capsys)
+    assert_one_error(rc, err, name)
+    assert "24 h" in err and files_in(tmp_path / "out") == []
+
+
 def _project_doc() -> dict:
     return project.Project("/audio/take.wav", "0" * 64, analysis=_small_sheet().analysis).to_dict()
 
@@ -423,6 +439,8 @@ PROJECT_PAYLOADS: dict[str, bytes] = {
                                                                    "levels": {"step": 0.01, "db_f16": "!!"}}}).encode(),
     "edit of unknown kind": json.dumps({**_project_doc(), "edits": [{"op": "explode", "layer": "beat"}]}).encode(),
     "settings upside down": json.dumps({**_project_doc(), "settings": {"bpm_min": 300, "bpm_max": 20}}).encode(),
+    "a duration of years": json.dumps({**_project_doc(), "analysis": {**_project_doc()["analysis"],
+                                                                     "duration": 1e9}}).encode(),
 }
 
 
