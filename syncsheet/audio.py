@@ -24,12 +24,17 @@ from .errors import (
 )
 from .progress import Progress
 
-__all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES"]
+__all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES", "MIN_RATE", "MAX_RATE"]
 
 #: File suffixes offered in open dialogs.
 SUFFIXES = (".wav", ".wave", ".bwf", ".aif", ".aiff", ".aifc", ".caf", ".flac", ".ogg", ".oga", ".opus", ".mp3")
 #: Largest sample magnitude accepted (120 dB over full scale); beyond it float audio is corrupt.
 _MAX_SAMPLE = 1e6
+#: The sample rates read and analysed. Outside them a header is more likely damaged than the audio
+#: real: one that said 1 Hz made 44,100 samples 12 hours long, upsampled 22,050-fold a block at a
+#: time (7.8 GB after 5 minutes), and a rate of 2^31 - 1 asked for a 256 GB filter.
+MIN_RATE = 1_000
+MAX_RATE = 768_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ def probe(path: str | os.PathLike) -> AudioInfo:
         raise AudioDecodeError(f"{p}: not an audio file that can be decoded ({_why(exc)})") from None
     if info.samplerate <= 0 or info.channels <= 0:
         raise AudioDecodeError(f"{p}: header has {info.samplerate} Hz and {info.channels} channels")
+    if not MIN_RATE <= info.samplerate <= MAX_RATE:
+        raise AudioDecodeError(f"{p}: its header says {info.samplerate} Hz, not a sample rate syncsheet "
+                               f"analyses ({MIN_RATE:,} to {MAX_RATE:,} Hz): a damaged header, or resample it")
     _check_riff_length(p, size)
     samples = int(info.frames) if 0 <= info.frames < 2**62 else -1
     if samples == 0:

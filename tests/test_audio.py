@@ -164,3 +164,25 @@ def test_every_error_is_one_line(tmp_path, rng):
         with pytest.raises(SyncsheetError) as e:
             audio.probe(target)
         assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("rate", [1, 999, 768_001, 2**31 - 1])
+def test_a_header_rate_no_audio_has_is_refused(tmp_path, rng, rate):
+    # 1 Hz made 44,100 samples 12 h long (7.8 GB after 5 minutes); 2^31 - 1 asked for a 256 GB filter
+    p = tmp_path / "damaged.wav"
+    sf.write(p, (rng.standard_normal(44100) * 0.1).astype(np.float32), 44100, subtype="PCM_16")
+    head = bytearray(p.read_bytes())
+    head[24:28] = rate.to_bytes(4, "little")  # the fmt chunk's sample rate
+    p.write_bytes(bytes(head))
+    with pytest.raises(AudioDecodeError, match="not a sample rate syncsheet analyses") as e:
+        audio.probe(p)
+    assert "damaged.wav" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_analysis_refuses_such_a_rate_too():
+    from syncsheet.analysis import analyze_samples
+    from syncsheet.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="1 Hz"):
+        analyze_samples(np.zeros(100, np.float32), 1)
+    assert analyze_samples(np.zeros(1000, np.float32), audio.MIN_RATE).duration == pytest.approx(1.0)

@@ -18,6 +18,7 @@ from math import gcd
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..audio import MAX_RATE, MIN_RATE
 from ..errors import AnalysisError
 
 __all__ = ["ANALYSIS_RATE", "Resampler", "analysis_rate"]
@@ -33,8 +34,9 @@ _BLOCK = 4096
 def analysis_rate(sample_rate: int) -> tuple[int, int]:
     """The ratio ``(up, down)``, in lowest terms, that takes *sample_rate* to :data:`ANALYSIS_RATE`."""
     sample_rate = int(sample_rate)
-    if sample_rate <= 0:
-        raise AnalysisError(f"a sample rate must be positive, not {sample_rate} Hz")
+    if not MIN_RATE <= sample_rate <= MAX_RATE:
+        raise AnalysisError(f"a sample rate of {sample_rate} Hz is not one syncsheet analyses "
+                            f"({MIN_RATE:,} to {MAX_RATE:,} Hz)")
     g = gcd(ANALYSIS_RATE, sample_rate)
     return ANALYSIS_RATE // g, sample_rate // g
 
