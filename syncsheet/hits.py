@@ -109,14 +109,11 @@ def friendly_tempos(fps: FrameRate | str, bpm_min: float = 40, bpm_max: float = 
     lo, hi = fpb_of(Fraction(str(bpm_max)), fps), fpb_of(Fraction(str(bpm_min)), fps)
     # counted before they are listed: 0.0001 BPM at 24 fps is 14 million frames a beat, and listing
     # them ran for minutes into gigabytes
-    rows = sum(max(0, math.floor(hi * d) - max(1, math.ceil(lo * d)) + 1) for d in set(divisions))
-    if rows > _MAX_ROWS:
+    spans = {d: range(max(1, math.ceil(lo * d)), math.floor(hi * d) + 1) for d in divisions}
+    if (rows := sum(len(r) for r in spans.values())) > _MAX_ROWS:
         raise AnalysisError(f"{bpm_min:g}-{bpm_max:g} BPM at {fps} fps holds {rows:,} such tempos (at most "
                             f"{_MAX_ROWS:,} are listed): narrow the BPM range or list fewer divisions")
-    found: set[Fraction] = set()
-    for d in divisions:
-        for n in range(max(1, math.ceil(lo * d)), math.floor(hi * d) + 1):
-            found.add(Fraction(n, d))
+    found = {Fraction(n, d) for d, span in spans.items() for n in span}
     out = []
     for fpb in sorted(found):
         q = fpb.denominator
@@ -264,10 +261,14 @@ def _exact(x) -> Fraction:
     return Fraction(x)
 
 
+def _line_range(size: Fraction, tol: Fraction, lo: Fraction, hi: Fraction, s: int) -> range:
+    """The *n* of the grid lines n/s (beats) a hit *size* frames out may fall on at fpb lo..hi."""
+    return range(max(1, math.ceil(s * (size - tol) / hi)), math.floor(s * (size + tol) / lo) + 1)
+
+
 def _lines(size: Fraction, tol: Fraction, lo: Fraction, hi: Fraction, subdivisions) -> int:
     """How many grid lines :func:`_spans` would try for a hit *size* frames from the offset."""
-    return sum(max(0, math.floor(s * (size + tol) / lo) - max(1, math.ceil(s * (size - tol) / hi)) + 1)
-               for s in set(subdivisions))
+    return sum(len(_line_range(size, tol, lo, hi, s)) for s in set(subdivisions))
 
 
 def _spans(d: Fraction, tol: Fraction, lo: Fraction, hi: Fraction, subdivisions) -> list:
@@ -277,9 +278,7 @@ def _spans(d: Fraction, tol: Fraction, lo: Fraction, hi: Fraction, subdivisions)
     if size <= tol:
         out[Fraction(0)] = (lo, hi)
     for s in subdivisions:
-        n_lo = max(1, math.ceil(s * (size - tol) / hi))
-        n_hi = math.floor(s * (size + tol) / lo)
-        for n in range(n_lo, n_hi + 1):
+        for n in _line_range(size, tol, lo, hi, s):
             q = Fraction(n, s)
             a, b = max(lo, (size - tol) / q), min(hi, (size + tol) / q)
             if a <= b:
