@@ -23,13 +23,14 @@ def report(progress: Progress | None, fraction: float, stage: str) -> None:
         progress(min(1.0, max(0.0, fraction)), stage)
 
 
-def scaled(progress: Progress | None, start: float, stop: float) -> Progress | None:
-    """A callback that maps a sub-job's [0, 1] into [start, stop] of the whole."""
+def scaled(progress: Progress | None, start: float, stop: float, stage: str | None = None) -> Progress | None:
+    """A callback that maps a sub-job's [0, 1] into [start, stop] of the whole, under the sub-job's
+    own stage names or, given *stage*, under that one (a helper's steps are the caller's stage)."""
     if progress is None:
         return None
 
-    def inner(fraction: float, stage: str) -> None:
-        progress(start + (stop - start) * min(1.0, max(0.0, fraction)), stage)
+    def inner(fraction: float, name: str) -> None:
+        progress(start + (stop - start) * min(1.0, max(0.0, fraction)), name if stage is None else stage)
 
     return inner
 

@@ -28,7 +28,7 @@ def write_audio(tmp_path):
 class _Deaf:
     """A stand-in learned judge (onset or cue) that hears nothing anywhere."""
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
+    def probability(self, x: np.ndarray, progress=None) -> np.ndarray:
         return np.zeros(len(x))
 
 

@@ -16,9 +16,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from threading import Event
 from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
+
+from ..errors import Cancelled
 
 __all__ = ["InOrder", "Submit", "one_blas_thread"]
 
@@ -45,21 +48,25 @@ class InOrder:
 
     At most *depth* jobs wait or run at once: :meth:`submit` waits for the oldest beyond that, so
     the memory held stays a few blocks' whatever the length of the stream. An error raised by a job
-    is raised again by the :meth:`submit` or :meth:`wait` that collects it.
+    is raised again by the :meth:`submit` or :meth:`wait` that collects it. A long job given
+    :meth:`check` as its progress callback stops within a block of its own once the jobs are
+    closed: a cancel on the calling thread does not wait for the rest of a reel's pass.
     """
 
     def __init__(self, depth: int = 2) -> None:
         self._depth = max(1, depth)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future] = deque()
+        self._closing = Event()
 
-    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
-        """Queue ``fn(*args)`` after the jobs already given; its future holds what it returns."""
+    def submit(self, fn: Callable[..., T], *args: object, **kwargs: object) -> Future[T]:
+        """Queue ``fn(*args, **kwargs)`` after the jobs already given; its future holds what it
+        returns."""
         while len(self._pending) >= self._depth:
             self._pending.popleft().result()
         if self._pool is None:  # started on the first job: a short file's pass may never need it
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncsheet-analysis")
-        job = self._pool.submit(fn, *args)
+        job = self._pool.submit(fn, *args, **kwargs)
         self._pending.append(job)
         return job
 
@@ -74,11 +81,20 @@ class InOrder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def check(self, fraction: float = 0.0, stage: str = "") -> None:
+        """A progress callback for a job on the thread: raises :class:`~syncsheet.errors.Cancelled`
+        once :meth:`close` has begun (nothing is left to want the job's result)."""
+        if self._closing.is_set():
+            raise Cancelled("the analysis was stopped")
+
     def close(self) -> None:
-        """Drop the jobs not started, wait for the one running, and stop the thread."""
+        """Drop the jobs not started, stop the running one at its next :meth:`check`, wait for it,
+        and stop the thread."""
+        self._closing.set()
         for job in self._pending:
             job.cancel()
         self._pending.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._closing.clear()  # a job given after this starts a thread anew

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..progress import Progress, report
 from ._threads import Submit
 from ._windows import USUAL_SPAN_S, local_percentile
 from .features import FINE_DECIM, FINE_SCALE, FLOOR_BANDS_PER_OCTAVE, FPS, WINDOW_S
@@ -268,6 +269,7 @@ def activation(
     sample_rate: int | None = None,
     block: int = 1 << 14,
     submit: Submit | None = None,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """P(an effect starts at this row) and P(an effect sounds here), (n, 2) float32.
 
@@ -290,6 +292,8 @@ def activation(
     submit : callable, optional
         Runs a job on a second thread and returns its future (:meth:`~._threads.InOrder.submit`):
         half an ensemble's members run there, beside the others (the same numbers).
+    progress : callable(fraction, stage), optional
+        Called after each block (it may raise Cancelled).
     """
     net = net or load()
     n = len(fine)
@@ -313,6 +317,7 @@ def activation(
         x = inputs(_take(fine[lo:hi], fcols), _take(floor[lo:hi], lcols), ev[lo:hi])
         probs = net.probability(x, submit) if isinstance(net, Ensemble) else net.probability(x)
         out[a:b] = probs[a - lo : b - lo]
+        report(progress, b / n, "cues")
     return out
 
 

@@ -199,6 +199,7 @@ def harmony_surprise(
     bed_s: float = 1.5,
     knee: float = 8.0,
     block_s: float = USUAL_SPAN_S,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """Per row, how far the spectral floor rises over its usual level in like-harmony passages.
 
@@ -216,6 +217,8 @@ def harmony_surprise(
         :attr:`Features.floor`, *fps* rows a second.
     chroma : (m, 12) array
         :attr:`Features.chroma`, one row every :data:`CHROMA_DECIM` hops.
+    progress : callable(fraction, stage), optional
+        Called after each block (it may raise Cancelled).
 
     Returns
     -------
@@ -240,6 +243,8 @@ def harmony_surprise(
             ref[m] = np.percentile(lev[m], q, axis=0)
         r = np.maximum(lev - ref, 0.0)
         out[a:b] = _soft(r / (_band_bed(r, int(bed_s * fps)) + 1.0), knee).sum(axis=1)
+        if progress is not None:
+            progress(b / n, "cues")
     return out
 
 

@@ -12,6 +12,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..progress import Progress, report
+
 __all__ = ["Forest", "load_forest"]
 
 
@@ -53,8 +55,9 @@ class Forest:
             depth += len(node) > 0
         return depth
 
-    def probability(self, x: np.ndarray, block: int = 4096) -> np.ndarray:
-        """(rows, features) -> (rows,) probability that each candidate is a note."""
+    def probability(self, x: np.ndarray, block: int = 4096, progress: Progress | None = None) -> np.ndarray:
+        """(rows, features) -> (rows,) probability that each candidate is a note; *progress* hears
+        each *block* of rows (a reel's onsets take seconds)."""
         out = np.zeros(len(x))
         for start in range(0, len(x), block):
             xb = np.asarray(x[start : start + block], np.float64)
@@ -64,6 +67,7 @@ class Forest:
             for _ in range(self._depth):
                 node = self._kids[2 * node + (flat[at + self._test[node]] <= self._limit[node])]
             out[start : start + block] = self.baseline + self.value[node].sum(axis=1)
+            report(progress, (start + len(xb)) / len(x), "judge")
         return 1.0 / (1.0 + np.exp(-out))
 
 

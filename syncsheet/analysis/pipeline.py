@@ -236,7 +236,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
                                                 submit=later.submit) or (hand, 1.75)
     # a cue must be new against like-harmony passages of the piece too (measured beside the decoder)
     floored = bool(f.floor.size) and len(f.floor) == len(f.fine)
-    harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma) if floored else None
+    harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma, progress=later.check) if floored else None
     # the tracker chooses its level over its own range (and the user's, if wider); a user's range
     # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
     lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
@@ -257,7 +257,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     # the reported onsets' threshold ignores the cut at the audio's start (onsets.LEAD); the beat
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
     opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), db)[0]
-    npos, nstr = _reported_onsets(f, pick, db, pos, sens)
+    npos, nstr = _reported_onsets(f, pick, db, pos, sens, progress=scaled(progress, 0.65, 0.74))
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
@@ -273,12 +273,15 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     # bars and meter
     comps = metermod.downbeat_components(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
     d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, components=comps)
+    report(progress, 0.77, "bars")  # a step of a second or so on a reel: a cancel is heard between them
     repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
     doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
+    report(progress, 0.79, "bars")
     # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
     # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
     placing = downbeatnet.placing_evidence(pos, f, d, comps)
     starts = _bar_start_beats(pos, settings.bar_starts, warnings)
+    report(progress, 0.81, "bars")
     bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts)
     # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there)
     clicks = metermod.click_bars(metermod.beat_sounds(pos, f.fine), settings.beats_per_bar, starts)
@@ -299,15 +302,18 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     # as of whether they are there (a door's first rumble shows in the floor before the fine
     # spectrum's surprise rises); but a jump back across a gap onto an earlier burst takes only the
     # fine spectrum's sharper attacks, since the floor also rises with the music's own noise
-    floor = later.submit(cuemod.floor_surprise, f.floor, grid / FINE_DECIM, meter) if floored else None
-    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.95))
+    floor = (later.submit(cuemod.floor_surprise, f.floor, grid / FINE_DECIM, meter, progress=later.check)
+             if floored else None)
+    surp = cuemod.surprise(f.fine, grid / FINE_DECIM, meter, progress=scaled(progress, 0.85, 0.89))
     found = surp
     weight = cuemod.evidence_weight(len(surp), grid / FINE_DECIM, meter)
     if floor is not None:  # and so harmony, both submitted where the piece has a floor
         found = surp + floor.result()
         weight = weight * cuemod.harmony_weight(harmony.result())
     cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
-    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later.submit)
+    report(progress, 0.9, "cues")
+    cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later.submit,
+                                 progress=scaled(progress, 0.9, 0.94))
     # the click where sound is cut to digital silence is no effect (a line-up tone's end), nor is
     # anything in near-silence (a hiss's flicker between a click track's clicks: judged on its own
     # scale, as an effect is, a tape's or a room's noise floor at -60 dBFS gave a cue every 3 s)
@@ -315,11 +321,11 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     if clicks is not None:  # a click track's clicks are its own sound, however their rows fall on them
         cpos, cscore = _off_the_clicks(cpos, cscore, times)
     fine_rows = grid / FINE_DECIM
-    kinds = [
-        cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, int(p // FINE_DECIM)), f.fine_hz, surp,
-                        int(p // FINE_DECIM))
-        for p in cpos
-    ]
+    kinds = []
+    for i, p in enumerate(cpos):  # a few ms each, but a reel has a thousand
+        row = int(p // FINE_DECIM)
+        kinds.append(cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, row), f.fine_hz, surp, row))
+        report(progress, 0.94 + 0.01 * (i + 1) / len(cpos), "cues")
     # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
     hits = [(e, s) for p, s, k in zip(cpos, cscore, kinds, strict=True) if k == "whoosh"
             and (e := cuemod.swell_end(surp, int(p // FINE_DECIM))) is not None]
@@ -394,7 +400,7 @@ def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> 
 
 
 def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, stops, opos, grid,
-                  submit: Submit | None = None):
+                  submit: Submit | None = None, progress: Progress | None = None):
     """The cues (hops, scores) the learned judge (:mod:`.cue_judge`) keeps among the starts both
     detectors propose at low thresholds: the repetition detector's and the learned effect
     activation's (:mod:`.cuenet`), through the same filters (stops, the music's entry). A detector
@@ -402,7 +408,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     stands whatever the judge says: both models know only GM-rendered music, and on the demo's
     synthesised band the network vetoed an impact scored 58. *sens* moves every threshold as it
     does the detector's (lower finds more; 1 is the default). *submit* runs half the effect network's
-    members on the second thread.
+    members on the second thread; *progress* hears the network's blocks and each judging.
 
     The judge reads each candidate beside the others (how near the other detector's are), and it
     learned on the candidates the default thresholds propose. So it always judges those among
@@ -411,13 +417,14 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
     effect's start found at the default lost its probability to a music onset 0.1 s away that the
     lower thresholds added: a higher sensitivity dropped the demo's first glass."""
     act = cuenet.activation(f.fine, f.floor, cuenet.evidence_columns(surp, fsurp, weight), fine_hz=f.fine_hz,
-                            sample_rate=f.sample_rate, submit=submit)
+                            sample_rate=f.sample_rate, submit=submit, progress=scaled(progress, 0.0, 0.7))
     found = surp + fsurp
 
-    def judged(s: float, cpos: np.ndarray, cscore: np.ndarray):
+    def judged(s: float, cpos: np.ndarray, cscore: np.ndarray, part: Progress | None):
         """The candidates at threshold factor *s*, in time order, and the judge's probabilities:
-        (cand, probability, score, sure)."""
+        (cand, probability, score, sure); *part* hears the two steps."""
         dpos, dscore = _detector_cues(found, surp, weight, cue_judge.DETECTOR_THRESHOLD * s, stops, opos, grid)
+        report(part, 0.5, "cues")
         rows, probs = cuenet.pick(act[:, 0], threshold=max(0.05, 1.0 - (1.0 - cue_judge.NETWORK_THRESHOLD) / s))
         # hops such that the common latency correction gives the network's own timing
         npos = (rows / cuenet.RATE - cuenet.load().latency + CUE_LATENCY) * FPS
@@ -430,16 +437,17 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
         order = np.argsort(cand, kind="stable")
         cand, network, score, sure = cand[order], network[order], score[order], sure[order]
         x = cue_judge.features(f, surp, fsurp, weight, act, cand, network, score, opos, grid)
+        report(part, 1.0, "cues")
         return cand, cue_judge.load().probability(x), score, sure
 
     if sens == 1.0:
-        cand, p, score, sure = judged(1.0, cpos, cscore)
+        cand, p, score, sure = judged(1.0, cpos, cscore, scaled(progress, 0.7, 0.9))
     else:
         default = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD, stops, opos, grid)
-        cand, p, score, sure = judged(1.0, *default)
+        cand, p, score, sure = judged(1.0, *default, scaled(progress, 0.7, 0.8))
         sure &= score >= cuenet.STRONG * sens
         if sens < 1.0:
-            more = judged(sens, cpos, cscore)
+            more = judged(sens, cpos, cscore, scaled(progress, 0.8, 0.9))
             near = np.zeros(len(more[0]), bool)
             if len(cand):
                 near = np.abs(more[0][:, None] - cand[None, :]).min(axis=1) <= 2  # a few candidates a minute
@@ -448,6 +456,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
                                                                                      strict=True))
             order = np.argsort(cand, kind="stable")
             cand, p, score, sure = cand[order], p[order], score[order], sure[order]
+    report(progress, 0.9, "cues")
     keep = cue_judge.select(cand, p, min(max(cue_judge.THRESHOLD * sens, 0.02), 0.98), sure=sure)
     # the judge's probability as a score whose strength (make_cues: 1 - exp(-s / 10)) is p
     out = np.where(sure, score, -10.0 * np.log1p(-np.minimum(p, 1 - 1e-6)))
@@ -467,14 +476,16 @@ def _picked_onsets(f: Features, pick: dict, db: np.ndarray) -> tuple[np.ndarray,
     return pos[order], strength[order]
 
 
-def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray, sens: float = 1.0
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray, sens: float = 1.0,
+                     progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The onsets the analysis reports (hops, strengths): the regular picks (:func:`_picked_onsets`)
     and the peaks found at a quarter of their threshold, each kept where the learned judge
     (:mod:`.onset_judge`) hears a note or the pick is clearly one (:func:`~.onset_judge.keep`); its
     thresholds follow the user's sensitivity as the picker's does."""
     pos, strength = _picked_onsets(f, pick, db)
+    report(progress, 0.35, "onsets")
     low, low_strength = _picked_onsets(f, dict(pick, delta=onset_judge.CANDIDATE_DELTA * sens), db)
+    report(progress, 0.7, "onsets")
     if len(pos) and len(low):  # a low peak within 3 hops of a regular pick is that pick
         i = np.clip(np.searchsorted(pos, low), 1, len(pos) - 1) if len(pos) > 1 else np.zeros(len(low), int)
         near = np.minimum(np.abs(low - pos[np.maximum(i - 1, 0)]), np.abs(low - pos[i]))
@@ -484,8 +495,10 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray,
     cand, cstr = cand[order], np.concatenate([strength, low_strength])[order]
     regular = (np.arange(len(order)) < len(pos))[order]
     x = onset_judge.features(f, cand, regular, beats)
+    report(progress, 0.8, "onsets")
     threshold = min(max(onset_judge.THRESHOLD * sens, 0.02), 0.98)
-    keep = onset_judge.keep(cand, x, onset_judge.load().probability(x), threshold,
+    p = onset_judge.load().probability(x, progress=scaled(progress, 0.8, 1.0, "onsets"))
+    keep = onset_judge.keep(cand, x, p, threshold,
                             sure_margin=onset_judge.SURE_MARGIN * sens)
     return cand[keep], cstr[keep]
 

@@ -63,6 +63,26 @@ def test_blocks_give_the_same_activation_as_one_pass(seed):
     assert whole.shape == (n, 2) and (whole >= 0).all() and (whole <= 1).all()
 
 
+def test_the_blocks_are_reported_and_a_cancel_stops_between_them():
+    from syncsheet.errors import Cancelled
+
+    rng = np.random.default_rng(3)
+    n = 1000
+    fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
+    floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
+    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
+    net = _random_net(9 // cuenet.POOL * 2 + 4 * 2 + 3, 0)
+    seen = []
+    cuenet.activation(fine, floor, ev, net=net, block=400, progress=lambda f, s: seen.append(f))
+    assert seen == pytest.approx([0.4, 0.8, 1.0])
+
+    def cancel(fraction, stage):
+        raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        cuenet.activation(fine, floor, ev, net=net, block=400, progress=cancel)
+
+
 def test_an_ensemble_split_over_two_threads_gives_the_same_probabilities():
     rng = np.random.default_rng(7)
     n = 1500

@@ -242,6 +242,25 @@ def test_noise_new_to_its_harmony_is_surprising_and_that_harmony_s_usual_noise_i
     assert np.percentile(h[noisy], 90) <= 2 * np.percentile(h[~noisy & (np.abs(np.arange(len(h)) - hit) > 100)], 90) + 1
 
 
+def test_harmony_surprise_reports_each_block():
+    # it runs on the analysis's second thread, where a cancel is heard only through its progress
+    from syncsheet.analysis.cues import harmony_surprise
+    from syncsheet.errors import Cancelled
+
+    floor, chroma = _two_harmonies(11)
+    floor = np.clip(np.round(floor), 0, 255).astype(np.uint8)
+    seen = []
+    whole = harmony_surprise(floor, chroma, block_s=10.0, progress=lambda f, s: seen.append(f))
+    assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == 1.0
+    np.testing.assert_array_equal(whole, harmony_surprise(floor, chroma, block_s=10.0))
+
+    def cancel(fraction, stage):
+        raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        harmony_surprise(floor, chroma, block_s=10.0, progress=cancel)
+
+
 def test_harmony_weight_keeps_the_evidence_where_the_floor_is_new_for_its_harmony():
     from syncsheet.analysis.cues import harmony_surprise, harmony_weight
 

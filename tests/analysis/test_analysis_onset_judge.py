@@ -39,6 +39,22 @@ def test_the_forest_gives_the_same_in_blocks():
     assert forest.probability(np.zeros((0, 2))).shape == (0,)
 
 
+def test_the_forest_reports_each_block_and_a_cancel_stops_it():
+    # a reel's onset candidates took 2.5 s to judge with no word of progress: a Cancel waited for it
+    from syncsheet.errors import Cancelled
+
+    x = np.random.default_rng(0).normal(0, 2, (1000, 2))
+    seen = []
+    _two_trees().probability(x, block=300, progress=lambda f, s: seen.append(f))
+    assert seen == pytest.approx([0.3, 0.6, 0.9, 1.0])
+
+    def cancel(fraction, stage):
+        raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        _two_trees().probability(x, block=300, progress=cancel)
+
+
 def _clicks(times: np.ndarray, seconds: float, gains=None) -> np.ndarray:
     """Noise bursts (4 ms decay) at the given times over a faint noise floor."""
     y = np.random.default_rng(1).normal(0, 1e-4, int(seconds * SR))

@@ -41,7 +41,7 @@ def _found(est: np.ndarray, ref: np.ndarray) -> np.ndarray:
 class _PickerOnly:
     """A stand-in judge that keeps exactly the regular picker's onsets (its first column)."""
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
+    def probability(self, x: np.ndarray, progress=None) -> np.ndarray:
         return x[:, 0].astype(float)
 
 

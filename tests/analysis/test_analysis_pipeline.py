@@ -356,6 +356,16 @@ def test_file_analysis_streams_and_names_the_source(tmp_path, steady):
     assert np.mean(~np.isnan(err)) > 0.95
 
 
+@pytest.mark.parametrize("sensitivity", [0.2, 0.8])
+def test_progress_only_goes_forward_at_any_sensitivity(steady, sensitivity):
+    # another sensitivity judges the effect candidates twice: each judging has its own share
+    _, y = steady
+    seen = []
+    analyze_samples(y, SR, AnalysisSettings(sensitivity=sensitivity), progress=lambda f, s: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert len({round(f, 3) for f in seen if f >= 0.9}) >= 6  # the cues' steps each say where they are
+
+
 def test_cancel_stops_the_job_promptly(steady):
     _, y = steady
     calls = []

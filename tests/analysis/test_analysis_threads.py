@@ -116,6 +116,32 @@ def test_a_cancel_mid_stream_leaves_no_thread_behind():
     assert not _analysis_threads()
 
 
+def test_a_job_that_checks_stops_when_the_jobs_close():
+    # a cancel unwinds through close(): a reel-long job on the thread must not hold it for seconds
+    started = threading.Event()
+    steps = []
+
+    def long_job(check):
+        started.set()
+        for i in range(400):  # 20 s if nothing stopped it
+            check(i / 400, "cues")
+            steps.append(i)
+            time.sleep(0.05)
+
+    later = InOrder()
+    job = later.submit(long_job, later.check)
+    started.wait(5)
+    t = time.monotonic()
+    later.close()
+    assert time.monotonic() - t < 2.0 and len(steps) < 100
+    with pytest.raises(Cancelled):
+        job.result()
+    # closed is not spent: the next job given runs to its end
+    with InOrder() as again:
+        assert again.submit(lambda check: check(1.0, "x") or 7, again.check).result() == 7
+    assert not _analysis_threads()
+
+
 def test_every_product_of_the_analysis_sees_one_blas_thread(blas_threads_seen):
     # a product's rounding may depend on BLAS's thread count: the same file must give the same
     # sheet on a laptop, a render node and a Dask worker (which starts with one thread)
