@@ -448,9 +448,7 @@ def _learned_cues(f: Features, surp, fsurp, weight, cpos, cscore, sens: float, s
         sure &= score >= cuenet.STRONG * sens
         if sens < 1.0:
             more = judged(sens, cpos, cscore, scaled(progress, 0.8, 0.9))
-            near = np.zeros(len(more[0]), bool)
-            if len(cand):
-                near = np.abs(more[0][:, None] - cand[None, :]).min(axis=1) <= 2  # a few candidates a minute
+            near = np.abs(more[0] - nearest(cand, more[0])) <= 2  # by the sorted candidates: a reel has thousands
             extra = ~near | more[3]
             cand, p, score, sure = (np.concatenate([a, b[extra]]) for a, b in zip((cand, p, score, sure), more,
                                                                                      strict=True))
@@ -487,9 +485,8 @@ def _reported_onsets(f: Features, pick: dict, db: np.ndarray, beats: np.ndarray,
     low, low_strength = _picked_onsets(f, dict(pick, delta=onset_judge.CANDIDATE_DELTA * sens), db)
     report(progress, 0.7, "onsets")
     if len(pos) and len(low):  # a low peak within 3 hops of a regular pick is that pick
-        i = np.clip(np.searchsorted(pos, low), 1, len(pos) - 1) if len(pos) > 1 else np.zeros(len(low), int)
-        near = np.minimum(np.abs(low - pos[np.maximum(i - 1, 0)]), np.abs(low - pos[i]))
-        low, low_strength = low[near > 3], low_strength[near > 3]
+        far = np.abs(low - nearest(pos, low)) > 3
+        low, low_strength = low[far], low_strength[far]
     cand = np.concatenate([pos, low])
     order = np.argsort(cand, kind="stable")
     cand, cstr = cand[order], np.concatenate([strength, low_strength])[order]
