@@ -529,7 +529,9 @@ def _bar_start_beats(pos: np.ndarray, times: tuple[float, ...], warnings: list[s
     if not times or not len(pos):
         return np.zeros(0, int)
     hops = (np.asarray(times, float) + BEAT_LATENCY) * FPS
-    i = np.abs(pos[None, :] - hops[:, None]).argmin(axis=1)  # a user gives a few times, not thousands
+    # the nearest beat by search (a project on a reel may hold thousands of starts): the earlier on a tie
+    i = np.clip(np.searchsorted(pos, hops), 1, max(len(pos) - 1, 1))
+    i = np.where(np.abs(hops - pos[i - 1]) <= np.abs(pos[np.minimum(i, len(pos) - 1)] - hops), i - 1, i)
     period = np.append(np.diff(pos), np.diff(pos)[-1:]) if len(pos) > 1 else np.array([float(FPS)])
     near = np.abs(pos[i] - hops) <= period[np.minimum(i, len(period) - 1)] / 2
     for t in np.asarray(times)[~near]:
