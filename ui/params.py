@@ -21,6 +21,8 @@ from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings
 from syncsheet.errors import SyncsheetError
 
+_TIP_STARTS = 20  # bar starts listed in the tooltip; a screen holds about that many lines
+
 __all__ = ["ParamsPanel"]
 
 #: The range the half/double buttons set: the new tempo ×/÷ this (wide enough for a tempo that moves).
@@ -151,7 +153,10 @@ class ParamsPanel(QWidget):
         else:
             shown = ", ".join(f"{t:.2f} s" for t in times[:3]) + (" …" if len(times) > 3 else "")
             self.bar_starts_label.setText(shown)
-        self.bar_starts_label.setToolTip("\n".join(f"{t:.3f} s" for t in times) or
+        listed = [f"{t:.3f} s" for t in times[:_TIP_STARTS]]  # a reel's project may hold thousands
+        if len(times) > _TIP_STARTS:
+            listed.append(f"… and {len(times) - _TIP_STARTS} more")
+        self.bar_starts_label.setToolTip("\n".join(listed) or
                                          "Put the playhead on a bar's first beat and use\n"
                                          "Analysis → Bar starts at playhead (Ctrl+B)")
         self.clear_bar_starts.setEnabled(bool(times))

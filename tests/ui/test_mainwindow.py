@@ -609,6 +609,17 @@ def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, w
     assert win.doc.project.settings.bar_starts == () and [b.time for b in win.doc.edited().downbeats] == before
 
 
+def test_a_project_s_thousands_of_bar_starts_show_as_a_short_list(make_window):
+    from syncsheet import timebase as tb
+    from syncsheet.analysis import AnalysisSettings
+
+    win = make_window()
+    win.params.load(tb.FrameRate.parse("24"), 0, AnalysisSettings(bar_starts=tuple(range(0, 7200, 2))))
+    tip = win.params.bar_starts_label.toolTip().splitlines()
+    assert len(tip) == 21 and tip[0] == "0.000 s" and tip[-1] == "… and 3580 more"
+    assert win.params.bar_starts_label.text() == "0.00 s, 2.00 s, 4.00 s …"
+
+
 @pytest.mark.parametrize(("name", "seconds", "channels", "rate"), [
     ("one sample", 1 / 22050, 1, 22050),
     ("5 ms of sound", 0.005, 2, 44100),
