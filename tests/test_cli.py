@@ -174,6 +174,34 @@ def test_terminal_bar_draws_only_on_a_terminal_and_clears_after():
     assert tty.getvalue().endswith("\r")
 
 
+@pytest.mark.parametrize("columns", [80, 40, 12])
+def test_terminal_bar_fits_the_terminal_whatever_the_file_name(monkeypatch, columns):
+    # a line longer than the terminal wraps, and every redraw then scrolls a new line
+    import io
+
+    from syncsheet.progress import TerminalBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    tty = Tty()
+    name = "Reel 3 scene 42 take 7, the final mix for the dub stage, version 12 FINAL.flac"
+    bar = TerminalBar(name, stream=tty)
+    for k, stage in enumerate(["spectrum", "beat activation", "cues", "done"]):
+        bar(k / 3, stage)
+        bar._last = 0.0  # as if a tenth of a second had gone by
+    lines = tty.getvalue().split("\r")[1:]
+    assert len(lines) == 4 and all(len(line) <= columns - 1 for line in lines)
+    if columns >= 40:  # the name's start and end, and the figure
+        assert lines[-1].startswith("Ree") and "flac" in lines[-1] and "100.0%" in lines[-1]
+    if columns >= 80:
+        assert lines[-1].startswith("Reel 3 scene") and "FINAL.flac [" in lines[-1]
+    bar.close()
+    assert tty.getvalue().endswith("\r")
+
+
 @pytest.mark.skipif(not _script(), reason="syncsheet console script not installed")
 @pytest.mark.parametrize("delay", [0.15, 0.35])
 def test_ctrl_c_while_starting_up_is_quiet(tmp_path, delay):
