@@ -41,7 +41,7 @@ from .errors import OutputError, SyncsheetError, UnknownFormatError
 from .fileio import atomic_write_bytes
 from .model import Analysis
 from .progress import Progress
-from .sheet import ExposureSheet, SheetOptions
+from .sheet import ExposureSheet, SheetOptions, check_timecode_room
 from .timebase import FrameRate
 
 __all__ = [
@@ -192,6 +192,7 @@ def run_job(job: Job, progress: Progress | None = None) -> JobResult:
     host = f"{socket.gethostname()}:{os.getpid()}"
     recipe = job.recipe
     try:
+        check_timecode_room(audio.probe(job.audio).duration, recipe.fps, recipe.sheet_options)  # before the analysis
         result = analyze(job.audio, recipe.settings, progress=progress)
         sheet = ExposureSheet(result, recipe.fps, recipe.sheet_options)
         outputs = job.outputs()

@@ -18,6 +18,7 @@ from .model import Analysis, Beat, Cue, TempoMap, TempoSegment
 from .timebase import FrameRate
 
 __all__ = [
+    "check_timecode_room",
     "SheetOptions",
     "Row",
     "ExposureSheet",
@@ -178,12 +179,7 @@ class ExposureSheet:
             object.__setattr__(self, name, value)
         self.level_db.setflags(write=False)
         self.levels.setflags(write=False)
-        # every row needs a timecode and timecode does not wrap: refuse here, before any export
-        if fps.rate.denominator in (1, 1001) and start + total > fps.frames_per_day:
-            raise TimecodeError(
-                f"start timecode {self.options.start_timecode or '00:00:00:00'} plus {total} frames runs past "
-                f"24:00:00:00 at {fps.name} fps; use an earlier start timecode"
-            )
+        check_timecode_room(a.duration, fps, self.options)  # before any export
 
     # -- frames -------------------------------------------------------------------------
     def frame_of(self, seconds: float) -> int:
@@ -305,6 +301,26 @@ def fpb_text(fpb: float) -> str:
     if abs(fpb - whole) < 0.05:
         return str(whole)
     return f"{fpb:.1f}"
+
+
+def check_timecode_room(duration: float, fps: FrameRate | str, options: SheetOptions) -> None:
+    """Refuse a sheet whose rows would run past 24:00:00:00 from the start timecode.
+
+    Every row needs a timecode and timecode does not wrap. The audio's header gives its duration
+    before the analysis, so a command can say this at once rather than after a reel's analysis.
+
+    Raises
+    ------
+    TimecodeError
+    """
+    fps = tb.parse_rate(fps)
+    total = max(1, _ceil_frames(duration, fps))
+    start = tb.from_timecode(options.start_timecode, fps) if options.start_timecode else 0
+    if fps.rate.denominator in (1, 1001) and start + total > fps.frames_per_day:
+        raise TimecodeError(
+            f"start timecode {options.start_timecode or '00:00:00:00'} plus {total} frames runs past "
+            f"24:00:00:00 at {fps.name} fps; use an earlier start timecode"
+        )
 
 
 def _check_pages(per_page: int, first_page: int | None) -> int:

@@ -183,6 +183,20 @@ def test_impossible_start_timecode_stops_before_any_work(tmp_path, capsys, input
     assert not outputs_of(tmp_path / "out") if (tmp_path / "out").exists() else True
 
 
+def test_a_file_that_runs_past_midnight_fails_before_its_analysis(inputs, tmp_path, monkeypatch):
+    from syncsheet.sheet import SheetOptions
+
+    def never(*args, **kwargs):
+        raise AssertionError("analysed")
+
+    monkeypatch.setattr(batch, "analyze", never)
+    late = batch.Recipe(parse_rate("24"), formats=("json",), sheet_options=SheetOptions(start_timecode="23:59:59:00"))
+    results = batch.execute(batch.plan([inputs], tmp_path, late).jobs)  # 2.5 s each: 60 frames, 24 left
+    assert [r.status for r in results] == ["failed"] * len(BPMS)
+    assert all("23:59:59:00 plus 60 frames runs past 24:00:00:00" in r.error for r in results)
+    assert not outputs_of(tmp_path) if tmp_path.exists() else True
+
+
 def test_overall_progress_counts_files_and_reaches_the_end(inputs, tmp_path):
     todo = batch.plan([inputs], tmp_path, recipe())
     seen: list[tuple[float, str]] = []

@@ -64,6 +64,25 @@ def test_analyze_missing_file(capsys, tmp_path):
     assert not (tmp_path / "x.json").exists()
 
 
+def test_a_start_timecode_the_audio_runs_past_midnight_from_is_said_before_the_analysis(
+        capsys, tmp_path, write_audio, monkeypatch):
+    # the header's duration says it: a 2 h reel was analysed for 80 s before this error
+    from syncsheet.commands import analyze as command
+
+    y, _ = click_track(120, 6.0)
+    wav = write_audio("clicks.wav", y)
+
+    def never(*args, **kwargs):
+        raise AssertionError("analysed")
+
+    monkeypatch.setattr(command, "analyze", never)
+    out = tmp_path / "a.json"
+    assert main(["analyze", str(wav), "--fps", "24", "--start-tc", "23:59:55:00", "--json", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "23:59:55:00 plus 144 frames runs past 24:00:00:00" in err
+    assert not out.exists()
+
+
 def test_analyze_writes_json_and_csv(capsys, tmp_path, write_audio):
     y, _ = click_track(120, 6.0)
     wav = write_audio("clicks.wav", y)

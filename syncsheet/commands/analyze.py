@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..analysis import analyze
+from ..audio import probe
+from ..sheet import check_timecode_room
 from ..wording import counted
 from . import common
 
@@ -22,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = common.settings_from(args)
+    # a start timecode the audio would run past midnight from is said now, not after a reel's analysis
+    check_timecode_room(probe(args.audio).duration, args.fps, common.sheet_options(args))
     bar = common.progress_bar(args, args.audio.name)
     try:
         result = analyze(args.audio, settings, progress=bar)

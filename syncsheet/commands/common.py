@@ -19,6 +19,7 @@ __all__ = [
     "add_output_arguments",
     "settings_from",
     "sheet_from",
+    "sheet_options",
     "write_outputs",
     "progress_bar",
 ]
@@ -94,12 +95,15 @@ def settings_from(args: argparse.Namespace) -> AnalysisSettings:
                             tuple(getattr(args, "bar_starts", None) or ()))
 
 
-def sheet_from(analysis, args: argparse.Namespace) -> ExposureSheet:
-    options = SheetOptions(
+def sheet_options(args: argparse.Namespace) -> SheetOptions:
+    return SheetOptions(
         first_frame=args.first_frame, lead=args.lead, start_timecode=args.start_tc,
         production=args.production, scene=args.scene, cut=args.cut, gauge=args.gauge,
     )
-    return ExposureSheet(analysis, args.fps, options)
+
+
+def sheet_from(analysis, args: argparse.Namespace) -> ExposureSheet:
+    return ExposureSheet(analysis, args.fps, sheet_options(args))
 
 
 def requested_outputs(args: argparse.Namespace, stem: str, everything: bool = False) -> list[tuple[object, Path]]:
