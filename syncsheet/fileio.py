@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from .errors import OutputError
 
-__all__ = ["atomic_write", "atomic_write_bytes"]
+__all__ = ["atomic_write", "atomic_write_bytes", "check_writable"]
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
@@ -30,15 +30,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         removed and any earlier file at *path* is untouched.
     """
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: the folder {folder} does not exist")
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write in {folder} ({_reason(exc)})") from None
+    fd, tmp = _temporary(target)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -58,6 +50,28 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write *data* to *path* atomically."""
     return atomic_write(path, lambda stream: stream.write(data))
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise the :class:`OutputError` :func:`atomic_write` would for *path*'s folder (missing,
+    read-only, or *path* a folder), before the work that makes the file's contents: a reel's
+    analysis is a minute and more."""
+    fd, tmp = _temporary(Path(path))
+    os.close(fd)
+    _discard(tmp)
+
+
+def _temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file beside *target* (descriptor, path)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder")
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {folder} ({_reason(exc)})") from None
 
 
 def _discard(tmp: str) -> None:

@@ -83,6 +83,28 @@ def test_a_start_timecode_the_audio_runs_past_midnight_from_is_said_before_the_a
     assert not out.exists()
 
 
+@pytest.mark.parametrize("where", ["missing/a.json", "folder"])
+def test_an_output_that_cannot_be_written_is_said_before_the_analysis(
+        capsys, tmp_path, write_audio, monkeypatch, where):
+    from syncsheet.commands import analyze as command
+
+    y, _ = click_track(120, 3.0)
+    wav = write_audio("clicks.wav", y)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "kept.csv").write_text("an earlier sheet")
+
+    def never(*args, **kwargs):
+        raise AssertionError("analysed")
+
+    monkeypatch.setattr(command, "analyze", never)
+    argv = ["analyze", str(wav), "--csv", str(tmp_path / "kept.csv"), "--json", str(tmp_path / where)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("does not exist" in err or "is a folder" in err)
+    assert (tmp_path / "kept.csv").read_text() == "an earlier sheet"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clicks.wav", "folder", "kept.csv"]  # no temporary left
+
+
 def test_analyze_writes_json_and_csv(capsys, tmp_path, write_audio):
     y, _ = click_track(120, 6.0)
     wav = write_audio("clicks.wav", y)

@@ -24,8 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = common.settings_from(args)
-    # a start timecode the audio would run past midnight from is said now, not after a reel's analysis
+    # a start timecode the audio would run past midnight from, or an output that cannot be written,
+    # is said now, not after a reel's analysis
     check_timecode_room(probe(args.audio).duration, args.fps, common.sheet_options(args))
+    common.check_outputs(args, args.audio.stem)
     bar = common.progress_bar(args, args.audio.name)
     try:
         result = analyze(args.audio, settings, progress=bar)

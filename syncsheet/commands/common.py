@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import exporters
 from ..analysis import AnalysisSettings
 from ..errors import FrameRateError, OutputError
+from ..fileio import check_writable
 from ..progress import TerminalBar
 from ..sheet import ExposureSheet, SheetOptions
 from ..timebase import parse_rate
@@ -18,6 +19,7 @@ __all__ = [
     "add_sheet_arguments",
     "add_output_arguments",
     "settings_from",
+    "check_outputs",
     "sheet_from",
     "sheet_options",
     "write_outputs",
@@ -122,13 +124,25 @@ def _any_explicit(args: argparse.Namespace) -> bool:
     return any(getattr(args, f"out_{m.NAME}", None) is not None for m in exporters.all_formats())
 
 
-def write_outputs(sheet: ExposureSheet, args: argparse.Namespace, stem: str, everything: bool = False) -> list[Path]:
-    """Write every requested format atomically; returns the paths written."""
+def check_outputs(args: argparse.Namespace, stem: str, everything: bool = False) -> None:
+    """Make the output folder and check that every requested file can be written there, before the
+    analysis: a missing or read-only folder is said at once, not after a reel's minute."""
+    _make_out_dir(args)
+    for _, path in requested_outputs(args, stem, everything):
+        check_writable(path)
+
+
+def _make_out_dir(args: argparse.Namespace) -> None:
     if args.out_dir is not None:
         try:
             args.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{args.out_dir}: cannot create the output folder ({exc.strerror})") from None
+
+
+def write_outputs(sheet: ExposureSheet, args: argparse.Namespace, stem: str, everything: bool = False) -> list[Path]:
+    """Write every requested format atomically; returns the paths written."""
+    _make_out_dir(args)
     written = []
     for mod, path in requested_outputs(args, stem, everything):
         opts = mod.options_from(args) if hasattr(mod, "options_from") else {}
