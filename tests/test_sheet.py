@@ -85,3 +85,10 @@ def test_no_beats_gives_an_empty_bar_sheet():
 def test_lead_moves_marks_earlier(sheet):
     led = ExposureSheet(sheet.analysis, "24", SheetOptions(lead=2))
     assert [b.frame for b in led.bar_sheet().bars] == [b.frame - 2 for b in sheet.bar_sheet().bars]
+
+
+def test_header_fields_are_one_line_in_every_format():
+    # a title pasted with a newline or a tab printed a box on the PDF sheet
+    opts = SheetOptions(production="Le voyage\r\n  part 2\t(final)", scene="4\x00 2", cut=None)
+    assert (opts.production, opts.scene, opts.cut) == ("Le voyage part 2 (final)", "4 2", "")
+    assert SheetOptions(production="映画のタイトル  x").production == "映画のタイトル x"
