@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .wording import one_line
+
 __all__ = [
     "Beat",
     "Onset",
@@ -84,7 +86,9 @@ class Cue:
 
     @property
     def text(self) -> str:
-        return self.label or self.kind.upper()
+        """What every format prints: the label, on one line (one read from a project or a marker file
+        may hold a newline or a tab), or the kind."""
+        return one_line(self.label) or self.kind.upper()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Rows are built on demand, so a two-hour reel (172,800 rows at 24 fps) costs a fe
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from . import timebase as tb
 from .errors import TimecodeError
 from .model import Analysis, Beat, Cue, TempoMap, TempoSegment
 from .timebase import FrameRate
+from .wording import one_line
 
 __all__ = [
     "check_timecode_room",
@@ -68,14 +68,7 @@ class SheetOptions:
         if self.gauge not in tb.FRAMES_PER_FOOT:
             raise TimecodeError(f"film gauge {self.gauge!r} is unknown; use 35mm or 16mm")
         for name in ("production", "scene", "cut"):  # frozen: the one-line form every format prints
-            object.__setattr__(self, name, _one_line(getattr(self, name)))
-
-
-def _one_line(text: str) -> str:
-    """*text* on one line: control characters (a pasted newline or tab) as spaces, runs of spaces as
-    one. A header field is one line in every format; a newline printed as a box on the PDF sheet."""
-    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in ("" if text is None else str(text)))
-    return " ".join(text.split())
+            object.__setattr__(self, name, one_line(getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def write(sheet, stream: BinaryIO, *, include=None, **_options) -> None:
     lines = []
     for m in _marks.marks(sheet, _marks.parse_include(include)):
         end = m.end if m.end is not None and m.end > m.time else m.time
-        text = " ".join(_marks.name_of(sheet, m).split())  # no tab or newline inside a label
+        text = _marks.name_of(sheet, m)  # one line: no tab or newline inside a label
         lines.append(f"{m.time:.6f}\t{end:.6f}\t{text}\n")
     stream.write("".join(lines).encode("utf-8"))
 

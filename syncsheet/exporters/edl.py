@@ -24,6 +24,7 @@ from typing import BinaryIO
 from .. import timebase as tb
 from ..errors import FormatError, SyncsheetError, TimecodeError
 from ..model import Analysis
+from ..wording import one_line
 from . import _marks
 
 NAME = "edl"
@@ -79,7 +80,7 @@ def write(sheet, stream: BinaryIO, *, style: str = "resolve", include=None, titl
     a = sheet.analysis
     title = title or sheet.options.production or sheet.options.cut or a.source or "syncsheet"
     fcm = "DROP FRAME" if sheet.fps.drop_frame else "NON-DROP FRAME"
-    lines = [f"TITLE: {' '.join(title.split())}", f"FCM: {fcm}", ""]
+    lines = [f"TITLE: {one_line(title)}", f"FCM: {fcm}", ""]
     tc = sheet.timecode
     if style == "resolve":
         for n, (frame, group, name, dur) in enumerate(_by_frame(sheet, include), 1):
@@ -99,7 +100,7 @@ def write(sheet, stream: BinaryIO, *, style: str = "resolve", include=None, titl
 
 def _clean(text: str) -> str:
     """One line with no ``|`` (Resolve's field separator)."""
-    return " ".join(text.replace("|", "/").split())
+    return one_line(text.replace("|", "/"))
 
 
 def read(stream: BinaryIO, *, fps="24", start_timecode: str | None = None, **_options) -> Analysis:
