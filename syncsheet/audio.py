@@ -35,6 +35,8 @@ _MAX_SAMPLE = 1e6
 #: time (7.8 GB after 5 minutes), and a rate of 2^31 - 1 asked for a 256 GB filter.
 MIN_RATE = 1_000
 MAX_RATE = 768_000
+#: Formats whose header counts the samples exactly (MP3's and Ogg's counts may be estimates).
+_EXACT_LENGTH = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "CAF", "FLAC"})
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,13 @@ def blocks(
     except (sf.LibsndfileError, RuntimeError) as exc:
         at = done / info.sample_rate
         raise AudioDecodeError(f"{info.path}: corrupt or truncated audio after {at:.2f} s ({_why(exc)})") from None
+    if info.format in _EXACT_LENGTH and done < info.samples:
+        # cut short after it was opened (a copy still running, a recording still being written): the
+        # sheet would silently end early
+        raise AudioTruncatedError(
+            f"{info.path}: ended at {done / info.sample_rate:.2f} s though its header says "
+            f"{info.samples / info.sample_rate:.2f} s: was it cut short, or still being written?"
+        )
 
 
 def read_mono(

@@ -133,6 +133,17 @@ def test_truncated_wav(write_audio):
     assert "t.wav" in str(e.value)
 
 
+def test_a_wav_cut_short_while_it_is_read_is_an_error(write_audio):
+    # a copy still running, or a recording still being written: the sheet would silently end early
+    path = write_audio("growing.wav", tone(seconds=4), 44100)
+    info = audio.probe(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # cut after it was opened and its header read
+    with pytest.raises(AudioTruncatedError, match=r"ended at 2\.00 s though its header says 4\.00 s") as e:
+        list(audio.blocks(path, info=info, blocksize=4096))
+    assert "growing.wav" in str(e.value) and "\n" not in str(e.value)
+
+
 def test_truncated_flac_is_an_error_or_shorter(write_audio):
     path = write_audio("t.flac", tone(seconds=3), 44100)
     data = path.read_bytes()
