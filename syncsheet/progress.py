@@ -41,8 +41,9 @@ def scaled(progress: Progress | None, start: float, stop: float, stage: str | No
 class TerminalBar:
     """A one-line progress bar on a terminal; silent when the stream is not a terminal.
 
-    The line is fitted to the terminal's width (the label shortened in its middle, then the bar):
-    a line that wraps cannot be redrawn in place, and each update would scroll a new one.
+    The line is fitted to the terminal's width (the bar shrunk to 10, then the label shortened in
+    its middle, then the bar dropped): a line that wraps cannot be redrawn in place, and each
+    update would scroll a new one.
     """
 
     def __init__(self, label: str = "", stream: TextIO | None = None, width: int = 30) -> None:

@@ -49,14 +49,23 @@ def _random_net(c_in: int, seed: int) -> cuenet.Net:
     return cuenet.Net(w)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_blocks_give_the_same_activation_as_one_pass(seed):
+#: The inputs of a network over 9 fine bands, 4 floor bands and the evidence (:func:`_random_inputs`).
+C_IN = 9 // cuenet.POOL * 2 + 4 * 2 + 3
+
+
+def _random_inputs(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random fine and floor rows and evidence columns, *n* rows."""
     rng = np.random.default_rng(seed)
-    n = 1500
     fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
     floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
-    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
-    net = _random_net(9 // cuenet.POOL * 2 + 4 * 2 + 3, seed)
+    return fine, floor, cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_blocks_give_the_same_activation_as_one_pass(seed):
+    n = 1500
+    fine, floor, ev = _random_inputs(seed, n)
+    net = _random_net(C_IN, seed)
     whole = cuenet.activation(fine, floor, ev, net=net, block=1 << 14)
     blocked = cuenet.activation(fine, floor, ev, net=net, block=137)
     np.testing.assert_allclose(blocked, whole, atol=1e-5)
@@ -66,12 +75,8 @@ def test_blocks_give_the_same_activation_as_one_pass(seed):
 def test_the_blocks_are_reported_and_a_cancel_stops_between_them():
     from syncsheet.errors import Cancelled
 
-    rng = np.random.default_rng(3)
-    n = 1000
-    fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
-    floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
-    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
-    net = _random_net(9 // cuenet.POOL * 2 + 4 * 2 + 3, 0)
+    fine, floor, ev = _random_inputs(3, 1000)
+    net = _random_net(C_IN, 0)
     seen = []
     cuenet.activation(fine, floor, ev, net=net, block=400, progress=lambda f, s: seen.append(f))
     assert seen == pytest.approx([0.4, 0.8, 1.0])
@@ -84,13 +89,9 @@ def test_the_blocks_are_reported_and_a_cancel_stops_between_them():
 
 
 def test_an_ensemble_split_over_two_threads_gives_the_same_probabilities():
-    rng = np.random.default_rng(7)
     n = 1500
-    fine = rng.integers(0, 200, (n, 9), dtype=np.uint8)
-    floor = rng.integers(0, 200, (n, 4), dtype=np.uint8)
-    ev = cuenet.evidence_columns(rng.exponential(1, n), rng.exponential(1, n), rng.uniform(0, 1, n))
-    c_in = 9 // cuenet.POOL * 2 + 4 * 2 + 3
-    members = [_random_net(c_in, seed) for seed in range(3)]  # odd: one thread runs one more
+    fine, floor, ev = _random_inputs(7, n)
+    members = [_random_net(C_IN, seed) for seed in range(3)]  # odd: one thread runs one more
     weights = {f"m{i}_{k}": v for i, m in enumerate(members) for k, v in vars(m).items()
                if k not in ("layers", "fine_hz", "floor_bands", "latency")}
     for i, m in enumerate(members):
