@@ -12,6 +12,7 @@ from types import ModuleType
 
 from syncsheet import exporters
 from syncsheet.analysis import AnalysisSettings
+from syncsheet.progress import scaled
 
 from .jobs import Job
 
@@ -33,7 +34,9 @@ class TasksMixin:
             path = self.dialogs.export_path(mod, str(folder / exporters.default_name(mod, stem)))
             if not path:
                 return None
-        job = Job(f"Export {mod.NAME}", lambda _progress: exporters.write_file(sheet, path, fmt=mod.NAME))
+        # the writer hears the progress (a reel's PDF sheet is 1,801 pages, 10-15 s): bar and Cancel work
+        job = Job(f"Export {mod.NAME}", lambda progress: exporters.write_file(sheet, path, fmt=mod.NAME,
+                                                                             progress=progress))
         job.succeeded.connect(lambda p: self.statusBar().showMessage(f"Exported {p}", 6000))
         self._enqueue(job)
         return job
@@ -53,7 +56,9 @@ class TasksMixin:
             out = []
             for i, mod in enumerate(mods):
                 progress(i / len(mods), mod.NAME)
-                out.append(exporters.write_file(sheet, Path(folder) / exporters.default_name(mod, stem), fmt=mod.NAME))
+                part = scaled(progress, i / len(mods), (i + 1) / len(mods), mod.NAME)
+                out.append(exporters.write_file(sheet, Path(folder) / exporters.default_name(mod, stem), fmt=mod.NAME,
+                                                progress=part))
             return out
 
         job = Job("Export", work)

@@ -244,6 +244,41 @@ def test_export_menu_reaches_every_exporter(make_window, wait_idle, demo_project
     assert len(rows) == win.doc.sheet().frames + 1
 
 
+def test_a_long_export_shows_its_progress_and_can_be_cancelled(make_window, wait_idle, demo_project_file, tmp_path,
+                                                               monkeypatch, qtbot):
+    # a reel's PDF sheet takes 10-15 s: the writer must hear the job's progress, or the bar stands
+    # still and Cancel waits for the end
+    import threading
+
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    real = exporters.write_file
+    heard, release = [], threading.Event()
+
+    def slow_pdf(sheet, path, fmt=None, progress=None, **options):
+        if fmt != "pdf":
+            return real(sheet, path, fmt, progress=progress, **options)
+        for k in range(1000):  # until the job's progress raises Cancelled
+            progress(k / 1000, "PDF sheet")
+            heard.append(k)
+            release.wait(0.01)
+        return path
+
+    monkeypatch.setattr(exporters, "write_file", slow_pdf)
+    job = win.export(exporters.get("pdf"), str(tmp_path / "x.pdf"))
+    qtbot.waitUntil(lambda: len(heard) > 3 and win.progress.value() > 0, timeout=10000)
+    with qtbot.waitSignal(job.cancelled, timeout=10000):
+        win.cancel_button.click()
+    wait_idle(win)
+    assert len(heard) < 1000 and not (tmp_path / "x.pdf").exists()
+    # all formats at once: each format's own progress inside its share of the bar
+    seen = []
+    monkeypatch.setattr(exporters, "write_file",
+                        lambda sheet, path, fmt=None, progress=None, **o: seen.append(progress) or path)
+    win.export_all(str(tmp_path))
+    wait_idle(win)
+    assert len(seen) == len(exporters.all_formats()) and all(callable(p) for p in seen)
+
+
 def test_reanalysis_keeps_edits(make_window, wait_idle, click_wav):
     path, times = click_wav
     win = make_window()
