@@ -25,6 +25,7 @@ from .analysis.settings import AnalysisSettings
 from .errors import ProjectError, SyncsheetError
 from .fileio import atomic_write_bytes
 from .model import CUE_KINDS, Analysis, Beat, Cue, Levels, Onset, TempoMap, TempoSegment
+from .progress import Progress, report
 from .sheet import ExposureSheet, SheetOptions
 from .timebase import MAX_SCORE_S, FrameRate, parse_rate
 
@@ -354,13 +355,16 @@ def load(path: str | os.PathLike) -> Project:
         raise ProjectError(f"{p}: {exc}") from None
 
 
-def file_checksum(path: str | os.PathLike) -> str:
-    """SHA-256 of a file, read in blocks."""
+def file_checksum(path: str | os.PathLike, progress: Progress | None = None) -> str:
+    """SHA-256 of a file, read in blocks; *progress* hears each (a 2 h reel takes seconds)."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
+            size, done = max(os.fstat(fh.fileno()).st_size, 1), 0
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
+                done += len(chunk)
+                report(progress, done / size, "checking audio")
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror})") from None
     return h.hexdigest()

@@ -158,3 +158,26 @@ def test_bar_starts_are_kept_sorted_and_bad_ones_are_one_clear_error(tmp_path):
     for bad in ("3.0", [float("nan")], [-1.0], [True], 4.0):
         with pytest.raises(AnalysisError, match="bar start"):
             AnalysisSettings.from_dict({"bar_starts": bad})
+
+
+def test_the_checksum_reports_its_progress_and_can_be_cancelled(tmp_path):
+    # the window checks a reel's checksum in the background: seconds its Cancel must reach
+    import hashlib
+
+    from syncsheet.errors import Cancelled
+    from syncsheet.project import file_checksum
+
+    path = tmp_path / "reel.wav"
+    data = bytes(range(256)) * (3 * 4096 + 7)  # 3 MiB and a bit: four blocks
+    path.write_bytes(data)
+    seen = []
+    assert file_checksum(path, progress=lambda f, s: seen.append((f, s))) == hashlib.sha256(data).hexdigest()
+    mib = 1 << 20
+    assert [f for f, _ in seen] == pytest.approx([mib / len(data), 2 * mib / len(data), 3 * mib / len(data), 1.0])
+    assert {s for _, s in seen} == {"checking audio"}
+
+    def cancel(fraction, stage):
+        raise Cancelled("closed")
+
+    with pytest.raises(Cancelled):
+        file_checksum(path, progress=cancel)

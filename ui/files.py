@@ -17,6 +17,7 @@ from PyQt6.QtCore import QSettings, QStandardPaths, QTimer
 from syncsheet import audio
 from syncsheet import project as pj
 from syncsheet.errors import ProjectError, SyncsheetError
+from syncsheet.progress import scaled
 from syncsheet.waveform import compute_peaks
 
 from .document import autosave_path
@@ -154,9 +155,8 @@ class FilesMixin:
     def _start_peaks(self, path: str) -> None:
         def work(progress):
             progress(0.0, "checking audio")
-            digest = pj.file_checksum(path)
-            progress(0.0, "reading waveform")
-            return digest, compute_peaks(path, progress=progress)
+            digest = pj.file_checksum(path, progress=scaled(progress, 0.0, 0.3))
+            return digest, compute_peaks(path, progress=scaled(progress, 0.3, 1.0, "reading waveform"))
 
         job = Job("Reading waveform", work)
         job.succeeded.connect(self._peaks_done)
