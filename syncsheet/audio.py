@@ -11,16 +11,19 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
+from . import timebase as tb
 from .errors import (
     AudioDecodeError,
     AudioNotFoundError,
     AudioTruncatedError,
     EmptyAudioError,
+    TimecodeError,
 )
 from .progress import Progress
 
@@ -52,6 +55,10 @@ class AudioInfo:
         Samples per channel.
     format, subtype : str
         soundfile's names (``WAV``, ``PCM_16``).
+    time_reference : int or None
+        A Broadcast WAV's place on its timeline: samples since midnight of its first sample (the
+        ``bext`` chunk's TimeReference, which a DAW writes from its session's timecode); None
+        without one.
     """
 
     path: Path
@@ -60,10 +67,23 @@ class AudioInfo:
     samples: int
     format: str
     subtype: str
+    time_reference: int | None = None
 
     @property
     def duration(self) -> float:
         return self.samples / self.sample_rate
+
+    def start_timecode(self, fps: tb.FrameRate) -> str | None:
+        """The timecode of the frame nearest the file's first sample, from its BWF time reference
+        (None without one, or at a rate timecode cannot count). Nearest: at 29.97 fps a frame is
+        1,601.6 samples at 48 kHz, and a DAW rounds its session's start to a whole sample."""
+        if self.time_reference is None:
+            return None
+        frame = round(Fraction(self.time_reference) * fps.rate / self.sample_rate)
+        try:
+            return tb.to_timecode(frame, fps)
+        except TimecodeError:  # 12.5 fps, or a reference past midnight (a damaged chunk)
+            return None
 
 
 def probe(path: str | os.PathLike) -> AudioInfo:
@@ -98,11 +118,11 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     if not MIN_RATE <= info.samplerate <= MAX_RATE:
         raise AudioDecodeError(f"{p}: its header says {info.samplerate} Hz, not a sample rate syncsheet "
                                f"analyses ({MIN_RATE:,} to {MAX_RATE:,} Hz): a damaged header, or resample it")
-    _check_riff_length(p, size)
+    reference = _check_riff_length(p, size)
     samples = int(info.frames) if 0 <= info.frames < 2**62 else -1
     if samples == 0:
         raise EmptyAudioError(f"{p}: holds no samples (a header with no audio)")
-    return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype)
+    return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype, reference)
 
 
 def _check_finite(data: np.ndarray, first: int, info: AudioInfo) -> None:
@@ -160,26 +180,39 @@ def _why(exc: BaseException) -> str:
     return text
 
 
-def _check_riff_length(path: Path, size: int) -> None:
-    """A WAV whose data chunk is cut short decodes silently short: name it as truncated."""
+def _check_riff_length(path: Path, size: int) -> int | None:
+    """A WAV whose data chunk is cut short decodes silently short: name it as truncated. Returns
+    the BWF time reference (samples since midnight) of a ``bext`` chunk before the audio, if any."""
+    reference = None
     with open(path, "rb") as fh:
         head = fh.read(12)
-        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
-            return
-        endian = "<" if head[:4] == b"RIFF" else ">"
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX", b"RF64") or head[8:12] != b"WAVE":
+            return None
+        endian = ">" if head[:4] == b"RIFX" else "<"
         pos = 12
         while pos + 8 <= size:
             fh.seek(pos)
             chunk = fh.read(8)
             cid, clen = chunk[:4], struct.unpack(endian + "I", chunk[4:])[0]
+            if cid == b"bext" and clen >= _BEXT_TIME_AT + 8 and pos + 8 + clen <= size:
+                fh.seek(pos + 8 + _BEXT_TIME_AT)
+                low, high = struct.unpack(endian + "II", fh.read(8))
+                reference = low | high << 32
             if cid == b"data":
-                if clen != 0xFFFFFFFF and pos + 8 + clen > size:  # 0xFFFFFFFF: streaming writers
+                # 0xFFFFFFFF: streaming writers, and RF64 (its size is in the ds64 chunk)
+                if head[:4] != b"RF64" and clen != 0xFFFFFFFF and pos + 8 + clen > size:
                     missing = pos + 8 + clen - size
                     raise AudioTruncatedError(
                         f"{path}: truncated: the header promises {clen} bytes of audio, {missing} are missing"
                     )
-                return
+                return reference
             pos += 8 + clen + (clen & 1)
+    return reference
+
+
+#: Where a ``bext`` chunk's TimeReference (two 32-bit words, low first) starts: after the
+#: description (256 bytes), originator (32), its reference (32), date (10) and time (8).
+_BEXT_TIME_AT = 338
 
 
 def blocks(

@@ -41,7 +41,7 @@ from .errors import OutputError, SyncsheetError, UnknownFormatError
 from .fileio import atomic_write_bytes
 from .model import Analysis
 from .progress import Progress
-from .sheet import ExposureSheet, SheetOptions, check_timecode_room
+from .sheet import ExposureSheet, SheetOptions, check_timecode_room, with_audio_start
 from .timebase import FrameRate
 
 __all__ = [
@@ -192,9 +192,11 @@ def run_job(job: Job, progress: Progress | None = None) -> JobResult:
     host = f"{socket.gethostname()}:{os.getpid()}"
     recipe = job.recipe
     try:
-        check_timecode_room(audio.probe(job.audio).duration, recipe.fps, recipe.sheet_options)  # before the analysis
+        info = audio.probe(job.audio)
+        options = with_audio_start(recipe.sheet_options, info, recipe.fps)  # a BWF's own timecode
+        check_timecode_room(info.duration, recipe.fps, options)  # before the analysis
         result = analyze(job.audio, recipe.settings, progress=progress)
-        sheet = ExposureSheet(result, recipe.fps, recipe.sheet_options)
+        sheet = ExposureSheet(result, recipe.fps, options)
         outputs = job.outputs()
         folder = outputs[0][1].parent
         try:

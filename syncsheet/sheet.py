@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from .wording import one_line
 
 __all__ = [
     "check_timecode_room",
+    "with_audio_start",
     "SheetOptions",
     "Row",
     "ExposureSheet",
@@ -304,6 +305,23 @@ def fpb_text(fpb: float) -> str:
     if abs(fpb - whole) < 0.05:
         return str(whole)
     return f"{fpb:.1f}"
+
+
+def with_audio_start(options: SheetOptions, info, fps: FrameRate | str) -> SheetOptions:
+    """*options* starting at the audio's own timecode where they name no start: a Broadcast WAV's
+    time reference (:meth:`~syncsheet.audio.AudioInfo.start_timecode`), which a DAW writes from its
+    session, so the sheet's timecode, the EDL and the MIDI file's SMPTE offset sit on that timeline.
+    Audio that would run past midnight from it keeps *options* (timecode does not wrap)."""
+    if options.start_timecode is None and info.time_reference:
+        tc = info.start_timecode(tb.parse_rate(fps))
+        if tc is not None:
+            started = replace(options, start_timecode=tc)
+            try:
+                check_timecode_room(info.duration, fps, started)
+            except TimecodeError:
+                return options
+            return started
+    return options
 
 
 def check_timecode_room(duration: float, fps: FrameRate | str, options: SheetOptions) -> None:

@@ -20,3 +20,24 @@ def click_track(bpm: float, seconds: float, sr: int = 44100, accent_every: int =
         gain = 0.9 if i % accent_every == 0 else 0.5
         y[s : s + n] += gain * click[: len(y) - s]
     return y, times
+
+
+def write_bwf(path, y: np.ndarray, sr: int, time_reference: int, bext_size: int = 602) -> None:
+    """A Broadcast WAV: *y* as 16-bit PCM with a ``bext`` chunk (before the audio) whose
+    TimeReference is *time_reference* samples since midnight (*bext_size* below 346 leaves it out)."""
+    import io
+    import struct
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, y, sr, format="WAV", subtype="PCM_16")
+    wav = buf.getvalue()
+    bext = bytearray(bext_size)
+    bext[:24] = b"syncsheet test".ljust(24, b"\0")
+    if bext_size >= 346:
+        bext[338:346] = struct.pack("<II", time_reference & 0xFFFFFFFF, time_reference >> 32)
+    at = wav.index(b"data")
+    body = wav[12:at] + b"bext" + struct.pack("<I", bext_size) + bytes(bext) + wav[at:]
+    with open(path, "wb") as fh:
+        fh.write(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body)

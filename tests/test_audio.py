@@ -144,6 +144,32 @@ def test_a_wav_cut_short_while_it_is_read_is_an_error(write_audio):
     assert "growing.wav" in str(e.value) and "\n" not in str(e.value)
 
 
+def test_a_broadcast_wav_s_time_reference_gives_its_start_timecode(tmp_path):
+    from helpers import write_bwf
+
+    from syncsheet.timebase import parse_rate
+
+    path = tmp_path / "bounce.wav"
+    write_bwf(path, tone(seconds=1), 48000, 3600 * 48000)  # a session at 01:00:00:00
+    info = audio.probe(path)
+    assert info.time_reference == 3600 * 48000 and info.samples == len(tone(seconds=1))
+    assert info.start_timecode(parse_rate("24")) == "01:00:00:00"
+    # a 29.97 session's 01:00:00;00 is 3,596.4 s after midnight, rounded to a sample; 20 h at 96 kHz
+    # needs the high word
+    write_bwf(path, tone(seconds=1), 48000, round(107892 * 1001 / 30000 * 48000))
+    assert audio.probe(path).start_timecode(parse_rate("29.97df")) == "01:00:00;00"
+    write_bwf(path, tone(seconds=1), 96000, 20 * 3600 * 96000)
+    assert audio.probe(path).time_reference == 20 * 3600 * 96000 > 2**32
+    assert audio.probe(path).start_timecode(parse_rate("25")) == "20:00:00:00"
+    assert audio.probe(path).start_timecode(parse_rate("25/2")) is None  # no timecode at 12.5 fps
+    # a chunk too short to hold it, and a plain WAV, have none
+    write_bwf(path, tone(seconds=1), 48000, 3600 * 48000, bext_size=300)
+    assert audio.probe(path).time_reference is None
+    plain = tmp_path / "plain.wav"
+    sf.write(plain, tone(seconds=1), 48000)
+    assert audio.probe(plain).time_reference is None and audio.probe(plain).start_timecode(parse_rate("24")) is None
+
+
 def test_truncated_flac_is_an_error_or_shorter(write_audio):
     path = write_audio("t.flac", tone(seconds=3), 44100)
     data = path.read_bytes()

@@ -183,6 +183,23 @@ def test_impossible_start_timecode_stops_before_any_work(tmp_path, capsys, input
     assert not outputs_of(tmp_path / "out") if (tmp_path / "out").exists() else True
 
 
+def test_a_broadcast_wav_starts_at_its_own_timecode_unless_the_recipe_says(tmp_path):
+    from helpers import write_bwf
+
+    from syncsheet.sheet import SheetOptions
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    y, _ = click_track(120, 2.5, sr=48000)
+    write_bwf(folder / "bounce.wav", y, 48000, 3600 * 48000)
+    for given, start in ((None, "01:00:00:00"), ("02:00:00:00", "02:00:00:00")):
+        out = tmp_path / start.replace(":", "")
+        recipe = batch.Recipe(parse_rate("24"), formats=("json",), sheet_options=SheetOptions(start_timecode=given))
+        [result] = batch.execute(batch.plan([folder], out, recipe).jobs)
+        assert result.status == "done"
+        assert json.loads(Path(result.outputs[0]).read_text())["start_timecode"] == start
+
+
 def test_a_file_that_runs_past_midnight_fails_before_its_analysis(inputs, tmp_path, monkeypatch):
     from syncsheet.sheet import SheetOptions
 

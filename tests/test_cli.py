@@ -105,6 +105,29 @@ def test_an_output_that_cannot_be_written_is_said_before_the_analysis(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clicks.wav", "folder", "kept.csv"]  # no temporary left
 
 
+def test_a_broadcast_wav_starts_the_sheet_at_its_own_timecode(capsys, tmp_path):
+    # a bounce from a DAW session at 01:00:00:00: the sheet, the EDL and the MIDI offset sit there
+    from helpers import write_bwf
+
+    y, _ = click_track(120, 4.0, sr=48000)
+    wav = tmp_path / "bounce.wav"
+    write_bwf(wav, y, 48000, 3600 * 48000)
+    out = tmp_path / "a.json"
+    assert main(["analyze", str(wav), "--fps", "24", "--json", str(out), "--edl", str(tmp_path / "a.edl")]) == 0
+    assert "start timecode 01:00:00:00, from the file's BWF time reference" in capsys.readouterr().out
+    assert json.loads(out.read_text())["start_timecode"] == "01:00:00:00"
+    events = [line.split() for line in (tmp_path / "a.edl").read_text().splitlines() if line[:3].isdigit()]
+    assert events and all(e[-1].startswith("01:00:0") for e in events)  # record times from 01:00:00:00
+    # --start-tc says otherwise
+    assert main(["analyze", str(wav), "--start-tc", "00:00:00:00", "--json", str(out), "-q"]) == 0
+    assert json.loads(out.read_text())["start_timecode"] == "00:00:00:00"
+    # a reference the audio would run past midnight from is not used, and the CLI says so
+    write_bwf(wav, y, 48000, (24 * 3600 - 2) * 48000)
+    assert main(["analyze", str(wav), "--json", str(out)]) == 0
+    assert "23:59:58:00, is not used: the audio would run past midnight" in capsys.readouterr().out
+    assert json.loads(out.read_text())["start_timecode"] in (None, "00:00:00:00")
+
+
 def test_analyze_writes_json_and_csv(capsys, tmp_path, write_audio):
     y, _ = click_track(120, 6.0)
     wav = write_audio("clicks.wav", y)

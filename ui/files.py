@@ -18,6 +18,7 @@ from syncsheet import audio
 from syncsheet import project as pj
 from syncsheet.errors import ProjectError, SyncsheetError
 from syncsheet.progress import scaled
+from syncsheet.sheet import with_audio_start
 from syncsheet.waveform import compute_peaks
 
 from .document import autosave_path
@@ -63,6 +64,8 @@ class FilesMixin:
             self._error("Cannot open audio", str(exc))
             return False
         project = pj.Project(str(p.resolve()))
+        # a Broadcast WAV's own timecode starts the sheet, as its DAW session does
+        project = project.replace(sheet_options=with_audio_start(project.sheet_options, info, project.fps))
         recovered = self._recover(autosave_path(None, project.audio_path, self._autosave_folder()), None,
                                   lambda pr: Path(pr.audio_path) == Path(project.audio_path))
         self._stop_jobs()

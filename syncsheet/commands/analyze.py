@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..analysis import analyze
 from ..audio import probe
-from ..sheet import check_timecode_room
+from ..sheet import ExposureSheet, check_timecode_room, with_audio_start
 from ..wording import counted
 from . import common
 
@@ -24,19 +24,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = common.settings_from(args)
-    # a start timecode the audio would run past midnight from, or an output that cannot be written,
-    # is said now, not after a reel's analysis
-    check_timecode_room(probe(args.audio).duration, args.fps, common.sheet_options(args))
+    # a Broadcast WAV's own timecode starts the sheet unless --start-tc says otherwise; a start the
+    # audio would run past midnight from, or an output that cannot be written, is said now, not
+    # after a reel's analysis
+    info = probe(args.audio)
+    options = with_audio_start(common.sheet_options(args), info, args.fps)
+    from_file = options.start_timecode if args.start_tc is None else None
+    check_timecode_room(info.duration, args.fps, options)
     common.check_outputs(args, args.audio.stem)
     bar = common.progress_bar(args, args.audio.name)
     try:
         result = analyze(args.audio, settings, progress=bar)
     finally:
         bar.close()
-    sheet = common.sheet_from(result, args)
+    sheet = ExposureSheet(result, args.fps, options)
     written = common.write_outputs(sheet, args, args.audio.stem)
     if not args.quiet:
         print(summary(sheet))
+        if from_file:
+            print(f"start timecode {from_file}, from the file's BWF time reference")
+        elif args.start_tc is None and info.time_reference and (own := info.start_timecode(args.fps)):
+            print(f"the file's BWF time reference, {own}, is not used: the audio would run past midnight from it")
         for w in result.warnings:
             print(f"warning: {w}")
         for path in written:

@@ -644,6 +644,19 @@ def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, w
     assert win.doc.project.settings.bar_starts == () and [b.time for b in win.doc.edited().downbeats] == before
 
 
+def test_a_broadcast_wav_opens_at_its_own_timecode(make_window, wait_idle, tmp_path):
+    from helpers import click_track, write_bwf
+
+    y, _ = click_track(120, 3.0, sr=48000)
+    path = tmp_path / "bounce.wav"
+    write_bwf(path, y, 48000, 10 * 3600 * 48000)  # a session at 10:00:00:00
+    win = make_window()
+    assert win.open_path(path)
+    wait_idle(win)
+    assert win.doc.project.sheet_options.start_timecode == "10:00:00:00"
+    assert win.doc.sheet().timecode(0) == "10:00:00:00"
+
+
 def test_a_project_s_thousands_of_bar_starts_show_as_a_short_list(make_window):
     from syncsheet import timebase as tb
     from syncsheet.analysis import AnalysisSettings
