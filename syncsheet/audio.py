@@ -118,7 +118,7 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     if not MIN_RATE <= info.samplerate <= MAX_RATE:
         raise AudioDecodeError(f"{p}: its header says {info.samplerate} Hz, not a sample rate syncsheet "
                                f"analyses ({MIN_RATE:,} to {MAX_RATE:,} Hz): a damaged header, or resample it")
-    reference = _check_riff_length(p, size)
+    reference = _read_riff_chunks(p, size)
     samples = int(info.frames) if 0 <= info.frames < 2**62 else -1
     if samples == 0:
         raise EmptyAudioError(f"{p}: holds no samples (a header with no audio)")
@@ -180,9 +180,10 @@ def _why(exc: BaseException) -> str:
     return text
 
 
-def _check_riff_length(path: Path, size: int) -> int | None:
-    """A WAV whose data chunk is cut short decodes silently short: name it as truncated. Returns
-    the BWF time reference (samples since midnight) of a ``bext`` chunk before the audio, if any."""
+def _read_riff_chunks(path: Path, size: int) -> int | None:
+    """Walk a WAV's chunks up to its audio. One whose data chunk is cut short decodes silently
+    short: name it as truncated. Returns the BWF time reference (samples since midnight) of a
+    ``bext`` chunk before the audio, if any."""
     reference = None
     with open(path, "rb") as fh:
         head = fh.read(12)
