@@ -182,8 +182,8 @@ def _why(exc: BaseException) -> str:
 
 def _read_riff_chunks(path: Path, size: int) -> int | None:
     """Walk a WAV's chunks up to its audio. One whose data chunk is cut short decodes silently
-    short: name it as truncated. Returns the BWF time reference (samples since midnight) of a
-    ``bext`` chunk before the audio, if any."""
+    short: name it as truncated. Returns the BWF time reference (samples since midnight) of its
+    ``bext`` chunk, if any (before the audio, or after it where the audio's size is known)."""
     reference = None
     with open(path, "rb") as fh:
         head = fh.read(12)
@@ -206,7 +206,8 @@ def _read_riff_chunks(path: Path, size: int) -> int | None:
                     raise AudioTruncatedError(
                         f"{path}: truncated: the header promises {clen} bytes of audio, {missing} are missing"
                     )
-                return reference
+                if reference is not None or head[:4] == b"RF64" or clen == 0xFFFFFFFF:
+                    return reference  # else a bext chunk may follow the audio (some writers put it last)
             pos += 8 + clen + (clen & 1)
     return reference
 

@@ -22,9 +22,10 @@ def click_track(bpm: float, seconds: float, sr: int = 44100, accent_every: int =
     return y, times
 
 
-def write_bwf(path, y: np.ndarray, sr: int, time_reference: int, bext_size: int = 602) -> None:
-    """A Broadcast WAV: *y* as 16-bit PCM with a ``bext`` chunk (before the audio) whose
-    TimeReference is *time_reference* samples since midnight (*bext_size* below 346 leaves it out)."""
+def write_bwf(path, y: np.ndarray, sr: int, time_reference: int, bext_size: int = 602, last: bool = False) -> None:
+    """A Broadcast WAV: *y* as 16-bit PCM with a ``bext`` chunk (before the audio, or after it if
+    *last*) whose TimeReference is *time_reference* samples since midnight (*bext_size* below 346
+    leaves it out)."""
     import io
     import struct
 
@@ -37,7 +38,8 @@ def write_bwf(path, y: np.ndarray, sr: int, time_reference: int, bext_size: int 
     bext[:24] = b"syncsheet test".ljust(24, b"\0")
     if bext_size >= 346:
         bext[338:346] = struct.pack("<II", time_reference & 0xFFFFFFFF, time_reference >> 32)
+    chunk = b"bext" + struct.pack("<I", bext_size) + bytes(bext)
     at = wav.index(b"data")
-    body = wav[12:at] + b"bext" + struct.pack("<I", bext_size) + bytes(bext) + wav[at:]
+    body = wav[12:] + chunk if last else wav[12:at] + chunk + wav[at:]
     with open(path, "wb") as fh:
         fh.write(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body)

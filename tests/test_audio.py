@@ -162,6 +162,9 @@ def test_a_broadcast_wav_s_time_reference_gives_its_start_timecode(tmp_path):
     assert audio.probe(path).time_reference == 20 * 3600 * 96000 > 2**32
     assert audio.probe(path).start_timecode(parse_rate("25")) == "20:00:00:00"
     assert audio.probe(path).start_timecode(parse_rate("25/2")) is None  # no timecode at 12.5 fps
+    write_bwf(path, tone(seconds=1), 48000, 3600 * 48000, last=True)  # the chunk after the audio
+    assert audio.probe(path).time_reference == 3600 * 48000
+    assert len(audio.read_mono(path)[0]) == len(tone(seconds=1))
     # a chunk too short to hold it, and a plain WAV, have none
     write_bwf(path, tone(seconds=1), 48000, 3600 * 48000, bext_size=300)
     assert audio.probe(path).time_reference is None
