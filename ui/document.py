@@ -15,9 +15,10 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
 
 from syncsheet import project as pj
+from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings
 from syncsheet.model import Analysis
-from syncsheet.sheet import ExposureSheet
+from syncsheet.sheet import ExposureSheet, check_timecode_room
 from syncsheet.timebase import FrameRate
 from syncsheet.waveform import Peaks
 
@@ -164,6 +165,25 @@ class Document(QObject):
     def set_lead(self, lead: int) -> None:
         if self.project is not None and lead != self.project.sheet_options.lead:
             self._touch(self.project.replace(sheet_options=replace(self.project.sheet_options, lead=int(lead))))
+
+    def set_sheet_options(self, fields: dict) -> None:
+        """Take the sheet's header and numbering (:class:`~syncsheet.sheet.SheetOptions` fields).
+
+        Raises
+        ------
+        SyncsheetError
+            For a start timecode that does not exist at the frame rate or that the audio would run
+            past midnight from, or another impossible value; the project is unchanged.
+        """
+        if self.project is None:
+            return
+        options = replace(self.project.sheet_options, **fields)
+        if options.start_timecode:
+            tb.from_timecode(options.start_timecode, self.project.fps)
+        if self.project.analysis is not None:
+            check_timecode_room(self.project.analysis.duration, self.project.fps, options)
+        if options != self.project.sheet_options:
+            self._touch(self.project.replace(sheet_options=options))
 
     def set_checksum(self, digest: str) -> None:
         if self.project is not None and not self.project.audio_sha256:

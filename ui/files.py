@@ -140,7 +140,7 @@ class FilesMixin:
 
     def _opened(self) -> None:
         project = self.doc.project
-        self.params.load(project.fps, project.sheet_options.lead, project.settings)
+        self.params.load(project.fps, project.sheet_options.lead, project.settings, project.sheet_options)
         if self.audio_info is not None:
             duration = self.audio_info.duration
         else:

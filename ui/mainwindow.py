@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 from syncsheet import audio, exporters
 from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings, analyze
+from syncsheet.errors import SyncsheetError
 from syncsheet.wording import counted
 
 from .dialogs import Dialogs
@@ -302,10 +303,20 @@ class MainWindow(FilesMixin, TasksMixin, EditingMixin, QMainWindow):
         self.sheet_view.model_.cueTyped.connect(self.cue_typed)
         self.params.fpsChanged.connect(self.doc.set_fps)
         self.params.leadChanged.connect(self.doc.set_lead)
+        self.params.sheetChanged.connect(self._sheet_fields_changed)
         self.params.analyseRequested.connect(self.start_analysis)
         self.params.invalid.connect(lambda msg: self.dialogs.error("Analysis settings", msg))
         self.play_button.clicked.connect(self.transport.toggle)
         self.cancel_button.clicked.connect(self.cancel_jobs)
+
+    def _sheet_fields_changed(self, fields: dict) -> None:
+        """The header fields typed in the panel: taken, or an error and the project's values shown
+        again (a start timecode that does not exist at the rate or runs past midnight)."""
+        try:
+            self.doc.set_sheet_options(fields)
+        except SyncsheetError as exc:
+            self.dialogs.error("Sheet", str(exc))
+            self.params.show_sheet(self.doc.project.sheet_options)
 
     # ------------------------------------------------------------------ views
     def _refresh(self) -> None:

@@ -1,6 +1,7 @@
-"""The parameters panel: frame rate and lead (applied at once, no re-analysis needed) and the
-analysis settings (BPM range, beat level and phase, meter, bar starts, sensitivity) that re-analyse
-when applied."""
+"""The parameters panel: frame rate, lead and the sheet's header (production, scene, cut, start
+timecode, first frame number, gauge: applied at once, no re-analysis needed) and the analysis
+settings (BPM range, beat level and phase, meter, bar starts, sensitivity) that re-analyse when
+applied."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -20,6 +22,7 @@ from PyQt6.QtWidgets import (
 from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings
 from syncsheet.errors import SyncsheetError
+from syncsheet.sheet import SheetOptions
 
 _TIP_STARTS = 20  # bar starts listed in the tooltip; a screen holds about that many lines
 
@@ -30,11 +33,13 @@ _LEVEL_RANGE = 1.3
 
 
 class ParamsPanel(QWidget):
-    """Signals: ``fpsChanged(FrameRate)``, ``leadChanged(int)``, ``analyseRequested(AnalysisSettings)``,
+    """Signals: ``fpsChanged(FrameRate)``, ``leadChanged(int)``, ``sheetChanged(dict)`` (the header
+    fields shown, as :class:`~syncsheet.sheet.SheetOptions` fields), ``analyseRequested(AnalysisSettings)``,
     ``invalid(message)``."""
 
     fpsChanged = pyqtSignal(object)
     leadChanged = pyqtSignal(int)
+    sheetChanged = pyqtSignal(dict)
     analyseRequested = pyqtSignal(object)
     invalid = pyqtSignal(str)
 
@@ -50,6 +55,31 @@ class ParamsPanel(QWidget):
         self.lead.setRange(0, 48)
         self.lead.setSuffix(" frames")
         self.lead.setToolTip("Mark every event this many frames early, so the picture reads on the sound")
+        # the printed sheet's header and numbering: applied when a field is left (no re-analysis)
+        self.production, self.scene, self.cut = QLineEdit(), QLineEdit(), QLineEdit()
+        self.production.setPlaceholderText("production title")
+        self.scene.setPlaceholderText("scene")
+        self.cut.setPlaceholderText("cut")
+        self.start_tc = QLineEdit()
+        self.start_tc.setPlaceholderText("00:00:00:00")
+        self.start_tc.setToolTip("Timecode of the first frame (a Broadcast WAV starts at its own);\n"
+                                 "empty starts at 00:00:00:00")
+        self.first_frame = QComboBox()
+        self.first_frame.addItem("1", 1)
+        self.first_frame.addItem("0", 0)
+        self.first_frame.setToolTip("Number printed on the first row of the sheet")
+        self.gauge = QComboBox()
+        for g in ("35mm", "16mm"):
+            self.gauge.addItem(g, g)
+        self.gauge.setToolTip("Film gauge the footage column counts in (16 or 40 frames a foot)")
+        shot = QHBoxLayout()
+        shot.addWidget(self.scene)
+        shot.addWidget(self.cut)
+        numbering = QHBoxLayout()
+        numbering.addWidget(self.start_tc, 1)
+        numbering.addWidget(QLabel("first"))
+        numbering.addWidget(self.first_frame)
+        numbering.addWidget(self.gauge)
         self.bpm_min = QDoubleSpinBox()
         self.bpm_max = QDoubleSpinBox()
         for box in (self.bpm_min, self.bpm_max):
@@ -106,6 +136,9 @@ class ParamsPanel(QWidget):
         self.apply.setToolTip("Analyse again with these settings; your edits are kept and re-applied")
         form.addRow("Frame rate", self.fps)
         form.addRow("Lead", self.lead)
+        form.addRow("Production", self.production)
+        form.addRow("Scene / cut", shot)
+        form.addRow("Start TC", numbering)
         form.addRow("Tempo range", bpm)
         form.addRow("Beat level", level)
         form.addRow("Beat phase", self.offbeat)
@@ -116,6 +149,10 @@ class ParamsPanel(QWidget):
         self._loading = False
         self.fps.currentIndexChanged.connect(self._fps_changed)
         self.lead.valueChanged.connect(lambda v: None if self._loading else self.leadChanged.emit(int(v)))
+        for box in (self.production, self.scene, self.cut, self.start_tc):
+            box.editingFinished.connect(self._sheet_changed)
+        for combo in (self.first_frame, self.gauge):
+            combo.currentIndexChanged.connect(self._sheet_changed)
         self.apply.clicked.connect(self.request)
         self.half_tempo.clicked.connect(lambda: self.refold(0.5))
         self.double_tempo.clicked.connect(lambda: self.refold(2.0))
@@ -123,8 +160,10 @@ class ParamsPanel(QWidget):
         self.clear_bar_starts.clicked.connect(lambda: self.set_bar_starts(()))
         self.load(tb.parse_rate("24"), 0, AnalysisSettings())
 
-    def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings) -> None:
+    def load(self, fps: tb.FrameRate, lead: int, settings: AnalysisSettings,
+             options: SheetOptions | None = None) -> None:
         """Show a project's values (emits nothing)."""
+        self.show_sheet(options or SheetOptions())
         self._loading = True
         i = self.fps.findData(fps.name)
         if i < 0:
@@ -199,6 +238,27 @@ class ParamsPanel(QWidget):
             self.invalid.emit(str(exc))
             return
         self.analyseRequested.emit(settings)
+
+    def show_sheet(self, options: SheetOptions) -> None:
+        """Show a sheet's header and numbering (emits nothing; the analysis settings shown stay)."""
+        loading, self._loading = self._loading, True
+        self.production.setText(options.production)
+        self.scene.setText(options.scene)
+        self.cut.setText(options.cut)
+        self.start_tc.setText(options.start_timecode or "")
+        self.first_frame.setCurrentIndex(max(0, self.first_frame.findData(options.first_frame)))
+        self.gauge.setCurrentIndex(max(0, self.gauge.findData(options.gauge)))
+        self._loading = loading
+
+    def sheet_fields(self) -> dict:
+        """The header fields shown, as :class:`~syncsheet.sheet.SheetOptions` fields."""
+        return {"production": self.production.text(), "scene": self.scene.text(), "cut": self.cut.text(),
+                "start_timecode": self.start_tc.text().strip() or None,
+                "first_frame": self.first_frame.currentData(), "gauge": self.gauge.currentData()}
+
+    def _sheet_changed(self, *_args) -> None:
+        if not self._loading:
+            self.sheetChanged.emit(self.sheet_fields())
 
     def _fps_changed(self, _i: int) -> None:
         if not self._loading:

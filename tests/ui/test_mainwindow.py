@@ -644,6 +644,35 @@ def test_bars_start_where_the_user_says_and_clear_gives_them_back(make_window, w
     assert win.doc.project.settings.bar_starts == () and [b.time for b in win.doc.edited().downbeats] == before
 
 
+def test_the_sheet_header_is_typed_in_the_panel(make_window, wait_idle, demo_project_file, tmp_path):
+    # the printed sheet's production, scene, cut, start timecode, numbering and gauge had no field
+    win = open_demo(make_window, wait_idle, demo_project_file)
+    p = win.params
+    for box, text in ((p.production, "Le Voyage"), (p.scene, "12"), (p.cut, "3B"), (p.start_tc, "01:00:00:00")):
+        box.setText(text)
+        box.editingFinished.emit()
+    p.first_frame.setCurrentIndex(p.first_frame.findData(0))
+    p.gauge.setCurrentIndex(p.gauge.findData("16mm"))
+    options = win.doc.project.sheet_options
+    assert (options.production, options.scene, options.cut, options.start_timecode) == ("Le Voyage", "12", "3B",
+                                                                                          "01:00:00:00")
+    assert options.first_frame == 0 and options.gauge == "16mm"
+    sheet = win.doc.sheet()
+    assert sheet.timecode(0) == "01:00:00:00" and sheet.number(0) == 0 and win.doc.modified
+    # a timecode that cannot be is said, and the panel shows the project's again
+    p.start_tc.setText("01:00:00:24")
+    p.start_tc.editingFinished.emit()
+    assert win.dialogs.errors and "01:00:00:24" in win.dialogs.errors[-1]
+    assert p.start_tc.text() == "01:00:00:00" and win.doc.project.sheet_options.start_timecode == "01:00:00:00"
+    win.dialogs.errors.clear()
+    # and the header is saved with the project
+    saved = tmp_path / "header.syncsheet"
+    assert win._save_to(saved)
+    from syncsheet import project as pj
+
+    assert pj.load(saved).sheet_options == win.doc.project.sheet_options
+
+
 def test_a_broadcast_wav_opens_at_its_own_timecode(make_window, wait_idle, tmp_path):
     from helpers import click_track, write_bwf
 
