@@ -134,7 +134,8 @@ def find_stops(
     level (the 95th percentile of the USUAL_SPAN_S around it) or under *silence_db* absolute. A run
     of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
     is sound, 10 dB over quiet (else silence between notes is the music's texture: a kick with a
-    gap after each, stop-time), and the music comes back within 20 dB of it. Leading and trailing
+    gap after each, stop-time; near the audio's start, the level after the silence makes up the
+    missing part of the bed), and the music comes back within 20 dB of it. Leading and trailing
     silence are not stops: music must sound before and after.
 
     Played in a room, the music does not fall silent where the players stop: the room rings on, the
@@ -158,7 +159,9 @@ def find_stops(
             continue
         before = sm[max(0, s - bed_n) : s]
         after = sm[e : e + int(0.3 * FPS)]
-        bed = float(np.median(before))
+        # near the audio's start the bed is short: what follows the silence makes it up (a click
+        # track that starts on a click had a stop after it, its 45 ms the whole bed)
+        bed = float(np.median(np.concatenate([before, sm[e : e + bed_n - len(before)]])))
         # the bed must be sound, 10 dB over quiet: where half of it is as quiet as this (a kick with
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
         if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:

@@ -174,6 +174,24 @@ def test_a_room_tail_is_timed_from_where_its_fall_begins_and_a_slow_decay_is_not
     assert stop[0] == pytest.approx(cut / FPS + 1.0, abs=0.01)
 
 
+def test_near_the_start_the_silence_after_the_first_sound_is_judged_with_what_follows():
+    # a click track that starts on a click had a stop after it: that click's 45 ms were the whole
+    # bed, so the silence between clicks did not read as the track's texture; a stinger at the
+    # start, a real drop-out and then music still gives its stop
+    from helpers import click_track
+
+    from syncsheet.analysis import levels
+    from syncsheet.analysis.features import FPS
+
+    for bpm in (100, 120, 140):
+        y, _ = click_track(bpm, 8.0)
+        assert analyze_samples(y, 44100).cues == ()
+    rng = np.random.default_rng(5)
+    db = np.concatenate([np.full(int(0.3 * FPS), -15.0), np.full(FPS, -120.0), np.full(6 * FPS, -18.0)])
+    (stop,) = levels.find_stops(db + rng.normal(0, 1, len(db)))
+    assert stop[0] == pytest.approx(0.3, abs=0.03) and stop[1] == pytest.approx(1.3, abs=0.03)
+
+
 @pytest.mark.parametrize("lead", [0.0, 0.05, 1.5])
 def test_the_first_sound_after_a_leading_silence_is_a_start_cue(lead):
     """An effect in the silence before the music is a sync point: a piece's own cues skip its entry
