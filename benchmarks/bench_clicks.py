@@ -2,13 +2,15 @@
 its attack; is every accent a bar line; are there effect cues or stops where there are none?
 
 Each metronome is a short blip on every beat (a 1 kHz tone, a wood block, a noise tick or a kick),
-the first of each bar higher and louder, 1 s into the file, in digital silence or over a hiss
+the first of each bar higher and louder, 1 s into the file (``--lead``: 0 starts on a click, as a
+bounced metronome often does), in digital silence or over a hiss
 (``--hiss`` dBFS, a recorded take's room tone). For each kind, meter and tempo it prints the beats
 and onsets found for the clicks, their median and largest offset from the clicks' attacks, the
 bars starting on an accent, and the cues other than the START of the first click::
 
     .venv/bin/python benchmarks/bench_clicks.py                      # 4 kinds x 2 floors at 120 BPM 4/4
     .venv/bin/python benchmarks/bench_clicks.py --tempos 50 72 100 140 180 200 --meters 3 4 --kinds tone
+    .venv/bin/python benchmarks/bench_clicks.py --lead 0 --tempos 72 120 180
 
 Nothing here is in the benchmark sets' music, which never stops to silence between beats.
 """
@@ -48,10 +50,11 @@ def _click(kind: str, accent: bool) -> np.ndarray:
     return gain * x
 
 
-def track(kind: str, bpm: float, meter: int, seconds: float, hiss_db: float | None) -> tuple[np.ndarray, np.ndarray]:
-    """The click track's samples and the clicks' times (s)."""
-    times = LEAD_S + (60.0 / bpm) * np.arange(int(seconds * bpm / 60))
-    y = np.zeros(int((LEAD_S + seconds + 1.0) * SR))
+def track(kind: str, bpm: float, meter: int, seconds: float, hiss_db: float | None,
+          lead: float = LEAD_S) -> tuple[np.ndarray, np.ndarray]:
+    """The click track's samples and the clicks' times (s), the first *lead* seconds in."""
+    times = lead + (60.0 / bpm) * np.arange(int(seconds * bpm / 60))
+    y = np.zeros(int((lead + seconds + 1.0) * SR))
     if hiss_db is not None:
         y += 10 ** (hiss_db / 20) * np.random.default_rng(1).standard_normal(len(y))
     for k, s in enumerate(times):
@@ -78,12 +81,13 @@ def main() -> None:
     ap.add_argument("--meters", type=int, nargs="*", default=[4])
     ap.add_argument("--seconds", type=float, default=30.0, help="length of the clicking")
     ap.add_argument("--hiss", type=float, default=-70.0, help="the hiss's level (dBFS RMS) in the second run")
+    ap.add_argument("--lead", type=float, default=LEAD_S, help="seconds before the first click (0: none)")
     args = ap.parse_args()
     for kind in args.kinds:
         for meter in args.meters:
             for bpm in args.tempos:
                 for hiss in (None, args.hiss):
-                    y, clicks = track(kind, bpm, meter, args.seconds, hiss)
+                    y, clicks = track(kind, bpm, meter, args.seconds, hiss, args.lead)
                     a = analyze_samples(y, SR)
                     nb, ob = _offsets(np.array([b.time for b in a.beats]), clicks)
                     no, oo = _offsets(np.array([o.time for o in a.onsets]), clicks)

@@ -159,9 +159,11 @@ def find_stops(
             continue
         before = sm[max(0, s - bed_n) : s]
         after = sm[e : e + int(0.3 * FPS)]
-        # near the audio's start the bed is short: what follows the silence makes it up (a click
-        # track that starts on a click had a stop after it, its 45 ms the whole bed)
-        bed = float(np.median(np.concatenate([before, sm[e : e + bed_n - len(before)]])))
+        # near the audio's start the bed is short: the bed_seconds after the silence join it (a
+        # click track that starts on a click had a stop after it, its 45 ms the whole bed); all of
+        # them, since the first hops after a silence are the sound that ends it
+        later = sm[e : e + bed_n] if len(before) < bed_n else sm[:0]
+        bed = float(np.median(np.concatenate([before, later])))
         # the bed must be sound, 10 dB over quiet: where half of it is as quiet as this (a kick with
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
         if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:
