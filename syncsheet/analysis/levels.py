@@ -134,8 +134,8 @@ def find_stops(
     level (the 95th percentile of the USUAL_SPAN_S around it) or under *silence_db* absolute. A run
     of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
     is sound, 10 dB over quiet (else silence between notes is the music's texture: a kick with a
-    gap after each, stop-time; near the audio's start, the level after the silence makes up the
-    missing part of the bed), and the music comes back within 20 dB of it. Leading and trailing
+    gap after each, stop-time; near the audio's start, where the bed is cut short, the
+    *bed_seconds* after the silence join it), and the music comes back within 20 dB of it. Leading and trailing
     silence are not stops: music must sound before and after.
 
     Played in a room, the music does not fall silent where the players stop: the room rings on, the
