@@ -40,6 +40,9 @@ MIN_RATE = 1_000
 MAX_RATE = 768_000
 #: Formats whose header counts the samples exactly (MP3's and Ogg's counts may be estimates).
 _EXACT_LENGTH = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "CAF", "FLAC"})
+#: Samples an MP3 with a counting LAME header may decode short of its count without being cut: two
+#: frames, for an encoder's padding the decoder counts otherwise (a cut copy lacks seconds).
+_MP3_SLACK = 2 * 1152
 
 
 @dataclass(frozen=True)
@@ -264,13 +267,27 @@ def blocks(
     except (sf.LibsndfileError, RuntimeError) as exc:
         at = done / info.sample_rate
         raise AudioDecodeError(f"{info.path}: corrupt or truncated audio after {at:.2f} s ({_why(exc)})") from None
-    if info.format in _EXACT_LENGTH and done < info.samples:
+    if done < info.samples and _exact_length(info, info.samples - done):
         # cut short after it was opened (a copy still running, a recording still being written): the
         # sheet would silently end early
         raise AudioTruncatedError(
             f"{info.path}: ended at {done / info.sample_rate:.2f} s though its header says "
             f"{info.samples / info.sample_rate:.2f} s: was it cut short, or still being written?"
         )
+
+
+def _exact_length(info: AudioInfo, missing: int) -> bool:
+    """Whether *info*'s sample count is exact, so that *missing* samples mean the file was cut: a
+    format whose header counts them, or an MP3 whose LAME header counts its frames (then the count
+    is the whole file's even where a copy was cut short)."""
+    if info.format in _EXACT_LENGTH:
+        return True
+    if info.format == "MP3" and missing > _MP3_SLACK:
+        from .mp3info import gapless_info  # only for a short MP3: its first frame is read
+
+        gap = gapless_info(info.path)
+        return gap is not None and gap.tagged and gap.counted
+    return False
 
 
 def read_mono(

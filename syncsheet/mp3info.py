@@ -37,12 +37,16 @@ class GaplessInfo:
         The first frame's sample rate.
     header : bool
         An Info / Xing header is there (with or without the extension).
+    counted : bool
+        That header counts the file's frames: with the LAME extension the decoder then knows the
+        file's length exactly before it decodes (a copy cut short decodes short of it).
     """
 
     tagged: bool
     delay: int | None
     sample_rate: int
     header: bool = False
+    counted: bool = False
 
     @property
     def late(self) -> int:
@@ -108,7 +112,7 @@ def gapless_info(path: str | os.PathLike) -> GaplessInfo | None:
         ext = buf[lame : lame + 24]
         # an encoder's name ("LAME3.100", "Lavc58", "L3.99r") opens the extension: any, for mpg123
         if len(ext) < 24 or not any(ext[:9]):
-            return GaplessInfo(False, None, rate, header=True)
+            return GaplessInfo(False, None, rate, header=True, counted=bool(flags & 1))
         delay = (ext[21] << 4) | (ext[22] >> 4)
-        return GaplessInfo(True, delay, rate, header=True)
+        return GaplessInfo(True, delay, rate, header=True, counted=bool(flags & 1))
     return None

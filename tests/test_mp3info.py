@@ -104,3 +104,27 @@ def test_analysis_warns_of_an_untagged_mp3_only(tmp_path):
     assert len(bare) == 1 and "25 ms" in bare[0]
     assert not [w for w in analyze(tmp_path / "tagged.mp3").warnings if "encoder delay" in w]
     assert not [w for w in analyze(tmp_path / "mix.wav").warnings if "encoder delay" in w]
+
+
+@pytest.mark.parametrize("sr", [SR, 48000, 22050])
+def test_an_mp3_whose_header_counts_its_frames_and_is_cut_short_is_an_error(tmp_path, sr):
+    # its header says the whole file's length, so a copy cut short decodes short of it (a 5-minute
+    # MP3 cut to half gave a 154 s sheet and no word); an untagged one's length is an estimate
+    from syncsheet import audio
+    from syncsheet.errors import AudioTruncatedError
+
+    x = np.tile(_clicks(sr), 4)
+    tagged, bare = tmp_path / "tagged.mp3", tmp_path / "bare.mp3"
+    _write(tagged, x, sr, tagged=True)
+    _write(bare, x, sr, tagged=False)
+    assert gapless_info(tagged).counted and not gapless_info(bare).counted
+    assert len(audio.read_mono(tagged)[0]) == audio.probe(tagged).samples  # the count is exact
+    # an untagged one's count is estimated from its size (2,503 samples more than it decodes at
+    # 44.1 kHz), which is no error
+    assert 0 <= audio.probe(bare).samples - len(audio.read_mono(bare)[0]) < 3 * 1152
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(tagged.read_bytes()[: tagged.stat().st_size // 2])
+    with pytest.raises(AudioTruncatedError, match=r"cut\.mp3: ended at .* though its header says 12\.00 s"):
+        audio.read_mono(cut)
+    cut.write_bytes(bare.read_bytes()[: bare.stat().st_size // 2])
+    assert len(audio.read_mono(cut)[0]) < len(x)  # shorter, with no count to tell
