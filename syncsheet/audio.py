@@ -25,6 +25,7 @@ from .errors import (
     EmptyAudioError,
     TimecodeError,
 )
+from .mp3info import gapless_info
 from .progress import Progress
 
 __all__ = ["AudioInfo", "probe", "blocks", "read_mono", "SUFFIXES", "MIN_RATE", "MAX_RATE"]
@@ -38,7 +39,8 @@ _MAX_SAMPLE = 1e6
 #: time (7.8 GB after 5 minutes), and a rate of 2^31 - 1 asked for a 256 GB filter.
 MIN_RATE = 1_000
 MAX_RATE = 768_000
-#: Formats whose header counts the samples exactly (MP3's and Ogg's counts may be estimates).
+#: Formats whose header counts the samples exactly (an MP3's only with a counting LAME header, see
+#: _exact_length; an Ogg's is read from the end of the file, so a cut copy's is its own).
 _EXACT_LENGTH = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "CAF", "FLAC"})
 #: Samples an MP3 with a counting LAME header may decode short of its count without being cut: two
 #: frames, for an encoder's padding the decoder counts otherwise (a cut copy lacks seconds).
@@ -283,8 +285,6 @@ def _exact_length(info: AudioInfo, missing: int) -> bool:
     if info.format in _EXACT_LENGTH:
         return True
     if info.format == "MP3" and missing > _MP3_SLACK:
-        from .mp3info import gapless_info  # only for a short MP3: its first frame is read
-
         gap = gapless_info(info.path)
         return gap is not None and gap.tagged and gap.counted
     return False
