@@ -15,7 +15,6 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
 
 from syncsheet import project as pj
-from syncsheet import timebase as tb
 from syncsheet.analysis import AnalysisSettings
 from syncsheet.model import Analysis
 from syncsheet.sheet import ExposureSheet, check_timecode_room
@@ -178,10 +177,9 @@ class Document(QObject):
         if self.project is None:
             return
         options = replace(self.project.sheet_options, **fields)
-        if options.start_timecode:
-            tb.from_timecode(options.start_timecode, self.project.fps)
-        if self.project.analysis is not None:
-            check_timecode_room(self.project.analysis.duration, self.project.fps, options)
+        # reads the start timecode at the rate too (before an analysis, as for one frame)
+        duration = self.project.analysis.duration if self.project.analysis is not None else 0.0
+        check_timecode_room(duration, self.project.fps, options)
         if options != self.project.sheet_options:
             self._touch(self.project.replace(sheet_options=options))
 

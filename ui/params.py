@@ -69,7 +69,7 @@ class ParamsPanel(QWidget):
         self.first_frame.addItem("0", 0)
         self.first_frame.setToolTip("Number printed on the first row of the sheet")
         self.gauge = QComboBox()
-        for g in ("35mm", "16mm"):
+        for g in tb.FRAMES_PER_FOOT:  # the gauges the sheet counts feet in
             self.gauge.addItem(g, g)
         self.gauge.setToolTip("Film gauge the footage column counts in (16 or 40 frames a foot)")
         shot = QHBoxLayout()
