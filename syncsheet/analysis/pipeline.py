@@ -568,7 +568,8 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
     loud = _loud_level(db)
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
     near = db[np.minimum(idx[:, None] + np.arange(ahead + 1)[None, :], len(db) - 1)].max(axis=1)
-    keep = (near > loud - below) & ~_cut_click(idx, db)
+    # the hops wholly before an onset are those before the one it falls in
+    keep = (near > loud - below) & ~_cut_click(np.clip(np.floor(pos).astype(int), 0, len(db) - 1), db)
     return pos[keep], strength[keep]
 
 
@@ -588,8 +589,10 @@ def _cut_click(idx: np.ndarray, db: np.ndarray) -> np.ndarray:
     if not len(idx):
         return np.zeros(0, bool)
     after = np.clip(idx[:, None] + np.arange(1, 13)[None, :], 0, len(db) - 1)
-    before = np.clip(idx[:, None] - np.arange(1, 6)[None, :], 0, len(db) - 1)
-    return (db[after].min(axis=1) <= levelmod.FLOOR_DB) & (db[before].mean(axis=1) > levelmod.FLOOR_DB + _CUT_DB)
+    before = idx[:, None] - np.arange(1, 6)[None, :]
+    # before the audio is silence: a click on its first hop is the sound's start, not a cut
+    level = np.where(before >= 0, db[np.maximum(before, 0)], levelmod.FLOOR_DB)
+    return (db[after].min(axis=1) <= levelmod.FLOOR_DB) & (level.mean(axis=1) > levelmod.FLOOR_DB + _CUT_DB)
 
 
 def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.ndarray) -> np.ndarray:

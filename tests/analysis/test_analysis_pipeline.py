@@ -464,6 +464,19 @@ def test_a_beat_right_at_the_start_is_found_and_nothing_lands_before_zero():
     assert all(b.time >= 0.0 for b in a.beats)
 
 
+def test_a_click_track_that_starts_on_its_first_sample_has_a_beat_there():
+    # a click decays to digital silence within 60 ms; on the audio's first hop the hops "before" it
+    # were clipped onto the click itself, so it read as a ring-out cut off (sound, then silence)
+    # and lost its onset, and the first beat with it: 15 beats of 16
+    from helpers import click_track
+
+    for bpm in (90, 120, 150):
+        y, ref = click_track(bpm, 8.0)
+        a = analyze_samples(y, 44100)
+        assert len(a.beats) == len(ref)
+        assert abs(a.beats[0].time) < FRAME / 2
+
+
 def test_beats_ringing_on_after_the_last_attack_are_dropped():
     from syncsheet.analysis.features import FPS
     from syncsheet.analysis.pipeline import _heard_edges
