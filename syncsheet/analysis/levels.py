@@ -135,7 +135,9 @@ def find_stops(
     of quiet hops is a stop where the bed before it (the median level of the *bed_seconds* before)
     is sound, 10 dB over quiet (else silence between notes is the music's texture: a kick with a
     gap after each, stop-time; near the audio's start, where the bed is cut short, the
-    *bed_seconds* after the silence join it), and the music comes back within 20 dB of it. Leading and trailing
+    *bed_seconds* after the silence join it), where the silence does not recur (two quiet runs at
+    least half as long within *bed_seconds* either side make it the music's texture: a kick loop's
+    gaps, staccato chords' rests), and the music comes back within 20 dB of it. Leading and trailing
     silence are not stops: music must sound before and after.
 
     Played in a room, the music does not fall silent where the players stop: the room rings on, the
@@ -154,7 +156,9 @@ def find_stops(
     need = int(round(min_seconds * FPS))
     bed_n = int(bed_seconds * FPS)
     since = 0  # a stop starts after the one before it ends
-    for s, e in runs:
+    starts = np.array([r[0] for r in runs], np.int64)
+    lengths = np.array([r[1] - r[0] for r in runs], np.int64)
+    for i, (s, e) in enumerate(runs):
         if s == 0 or e >= len(db) or e - s < need:
             continue
         before = sm[max(0, s - bed_n) : s]
@@ -163,6 +167,8 @@ def find_stops(
         # click track that starts on a click had a stop after it, its 45 ms the whole bed); all of
         # them, since the first hops after a silence are the sound that ends it
         later = sm[e : e + bed_n] if len(before) < bed_n else sm[:0]
+        if _recurs(starts, lengths, i, bed_n, len(db)):
+            continue
         bed = float(np.median(np.concatenate([before, later])))
         # the bed must be sound, 10 dB over quiet: where half of it is as quiet as this (a kick with
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
@@ -182,6 +188,21 @@ def find_stops(
         out.append((_tail_start(db, sm, j, s, e, bed, since, last) / FPS, e / FPS))
         since = e
     return out
+
+
+def _recurs(starts: np.ndarray, lengths: np.ndarray, i: int, bed_n: int, n: int) -> bool:
+    """Whether quiet run *i* recurs: two or more others at least half as long lie within *bed_n*
+    hops either side of it (the audio's leading and trailing silence are no music's; *n* hops in
+    all). A silence after every kick of a loop is its texture however little of the bed it fills
+    (a 250 ms kick at 150 BPM leaves 45 %: there was a stop and a restart on every beat, and on
+    the loop's first gap where it follows music without gaps); a stop is a silence the music
+    does not have around it."""
+    s, length = int(starts[i]), int(lengths[i])
+    lo = int(np.searchsorted(starts, s - bed_n))
+    hi = int(np.searchsorted(starts, s + length + bed_n))
+    near = np.delete(np.arange(lo, hi), i - lo)
+    near = near[(starts[near] > 0) & (starts[near] + lengths[near] < n)]
+    return int(np.count_nonzero(2 * lengths[near] >= length)) >= 2
 
 
 def _tail_start(db: np.ndarray, sm: np.ndarray, j: int, s: int, e: int, bed: float, since: int, last: int) -> int:

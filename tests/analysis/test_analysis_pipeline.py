@@ -174,6 +174,26 @@ def test_a_room_tail_is_timed_from_where_its_fall_begins_and_a_slow_decay_is_not
     assert stop[0] == pytest.approx(cut / FPS + 1.0, abs=0.01)
 
 
+def test_a_silence_after_every_kick_is_the_loops_texture_and_a_longer_one_a_stop():
+    # a 250 ms kick every 400 ms (150 BPM) in digital silence leaves 45 % of the bed silent, so the
+    # bed read as sound and every gap was a stop with a restart, and so was the loop's first gap
+    # after music with none; a second's silence in the loop or before it is a stop still
+    from syncsheet.analysis import levels
+    from syncsheet.analysis.features import FPS
+
+    rng = np.random.default_rng(6)
+    hit = np.concatenate([-10.0 - 30.0 * np.arange(50) / 50, np.full(30, -120.0)])  # 250 + 150 ms
+    loop = np.tile(hit, 15)  # 6 s
+    db = np.concatenate([loop, np.full(FPS, -120.0), loop])
+    db = np.where(db > -120.0, db + rng.normal(0, 0.5, len(db)), db)
+    (stop,) = levels.find_stops(db)
+    assert stop[1] == pytest.approx(len(loop) / FPS + 1.0, abs=0.02)
+    music = np.full(6 * FPS, -20.0) + rng.normal(0, 1, 6 * FPS)
+    assert levels.find_stops(np.concatenate([music, loop])) == []
+    (stop,) = levels.find_stops(np.concatenate([music, np.full(FPS, -120.0), loop]))
+    assert stop == pytest.approx((6.0, 7.0), abs=0.02)
+
+
 def test_near_the_start_the_silence_after_the_first_sound_is_judged_with_what_follows():
     # a click track that starts on a click had a stop after it: that click's 45 ms were the whole
     # bed, so the silence between clicks did not read as the track's texture; a stinger at the
