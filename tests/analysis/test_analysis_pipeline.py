@@ -683,6 +683,31 @@ def test_a_slow_click_track_is_no_sync_pop_and_its_hiss_no_onsets(hiss):
     assert [c.label for c in a.cues] == ["START"]
 
 
+@pytest.mark.parametrize(("bpm", "meter"), [(72, 4), (90, 3), (180, 4)])
+def test_a_kick_metronome_reads_as_a_click_track_wherever_the_rows_fall(bpm, meter):
+    # a kick's 150 -> 50 Hz sweep changes within a 10 ms row, and each beat's sound was the mean of
+    # 9 or 10 whole rows as they fell: its place's beats looked unlike each other (in 3/4 at 72 BPM
+    # the rows' phase repeats with the bar, so the places did), the track was not read as a click
+    # track, and every third kick was a HIT cue (11 in 30 s at 72 BPM, 29 at 180)
+    sr = 44100
+    t = np.arange(int(0.25 * sr)) / sr
+    kick = 0.6 * np.sin(2 * np.pi * np.cumsum(50 + 100 * np.exp(-t / 0.03)) / sr) * np.exp(-t / 0.08)
+    fade = len(t) // 4
+    kick[-fade:] *= np.linspace(1.0, 0.0, fade) ** 2
+    clicks = 1.0 + (60 / bpm) * np.arange(int(24 * bpm / 60))
+    y = _hits(clicks[::meter], 26.0, 1.5 * kick, sr, 0.0)
+    y += _hits(np.delete(clicks, np.s_[::meter]), 26.0, kick, sr, 0.0)
+    from syncsheet.analysis import features
+    from syncsheet.analysis import meter as metermod
+
+    sounds = metermod.beat_sounds(clicks * features.FPS, features.extract([y], sr).fine)
+    assert metermod.click_bar(sounds, meter)[0] == 0
+    a = analyze_samples(y, sr)
+    assert [c.label for c in a.cues] == ["START"]
+    assert len(a.beats) == len(clicks)
+    assert all((b.beat == 1) == (k % meter == 0) for k, b in enumerate(a.beats))
+
+
 def test_a_click_tracks_clicks_are_no_effects_but_an_effect_among_them_is():
     # in digital silence a wood block's click differs from its references a bar away only by where
     # the 10 ms rows fall on it (at 72 BPM the phase repeats every third click): 8 HIT cues were on
