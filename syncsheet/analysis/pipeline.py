@@ -251,7 +251,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
                                     progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
     pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
-                                   progress=scaled(progress, 0.6, 0.65))
+                                   energy=f.energy, progress=scaled(progress, 0.6, 0.65))
     if settings.offbeat:  # the user hears the beats between the music's beats
         pos = beat_level.shift_half_beat(pos)
     raw = f.activation
