@@ -50,8 +50,8 @@ _SILENT_DB = -90.0
 _CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_above_floor)
 #: A regular pick on the audio's first hops whose level falls this far (dB) 30-100 ms later is a
 #: sound struck on the audio's first sample (a click, a hit), not a cut into music that sounds on:
-#: the benchmark's 493 such picks (ten sets with the train sets, their first 6 s) fall 7.2 dB at
-#: most, a click 30 dB (:func:`_struck_at_start`).
+#: the benchmark's 493 such picks (the eight tuning sets and both train sets, their first 6 s)
+#: fall 7.2 dB at most, a click 30 dB (:func:`_struck_at_start`).
 _STRUCK_FALL_DB = 15.0
 #: The repetition detector's own cues need this pick score (:func:`~.cues.pick_cues`) at the default
 #: sensitivity; the judge's candidates need far less (:data:`.cue_judge.DETECTOR_THRESHOLD`).
