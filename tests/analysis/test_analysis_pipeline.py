@@ -712,6 +712,18 @@ def test_a_kick_metronome_reads_as_a_click_track_wherever_the_rows_fall(bpm, met
     assert all((b.beat == 1) == (k % meter == 0) for k, b in enumerate(a.beats))
 
 
+def _wood_metronome(clicks: np.ndarray, seconds: float, sr: int) -> np.ndarray:
+    """A wood block at each of *clicks* in digital silence, every fourth higher and louder."""
+    t = np.arange(int(0.06 * sr)) / sr
+
+    def wood(hz, gain):
+        x = gain * (np.sin(2 * np.pi * hz * t) + 0.5 * np.sin(2 * np.pi * 2500 * t)) * np.exp(-t / 0.012)
+        return x * np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
+
+    return (_hits(clicks[::4], seconds, wood(900, 0.45), sr, 0.0)
+            + _hits(np.delete(clicks, np.s_[::4]), seconds, wood(700, 0.3), sr, 0.0))
+
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
@@ -720,16 +732,9 @@ def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
 
     sr = 44100
     t = np.arange(int(0.06 * sr)) / sr
-
-    def wood(hz, gain):
-        x = gain * (np.sin(2 * np.pi * hz * t) + 0.5 * np.sin(2 * np.pi * 2500 * t)) * np.exp(-t / 0.012)
-        return x * np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
-
     tick = 0.12 * np.random.default_rng(7).standard_normal(len(t)) * np.exp(-t / 0.004)
     clicks = 1.0 + 0.6 * np.arange(40)  # 100 BPM
-    y = _hits(clicks[::4], 26.0, wood(900, 0.45), sr, 0.0) + _hits(np.delete(clicks, np.s_[::4]), 26.0,
-                                                                     wood(700, 0.3), sr, 0.0)
-    y += _hits(clicks[:-1] + 0.3, 26.0, tick, sr, 0.0)
+    y = _wood_metronome(clicks, 26.0, sr) + _hits(clicks[:-1] + 0.3, 26.0, tick, sr, 0.0)
     a = analyze_samples(y, sr, AnalysisSettings(bpm_min=90, bpm_max=110))
     got = _beats(a)
     assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
@@ -741,15 +746,8 @@ def test_a_click_tracks_clicks_are_no_effects_but_an_effect_among_them_is():
     # the 10 ms rows fall on it (at 72 BPM the phase repeats every third click): 8 HIT cues were on
     # the clicks. A crash between two clicks is still an effect
     sr = 44100
-    t = np.arange(int(0.06 * sr)) / sr
-
-    def wood(hz, gain):
-        x = gain * (np.sin(2 * np.pi * hz * t) + 0.5 * np.sin(2 * np.pi * 2500 * t)) * np.exp(-t / 0.012)
-        return x * np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
-
     clicks = 1.0 + (60 / 72) * np.arange(36)
-    y = _hits(clicks[::4], 32.0, wood(900, 0.45), sr, 0.0) + _hits(np.delete(clicks, np.s_[::4]), 32.0,
-                                                                     wood(700, 0.3), sr, 0.0)
+    y = _wood_metronome(clicks, 32.0, sr)
     n = int(0.5 * sr)
     crash = 0.5 * np.random.default_rng(3).standard_normal(n) * np.exp(-np.arange(n) / (0.12 * sr))
     y = y + _hits(np.array([14.72]), 32.0, crash, sr, 0.0)
