@@ -427,6 +427,28 @@ def test_a_forced_meter_and_a_bar_start_still_rule_a_click_track():
     assert [b.beat for b in moved][1:9] == [1, 2, 3, 4, 1, 2, 3, 4]
 
 
+def test_a_click_tracks_accents_are_read_through_meter_changes_and_music_is_not_one():
+    from syncsheet.analysis.meter import click_accents, click_bar, click_bars
+
+    rng = np.random.default_rng(4)
+    accent, click = rng.uniform(0, 60, 40), rng.uniform(0, 60, 40)
+    heads = np.cumsum([0] + [4] * 5 + [3, 2] + [4] * 4 + [3] * 3 + [5] * 2)  # bars of 4, 3, 2 and 5
+    down = np.isin(np.arange(heads[-1]), heads[:-1])
+    sounds = np.where(down[:, None], accent, click) + rng.normal(0, 0.2, (len(down), 40))
+    assert all(click_bar(sounds, m) is None for m in (3, 4, 5))  # no one meter holds each place
+    got_accent, got_click = click_accents(sounds)
+    assert np.abs(got_accent - accent).max() < 1 and np.abs(got_click - click).max() < 1
+    sounds[9] += 30.0  # an effect on a click: it goes on in its bar
+    _, in_bar = click_bars(sounds)
+    assert list(in_bar == 1) == list(down)
+    # music: the beats differ from bar to bar and among themselves
+    chords = rng.uniform(0, 60, (4, 40))
+    music = np.array([chords[k % 4] for k in range(96)]) + rng.normal(0, 8.0, (96, 40))
+    assert click_accents(music) is None
+    # no accent: every beat alike but for rounding
+    assert click_accents(np.array([click] * 48) + rng.normal(0, 0.01, (48, 40))) is None
+
+
 def test_only_bars_of_one_odd_beat_among_alike_ones_are_a_click_tracks():
     from syncsheet.analysis.meter import click_bar
 
