@@ -712,16 +712,41 @@ def test_a_kick_metronome_reads_as_a_click_track_wherever_the_rows_fall(bpm, met
     assert all((b.beat == 1) == (k % meter == 0) for k, b in enumerate(a.beats))
 
 
-def _wood_metronome(clicks: np.ndarray, seconds: float, sr: int) -> np.ndarray:
-    """A wood block at each of *clicks* in digital silence, every fourth higher and louder."""
+def _wood_metronome(clicks: np.ndarray, seconds: float, sr: int, accents: np.ndarray | None = None) -> np.ndarray:
+    """A wood block at each of *clicks* in digital silence, the *accents* (every fourth) higher
+    and louder."""
     t = np.arange(int(0.06 * sr)) / sr
+    accents = np.arange(len(clicks)) % 4 == 0 if accents is None else accents
 
     def wood(hz, gain):
         x = gain * (np.sin(2 * np.pi * hz * t) + 0.5 * np.sin(2 * np.pi * 2500 * t)) * np.exp(-t / 0.012)
         return x * np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.25 * len(t))) ** 2
 
-    return (_hits(clicks[::4], seconds, wood(900, 0.45), sr, 0.0)
-            + _hits(np.delete(clicks, np.s_[::4]), seconds, wood(700, 0.3), sr, 0.0))
+    return (_hits(clicks[accents], seconds, wood(900, 0.45), sr, 0.0)
+            + _hits(clicks[~accents], seconds, wood(700, 0.3), sr, 0.0))
+
+
+def test_a_click_track_follows_the_cues_tempo_steps_and_bars():
+    # a composer's click track follows the cue's tempo map and its bars: 100 BPM, then 140 (a beat
+    # 29 % shorter: the tracker's band moves a beat's period by 25 % at most, so the first click at
+    # the new tempo had a beat 74 ms early and was a CRASH cue), then 90; bars of 4 with a bar of 3
+    # and one of 2 (the bars of each place in a bar of 4 then mixed accents and clicks, so the track
+    # was not read as one, and the music's bar model put bar lines off the accents)
+    sr = 44100
+    bars = [(100, 4)] * 6 + [(140, 3)] + [(140, 4)] * 5 + [(140, 2)] + [(90, 4)] * 4
+    clicks, accents, t = [], [], 1.0
+    for bpm, beats in bars:
+        for k in range(beats):
+            clicks.append(t)
+            accents.append(k == 0)
+            t += 60 / bpm
+    clicks, accents = np.array(clicks), np.array(accents)
+    y = _wood_metronome(clicks, t + 1.0, sr, accents)
+    a = analyze_samples(y, sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [c.label for c in a.cues] == ["START"]
 
 
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
