@@ -355,6 +355,7 @@ def assign_bars(
     doubling: dict[int, float] | None = None,
     placing: np.ndarray | None = None,
     starts: np.ndarray | None = None,
+    skips: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bar number (from 1) and beat-in-bar (from 1) for each beat.
 
@@ -377,6 +378,10 @@ def assign_bars(
     starts : array of int, optional
         Indices of beats a user says start a bar: the bars of the passage around each are moved to
         start there (:func:`anchor_bars`).
+    skips : array of int, optional
+        Per beat, the beats of the grid left out just before it (a music stop's): the count goes on
+        through them, in the meter before. -1 where the count does not carry over the stop (the
+        grid through it changed its period): the music starts again at any beat of any bar.
     """
     n = len(d)
     if n == 0:
@@ -400,7 +405,7 @@ def assign_bars(
     # first guess at the bar lines: each beat that is the strongest of the m0 beats around it (not
     # one phase for the whole piece, which would blur the levels where a section is shifted)
     on = d >= window_max(d, m0 // 2, (m0 - 1) // 2)
-    pos = None
+    pos = meter_of = None
     for _ in range(_ROUNDS):
         # the two emission levels come from the current bar lines: first the single best
         # meter and phase for the whole piece, then the decoded bars (which may change meter or
@@ -408,7 +413,7 @@ def assign_bars(
         mu1, mu0 = float(d[on].mean()), float(d[~on].mean()) if (~on).any() else 0.0
         # robust spread (a few outliers, a stop or the final chord, would flatten every level)
         sd = 1.4826 * float(np.median(np.abs(np.where(on, d - mu1, d - mu0)))) + 1e-3
-        new = _decode(d, meters, m0, mu1, mu0, sd)
+        new, meter_of = _decode(d, meters, m0, mu1, mu0, sd, skips)
         if pos is not None and np.array_equal(new, pos):
             break
         pos = new
@@ -416,7 +421,18 @@ def assign_bars(
         if on.all() or not on.any():
             break
     pos = anchor_bars(pos, starts)
-    return _number(pos), pos + 1
+    return _number(pos, _lines_skipped(pos, meter_of, skips)), pos + 1
+
+
+def _lines_skipped(pos: np.ndarray, meter_of: np.ndarray, skips: np.ndarray | None) -> np.ndarray | None:
+    """Per beat, the bar lines that fell on the grid beats left out before it (a restart after a
+    stop whose count does not carry over starts a new bar, a pickup's if it is not beat 1)."""
+    if skips is None or not len(pos):
+        return None
+    skips = np.asarray(skips, int)
+    prev = np.r_[0, pos[:-1]]
+    lines = np.where(skips > 0, (prev + skips + 1) // meter_of - (pos == 0), 0)
+    return np.where(skips < 0, (pos != 0).astype(int), np.maximum(lines, 0))
 
 
 def anchor_bars(pos: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
@@ -468,8 +484,12 @@ def anchor_bars(pos: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
     return pos
 
 
-def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: float, sd: float) -> np.ndarray:
-    """Viterbi over (meter, position in bar) states; returns each beat's position (from 0)."""
+def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: float, sd: float,
+            skips: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Viterbi over (meter, position in bar) states; returns each beat's position (from 0) and
+    meter. A beat after *skips* left-out beats moves that many more places in its bar; after -1,
+    to any state, from the best state of any meter (music starting again in another tempo owes
+    nothing to the meter before)."""
     n = len(d)
     ll_on = -0.5 * ((d - mu1) / sd) ** 2
     ll_off = -0.5 * ((d - mu0) / sd) ** 2
@@ -490,20 +510,33 @@ def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: fl
                         for e in ends] for m in meters])
     heard = np.where(first[None, :], ll_on[:, None], ll_off[:, None])  # (beats, states)
     rows = np.arange(len(meters))
+    meter_idx = np.array([meters.index(m) for m, _ in states])
+    skips = np.zeros(n, int) if skips is None else np.asarray(skips, int)
     for t in range(1, n):
-        new = score[follows]
-        cand = score[ends][None, :] - change
-        c = np.argmax(cand, axis=1)
-        new[starts] = cand[rows, c]
-        back[t] = follows
-        back[t, starts] = ends[c]
+        if skips[t] > 0:  # the same bar goes on through the left-out beats
+            src = np.array([index[(m, (k - skips[t] - 1) % m)] for m, k in states])
+            new, back[t] = score[src], src
+        elif skips[t] < 0:  # a fresh start: any state, from the best of all
+            best = np.array([int(np.flatnonzero(meter_idx == i)[np.argmax(score[meter_idx == i])])
+                             for i in range(len(meters))])
+            cand = np.broadcast_to(score[best][None, :], change.shape)  # (meter entered, meter left)
+            c = np.argmax(cand, axis=1)
+            new, back[t] = cand[meter_idx, c[meter_idx]], best[c[meter_idx]]
+        else:
+            new = score[follows]
+            cand = score[ends][None, :] - change
+            c = np.argmax(cand, axis=1)
+            new[starts] = cand[rows, c]
+            back[t] = follows
+            back[t, starts] = ends[c]
         score = new + heard[t]
     s = int(np.argmax(score))
     pos = np.zeros(n, int)
+    meter_of = np.zeros(n, int)
     for t in range(n - 1, -1, -1):
-        pos[t] = states[s][1]
+        pos[t], meter_of[t] = states[s][1], states[s][0]
         s = back[t, s]
-    return pos
+    return pos, meter_of
 
 
 def beat_sounds(beats: np.ndarray, fine: np.ndarray) -> np.ndarray:
@@ -686,9 +719,10 @@ def _accent_positions(sounds: np.ndarray, accent_sound: np.ndarray, click_sounds
     return pos
 
 
-def _number(pos: np.ndarray) -> np.ndarray:
-    """Bar numbers from positions: a new bar at each position 0; a pickup is bar 1."""
-    bars = np.cumsum(pos == 0)
+def _number(pos: np.ndarray, skipped: np.ndarray | None = None) -> np.ndarray:
+    """Bar numbers from positions: a new bar at each position 0 (and at each of *skipped*'s bar
+    lines, those of beats left out); a pickup is bar 1."""
+    bars = np.cumsum((pos == 0) + (0 if skipped is None else skipped))
     if len(pos) and pos[0] != 0:
         bars = bars + 1
     return np.maximum(bars, 1)

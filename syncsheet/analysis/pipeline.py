@@ -39,6 +39,9 @@ __all__ = ["analyze", "analyze_samples", "analyze_features"]
 
 #: Measured latency of each detector (seconds), subtracted from its times.
 BEAT_LATENCY = 0.004
+#: The tracked grid through a stop carries the bars' count where each of its periods is within this
+#: share of the period around (see :func:`_skipped`).
+_GRID_KEPT = 0.05
 ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
 #: An onset is timed from the hop energy where its attack rises this much (dB) out of near-silence:
@@ -271,8 +274,10 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     otimes = _attack_timed(timed / FPS - ONSET_LATENCY, sharp)
     onsets = tuple(Onset(float(t), float(s)) for t, s in zip(otimes, nstr, strict=True))
     stops = levelmod.find_stops(db, notes=npos)  # a stop starts after the last note before it
+    tracked = pos
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
     pos = _heard_edges(grid, opos)
+    skips = _skipped(tracked, pos)  # the bars count on through a stop's left-out beats
     report(progress, 0.75, "bars")
 
     # bars and meter
@@ -287,7 +292,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     placing = downbeatnet.placing_evidence(pos, f, d, comps)
     starts = _bar_start_beats(pos, settings.bar_starts, warnings)
     report(progress, 0.81, "bars")
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts)
+    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts, skips)
     # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there)
     clicks = metermod.click_bars(metermod.beat_sounds(pos, f.fine), settings.beats_per_bar, starts)
     if clicks is not None:
@@ -629,6 +634,26 @@ def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.nd
         half = 0.5 * float(np.median(np.diff(pos)))
         keep &= (pos >= onset_pos[0] - half) & (pos <= onset_pos[-1] + half)
     return pos[keep]
+
+
+def _skipped(tracked: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Per kept beat, the tracked beats left out just before it (a stop's), or -1 where the grid
+    through them is no count: a period there is more than :data:`_GRID_KEPT` off the median
+    period of the eight beats before the stop or the eight after (the tracker's grid in silence
+    follows nothing; music that starts again in another tempo steps away from it)."""
+    skips = np.zeros(len(kept), int)
+    if len(kept) < 2:
+        return skips
+    at = np.searchsorted(tracked, kept)
+    skips[1:] = np.diff(at) - 1
+    period = np.diff(kept)  # period[t - 1] spans the stop before beat t
+    for t in np.flatnonzero(skips > 0):
+        before, after = period[max(0, t - 9) : t - 1], period[t : t + 8]
+        span = np.diff(tracked[at[t - 1] : at[t] + 1])
+        ref = [float(np.median(p)) for p in (before, after) if len(p)]
+        if not ref or any(np.abs(span / r - 1).max() > _GRID_KEPT for r in ref):
+            skips[t] = -1
+    return skips
 
 
 def _heard_edges(pos: np.ndarray, onset_pos: np.ndarray) -> np.ndarray:

@@ -45,6 +45,33 @@ def test_a_section_of_seven_that_repeats_is_still_found(seed):
     assert np.array_equal(np.flatnonzero(beat == 1), first)
 
 
+def test_the_bars_count_on_through_a_stops_left_out_beats():
+    # beats left out in a stop: the count goes on through them where the grid through the stop
+    # kept its period; after the stop the music's evidence here says nothing (a soft restart)
+    d, first = _scores([4] * 10, seed=3)
+    level = 0.5 * (d[first].mean() + np.delete(d, first).mean())
+    d[22:] = level  # no evidence after the stop
+    kept = np.delete(np.arange(40), [20, 21, 22, 23, 24])  # bar 6 and the next bar's first beat
+    skips = np.zeros(35, int)
+    skips[20] = 5
+    bars, beat = assign_bars(d[kept], skips=skips)
+    assert list(beat) == [k % 4 + 1 for k in kept]
+    assert list(bars) == [k // 4 + 1 for k in kept]  # bars 6 and 7 start in the stop
+
+
+def test_after_a_stop_whose_grid_is_no_count_the_music_starts_on_any_beat():
+    # a cue of bars of 4, a stop, then music in bars of 3 that starts on its second beat: the
+    # count over the stop (-1) says nothing, and three bars are too few to pay for a change of meter
+    d_a, _ = _scores([4] * 8, seed=5)
+    d_b, first_b = _scores([3] * 4, seed=6)
+    d = np.concatenate([d_a, d_b[1:]])
+    skips = np.zeros(len(d), int)
+    skips[len(d_a)] = -1
+    bars, beat = assign_bars(d, skips=skips)
+    assert list(beat[len(d_a):]) == [k % 3 + 1 for k in range(1, 12)]
+    assert bars[len(d_a)] == bars[len(d_a) - 1] + 1  # the pickup after the stop is a bar of its own
+
+
 @pytest.mark.parametrize("meter", [2, 3, 4, 5, 6, 7])
 def test_each_meter_and_its_phase_are_found_after_a_pickup(meter):
     # the excerpt starts one beat into a bar: its first beats are a pickup
