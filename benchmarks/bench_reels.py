@@ -14,6 +14,10 @@ stops):
   (its entry after the intro) are left out.
 
     .venv/bin/python benchmarks/bench_reels.py --set /tmp/syncsheet-bench/dev --set /tmp/syncsheet-bench/holdout
+    .venv/bin/python benchmarks/bench_reels.py --only reel --gap 1.5 --gains 0 0 0 0 0   # cues joined by stops
+
+A gap under 2 s (the analysis' piece gap) is a music stop inside one piece, not a gap between
+pieces: the cues are then analysed together, their bars counted on or started afresh over it.
 """
 
 from __future__ import annotations
@@ -40,18 +44,22 @@ def _ann(set_dir: Path, i: str, ext: str) -> np.ndarray:
     return np.atleast_1d(np.loadtxt(p)) if p.exists() and p.stat().st_size else np.zeros(0)
 
 
-def _scores(a, t0: float, t1: float, set_dir: Path, i: str, lead: float = -0.2) -> tuple[float, float, float, int]:
-    """Cue F, beat F, onset F and the number of cues of the part t0..t1 of analysis *a* (cues from
-    *lead* seconds after t0: a cue's latency correction may put an effect at 0 s a little before)."""
+def _scores(a, t0: float, t1: float, set_dir: Path, i: str,
+            lead: float = -0.2) -> tuple[float, float, float, int, float]:
+    """Cue F, beat F, onset F, the number of cues and downbeat F of the part t0..t1 of analysis *a*
+    (cues from *lead* seconds after t0: a cue's latency correction may put an effect at 0 s a
+    little before)."""
     cues = np.array([c.time - t0 for c in a.cues if t0 + lead <= c.time < t1 and c.kind not in NOT_EFFECTS])
     beats = np.array([b.time - t0 for b in a.beats if t0 <= b.time < t1])
+    downbeats = np.array([b.time - t0 for b in a.beats if t0 <= b.time < t1 and b.beat == 1])
     onsets = np.array([o.time - t0 for o in a.onsets if t0 <= o.time < t1])
-    rc = _ann(set_dir, i, "cues")
+    rc, rd = _ann(set_dir, i, "cues"), _ann(set_dir, i, "downbeats")
     return (mir_eval.onset.f_measure(rc, cues, window=FRAME)[0] if len(cues) else 0.0,
             mir_eval.beat.f_measure(mir_eval.beat.trim_beats(_ann(set_dir, i, "beats")),
                                     mir_eval.beat.trim_beats(beats)),
             mir_eval.onset.f_measure(_ann(set_dir, i, "onsets"), onsets, window=0.05)[0] if len(onsets) else 0.0,
-            len(cues))
+            len(cues),
+            mir_eval.beat.f_measure(rd, downbeats) if len(rd) else np.nan)
 
 
 def _mixes(set_dir: Path) -> list[str]:
@@ -110,7 +118,8 @@ def main() -> None:
         for name, v in rows.items():
             v = np.array(v)
             print(f"  {name:22s} {len(v):3d} cues: cue F {v[:, 0].mean():.3f}  beat F {v[:, 1].mean():.3f}  "
-                  f"onset F {v[:, 2].mean():.3f}  effect cues {int(v[:, 3].sum())}")
+                  f"onset F {v[:, 2].mean():.3f}  effect cues {int(v[:, 3].sum())}  "
+                  f"downbeat F {np.nanmean(v[:, 4]):.3f}")
 
 
 if __name__ == "__main__":

@@ -280,19 +280,16 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     skips = _skipped(tracked, pos)  # the bars count on through a stop's left-out beats
     report(progress, 0.75, "bars")
 
-    # bars and meter
-    comps = metermod.downbeat_components(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
-    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, components=comps)
-    report(progress, 0.77, "bars")  # a step of a second or so on a reel: a cancel is heard between them
-    repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
-    doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
-    report(progress, 0.79, "bars")
-    # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
-    # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
-    placing = downbeatnet.placing_evidence(pos, f, d, comps)
+    # bars and meter: music that starts again after a stop in another tempo is a passage of its
+    # own, whose meter, phase and evidence owe nothing to the music before it
     starts = _bar_start_beats(pos, settings.bar_starts, warnings)
-    report(progress, 0.81, "bars")
-    bars, in_bar = metermod.assign_bars(d, settings.beats_per_bar, repetition, doubling, placing, starts, skips)
+    bars, in_bar = np.zeros(len(pos), int), np.zeros(len(pos), int)
+    edges = [0, *np.flatnonzero(skips < 0), len(pos)]
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        inside = starts[(starts >= a) & (starts < b)] - a if starts is not None else None
+        bars[a:b], in_bar[a:b] = _passage_bars(pos[a:b], f, settings.beats_per_bar, inside,
+                                               np.r_[0, skips[a + 1 : b]], progress)
+        bars[a:b] += bars[a - 1] if a else 0
     # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there)
     clicks = metermod.click_bars(metermod.beat_sounds(pos, f.fine), settings.beats_per_bar, starts)
     if clicks is not None:
@@ -634,6 +631,22 @@ def _audible(pos: np.ndarray, stops: list[tuple[float, float]], onset_pos: np.nd
         half = 0.5 * float(np.median(np.diff(pos)))
         keep &= (pos >= onset_pos[0] - half) & (pos <= onset_pos[-1] + half)
     return pos[keep]
+
+
+def _passage_bars(pos: np.ndarray, f: Features, meter: int | None, starts: np.ndarray | None,
+                  skips: np.ndarray, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
+    """Bar numbers and beats in the bar of one passage's beats (see :func:`.meter.assign_bars`)."""
+    comps = metermod.downbeat_components(pos, f.flux, f.chroma, f.bands, fine=f.fine, fine_hz=f.fine_hz)
+    d = metermod.downbeat_features(pos, f.flux, f.chroma, f.bands, components=comps)
+    report(progress, 0.77, "bars")  # a step of a second or so on a reel: a cancel is heard between them
+    repetition = metermod.bar_repetition(pos, f.flux, f.chroma, f.bands)
+    doubling = metermod.bar_doubling(pos, f.flux, f.chroma, f.bands)  # a bar of 4 (6), or two of 2 (3)?
+    report(progress, 0.79, "bars")
+    # the meter is chosen from the hand score, the bar lines placed by the learned activation mixed
+    # with it (the hand score alone below downbeatnet.MIN_BEATS beats); a forced meter stays forced
+    placing = downbeatnet.placing_evidence(pos, f, d, comps)
+    report(progress, 0.81, "bars")
+    return metermod.assign_bars(d, meter, repetition, doubling, placing, starts, skips)
 
 
 def _skipped(tracked: np.ndarray, kept: np.ndarray) -> np.ndarray:

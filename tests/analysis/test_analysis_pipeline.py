@@ -501,6 +501,19 @@ def test_a_click_track_that_starts_on_its_first_sample_has_a_beat_there():
     assert analyze_samples(y, SR).onsets[0].time > 0.1
 
 
+def test_a_stops_left_out_beats_are_counted_where_the_grid_through_it_holds():
+    from syncsheet.analysis.pipeline import _skipped
+
+    grid = np.arange(40) * 100.0  # 120 BPM in hops
+    kept = np.delete(grid, [20, 21, 22])  # a stop's three beats
+    assert list(np.flatnonzero(_skipped(grid, kept))) == [20] and _skipped(grid, kept)[20] == 3
+    # music that starts again at 90 BPM: the grid through the stop moves from one period to the other
+    through = grid[19] + np.cumsum([110.0, 125.0, 133.0, 133.0])
+    moved = np.r_[grid[:20], through, through[-1] + np.arange(1, 16) * 133.0]
+    kept = np.delete(moved, [20, 21, 22])
+    assert _skipped(moved, kept)[20] == -1 and not _skipped(moved, kept)[21:].any()
+
+
 def test_beats_ringing_on_after_the_last_attack_are_dropped():
     from syncsheet.analysis.features import FPS
     from syncsheet.analysis.pipeline import _heard_edges
