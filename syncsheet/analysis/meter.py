@@ -620,7 +620,9 @@ def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     of a bar's places (:data:`_CLICK_APART`), the accent is the rarer and at least
     :data:`_CLICK_ACCENT` of a beat's sound away, and accents are three or more beats apart as a
     rule. The benchmark's music at its true beats splits at most 2.8 (133 excerpts), metronomes
-    at least 12 (tone, wood, tick and kick, four tempos and a bar of 2 in one track).
+    at least 11.9 (tone, wood, tick and kick through tempo steps and bars of 2, 3 and 4). Not a
+    kick whose accent is the click 3.5 dB louder through ``bench_clicks.py --map``: the working
+    level follows the click's density, so its best split is by section, not by accent.
 
     Returns
     -------
