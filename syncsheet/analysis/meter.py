@@ -69,6 +69,8 @@ _CLICK_ALIKE, _CLICK_APART = 0.1, 10.0
 _CLICK_ACCENT = 0.05
 #: :func:`click_accents` splits the beats from this many starts, each refined this many times.
 _SPLIT_TRIES, _SPLIT_ROUNDS = 6, 8
+#: ... each beat's sound taken less the median of this many beats either side of it.
+_SPLIT_AROUND = 8
 
 
 def _segment_means(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -609,51 +611,55 @@ def click_bar(sounds: np.ndarray, meter: int) -> tuple[int, float] | None:
     return best
 
 
-def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """A click track's two sounds, the accent and the click, read without a meter.
 
     :func:`click_bar` needs one meter to hold each place of the bar to one sound; a click track
     whose meter changes (a bar of 3 or 2 in a 4/4 cue) mixes accents and clicks in every place
-    once the phase has moved by half the track. Here the beats are split into the two sounds
-    nearest them (medians, from each of the few beats furthest from the overall median), and the
-    split stands where both sounds are as tight against their distance as :func:`click_bar` asks
-    of a bar's places (:data:`_CLICK_APART`), the accent is the rarer and at least
-    :data:`_CLICK_ACCENT` of a beat's sound away, and accents are three or more beats apart as a
-    rule. The benchmark's music at its true beats splits at most 2.8 (133 excerpts), metronomes
-    at least 11.9 (tone, wood, tick and kick through tempo steps and bars of 2, 3 and 4). Not a
-    kick whose accent is the click 3.5 dB louder through ``bench_clicks.py --map``: the working
-    level follows the click's density, so its best split is by section, not by accent.
+    once the phase has moved by half the track. Here each beat's sound is taken less the median
+    of the :data:`_SPLIT_AROUND` beats either side of it (the working level follows a passage's
+    loudness, which a click's density changes with the tempo: a kick's accent, the click 3.5 dB
+    louder, was no further from the clicks than a click from a click two tempi on), and the beats
+    are split into the two sounds nearest them (medians, from each of the few beats furthest from
+    the overall median). The split stands where both sounds are as tight against their distance
+    as :func:`click_bar` asks of a bar's places (:data:`_CLICK_APART`), the accent is the rarer
+    and at least :data:`_CLICK_ACCENT` of a beat's sound away, and accents are three or more beats
+    apart as a rule. The benchmark's music at its true beats splits at most 3.3 (133 excerpts),
+    metronomes at least 11.9 (tone, wood, tick and kick through tempo steps and bars of 2-5).
 
     Returns
     -------
-    (accent sound, click sound) or None
+    (sounds as split, accent sound, click sound) or None
     """
     nb = len(sounds)
     if nb < 9:
         return None
-    med = np.median(sounds, axis=0)
+    w = min(_SPLIT_AROUND, (nb - 1) // 2)
+    around = np.median(np.lib.stride_tricks.sliding_window_view(sounds, 2 * w + 1, axis=0), axis=2)
+    rel = sounds - around[np.clip(np.arange(nb) - w, 0, len(around) - 1)]  # shifted inward at the ends
+    med = np.median(rel, axis=0)
     norm = float(np.median(np.linalg.norm(sounds, axis=1)))
-    far = np.argsort(-np.linalg.norm(sounds - med, axis=1))[:_SPLIT_TRIES]
+    far = np.argsort(-np.linalg.norm(rel - med, axis=1))[:_SPLIT_TRIES]
     best, best_sep = None, _CLICK_APART
     for i in far:
-        centres = np.stack([med, sounds[i]])
+        centres = np.stack([med, rel[i]])
         for _ in range(_SPLIT_ROUNDS):
-            accent = np.linalg.norm(sounds - centres[1], axis=1) < np.linalg.norm(sounds - centres[0], axis=1)
+            accent = np.linalg.norm(rel - centres[1], axis=1) < np.linalg.norm(rel - centres[0], axis=1)
             if accent.sum() < 3 or accent.sum() > nb // 2:
                 break
-            moved = np.stack([np.median(sounds[~accent], axis=0), np.median(sounds[accent], axis=0)])
+            moved = np.stack([np.median(rel[~accent], axis=0), np.median(rel[accent], axis=0)])
             if np.array_equal(moved, centres):
                 break
             centres = moved
-        accent = np.linalg.norm(sounds - centres[1], axis=1) < np.linalg.norm(sounds - centres[0], axis=1)
+        accent = np.linalg.norm(rel - centres[1], axis=1) < np.linalg.norm(rel - centres[0], axis=1)
         if accent.sum() < 3 or accent.sum() > nb // 2 or np.median(np.diff(np.flatnonzero(accent))) < 3:
             continue
         apart = float(np.linalg.norm(centres[1] - centres[0]))
-        within = max(float(np.median(np.linalg.norm(sounds[accent] - centres[1], axis=1))),
-                     float(np.median(np.linalg.norm(sounds[~accent] - centres[0], axis=1))))
+        within = max(float(np.median(np.linalg.norm(rel[accent] - centres[1], axis=1))),
+                     float(np.median(np.linalg.norm(rel[~accent] - centres[0], axis=1))))
         sep = apart / max(within, 1e-9)
         if apart > _CLICK_ACCENT * norm and sep >= best_sep:
-            best, best_sep = (centres[1], centres[0]), sep
+            best, best_sep = (rel, centres[1], centres[0]), sep
     return best
 
 
@@ -671,7 +677,7 @@ def click_bars(sounds: np.ndarray, meter: int | None = None, starts: np.ndarray 
     if two is None and not found:
         return None
     if two is not None:
-        accent_sound, click_sound = two
+        sounds, accent_sound, click_sound = two
         m = meter or 4
     else:
         m, (p, _) = max(found, key=lambda x: x[1][1])
