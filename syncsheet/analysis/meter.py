@@ -640,18 +640,21 @@ def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     med = np.median(rel, axis=0)
     norm = float(np.median(np.linalg.norm(sounds, axis=1)))
     far = np.argsort(-np.linalg.norm(rel - med, axis=1))[:_SPLIT_TRIES]
+    def nearer_accent(centres: np.ndarray) -> np.ndarray:  # centres: (click, accent)
+        return np.linalg.norm(rel - centres[1], axis=1) < np.linalg.norm(rel - centres[0], axis=1)
+
     best, best_sep = None, _CLICK_APART
     for i in far:
         centres = np.stack([med, rel[i]])
         for _ in range(_SPLIT_ROUNDS):
-            accent = np.linalg.norm(rel - centres[1], axis=1) < np.linalg.norm(rel - centres[0], axis=1)
+            accent = nearer_accent(centres)
             if accent.sum() < 3 or accent.sum() > nb // 2:
                 break
             moved = np.stack([np.median(rel[~accent], axis=0), np.median(rel[accent], axis=0)])
             if np.array_equal(moved, centres):
                 break
             centres = moved
-        accent = np.linalg.norm(rel - centres[1], axis=1) < np.linalg.norm(rel - centres[0], axis=1)
+        accent = nearer_accent(centres)
         if accent.sum() < 3 or accent.sum() > nb // 2 or np.median(np.diff(np.flatnonzero(accent))) < 3:
             continue
         apart = float(np.linalg.norm(centres[1] - centres[0]))
@@ -673,13 +676,13 @@ def click_bars(sounds: np.ndarray, meter: int | None = None, starts: np.ndarray 
     start a bar) move them as in :func:`assign_bars`.
     """
     two = click_accents(sounds)
-    found = [(m, r) for m in METERS if (r := click_bar(sounds, m)) is not None]
-    if two is None and not found:
-        return None
     if two is not None:
         sounds, accent_sound, click_sound = two
         m = meter or 4
-    else:
+    else:  # one meter's place medians
+        found = [(m, r) for m in METERS if (r := click_bar(sounds, m)) is not None]
+        if not found:
+            return None
         m, (p, _) = max(found, key=lambda x: x[1][1])
         place = (np.arange(len(sounds)) - p) % m
         typical = np.stack([np.median(sounds[place == q], axis=0) for q in range(m)])
