@@ -25,6 +25,28 @@ def hat(sr: int, rng: np.random.Generator) -> np.ndarray:
     return 0.15 * x * _env(n, sr, 0.012)
 
 
+def snare(sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A drum machine's snare: a noise burst over a 190 Hz body."""
+    n = int(0.15 * sr)
+    t = np.arange(n) / sr
+    return 0.5 * rng.standard_normal(n) * np.exp(-t / 0.04) + 0.3 * np.sin(2 * np.pi * 190 * t) * np.exp(-t / 0.05)
+
+
+def drum_loop(bpm: float, seconds: float, sr: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """A programmed loop in digital silence, every hit the same samples: kick on the odd beats, snare
+    on the even ones, a hi-hat on every eighth. Returns the audio (float64) and the beat times."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    times = 1.0 + beat * np.arange(int((seconds - 2.0) / beat))
+    y = np.zeros(int(seconds * sr))
+    k, h, s = kick(sr), hat(sr, rng), snare(sr, rng)
+    for i, t in enumerate(times):
+        add(y, t, k if i % 2 == 0 else s, sr, 0.9 if i % 2 == 0 else 0.7)
+        add(y, t, h, sr, 0.4)
+        add(y, t + beat / 2, h, sr, 0.3)
+    return 0.5 * y / np.abs(y).max(), times
+
+
 def tone(sr: int, hz: float, seconds: float, gain: float = 0.2) -> np.ndarray:
     n = int(seconds * sr)
     t = np.arange(n) / sr

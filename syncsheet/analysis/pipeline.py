@@ -328,11 +328,15 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     if clicks is not None:  # a click track's clicks are its own sound, however their rows fall on them
         cpos, cscore = _off_the_clicks(cpos, cscore, times)
     fine_rows = grid / FINE_DECIM
-    kinds = []
+    kinds, new = [], np.ones(len(cpos), bool)
     for i, p in enumerate(cpos):  # a few ms each, but a reel has a thousand
         row = int(p // FINE_DECIM)
-        kinds.append(cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, row), f.fine_hz, surp, row))
+        # what the music's bars already hold to the quantisation step is the music (a drum loop)
+        new[i] = not cuemod.repeats_the_music(f.fine, fine_rows, meter, row)
+        if new[i]:
+            kinds.append(cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, row), f.fine_hz, surp, row))
         report(progress, 0.94 + 0.01 * (i + 1) / len(cpos), "cues")
+    cpos, cscore = cpos[new], cscore[new]
     # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
     hits = [(e, s) for p, s, k in zip(cpos, cscore, kinds, strict=True) if k == "whoosh"
             and (e := cuemod.swell_end(surp, int(p // FINE_DECIM))) is not None]
