@@ -67,6 +67,8 @@ _CLICK_ALIKE, _CLICK_APART = 0.1, 10.0
 #: without accents has every place alike, and its ratios are of rounding differences): click tracks'
 #: accents 0.15 (a kick 2.5 dB louder) to 0.63.
 _CLICK_ACCENT = 0.05
+#: ... and at most this share of a place's beats sound nearer another place's sound than their own.
+_CLICK_MIXED = 0.25
 #: :func:`click_accents` splits the beats from this many starts, each refined this many times.
 _SPLIT_TRIES, _SPLIT_ROUNDS = 6, 8
 #: ... each beat's sound taken less the median of this many beats either side of it.
@@ -604,11 +606,27 @@ def click_bar(sounds: np.ndarray, meter: int) -> tuple[int, float] | None:
         rest = np.delete(np.arange(meter), p)
         apart = float(dist[p, rest].min())
         alike = float(dist[np.ix_(rest, rest)].max())
-        if apart > least and alike <= _CLICK_ALIKE * apart and apart >= _CLICK_APART * within:
+        if (apart > least and alike <= _CLICK_ALIKE * apart and apart >= _CLICK_APART * within
+                and not _mixed_places(sounds, typical, place, p)):
             sep = apart / max(within, 1e-9)
             if best is None or sep > best[1]:
                 best = (p, sep)
     return best
+
+
+def _mixed_places(sounds: np.ndarray, typical: np.ndarray, place: np.ndarray, accent: int) -> bool:
+    """Whether the bar's places mix the accent's sound and the clicks': more than
+    :data:`_CLICK_MIXED` of the other places' beats sound nearer the accent than their own place, or
+    of the accent's place nearer a click. A loop whose two sounds alternate (kick, snare), read in
+    bars of 3, has each place half one and half the other; a median then is one of them exactly
+    when the loop's hits are sample for sample alike, and the places' spread (a median) is nil."""
+    to_accent = np.linalg.norm(sounds - typical[accent], axis=1)
+    own = np.linalg.norm(sounds - typical[place], axis=1)
+    rest = np.delete(np.arange(len(typical)), accent)
+    to_click = np.linalg.norm(sounds[:, None] - typical[rest][None], axis=2).min(axis=1)
+    head = place == accent
+    return bool(np.mean(to_accent[~head] < own[~head]) > _CLICK_MIXED
+                or np.mean(to_click[head] < to_accent[head]) > _CLICK_MIXED)
 
 
 def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
