@@ -23,7 +23,7 @@ from ..model import Analysis, Beat, Onset, TempoMap
 from ..mp3info import gapless_info
 from ..progress import Progress, report, scaled
 from ..wording import short_duration
-from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, onset_judge, working_level
+from . import beat_level, beatnet, cue_judge, cuenet, downbeatnet, lone_sounds, onset_judge, working_level
 from . import beats as beatmod
 from . import cues as cuemod
 from . import levels as levelmod
@@ -215,7 +215,16 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     # where nothing before it is a bed to stand out from)
     if (entry := levelmod.find_entry(levels.db, runs=quiet)) is not None:
         cues.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
-    if not beats:
+    # separate sounds with silence between them (an effects track): effects, not music that stops
+    sounds = lone_sounds.separate_sounds(quiet, levels.db)
+    if sounds is not None:
+        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds], f.energy)])
+        cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),
+                                       levels.db, CUE_LATENCY)
+        beats = []
+        warnings.append(f"the audio is {len(sounds)} separate sounds with silence between them and no music: "
+                        "each is an effect cue, and there are no beats or bars")
+    elif not beats:
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
     report(progress, 1.0, "done")

@@ -139,6 +139,47 @@ def test_a_stop_and_restart_are_cues():
     assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
 
 
+def _effects_track(times: list[float], seconds: float, room_db: float | None) -> np.ndarray:
+    """A sound designer's effects stem: impacts, glass pings and noise bursts alone at *times*, in
+    digital silence or over a room tone *room_db* dBFS."""
+    rng = np.random.default_rng(8)
+    y = np.zeros(int(seconds * SR))
+    t = np.arange(int(0.8 * SR)) / SR
+    for k, at in enumerate(times):
+        if k % 3 == 0:
+            x = impact(SR, seed=k)
+        elif k % 3 == 1:
+            x = sum(np.sin(2 * np.pi * f * t) for f in (2630.0, 4410.0, 6170.0)) * np.exp(-t / 0.15)
+        else:
+            x = rng.standard_normal(len(t)) * np.exp(-t / 0.08)
+        add(y, at, 0.4 * x / np.abs(x).max(), SR)
+    if room_db is not None:
+        y += rng.standard_normal(len(y)) * 10 ** (room_db / 20)
+    return y.astype(np.float32)
+
+
+@pytest.mark.parametrize("room_db", [None, -70.0])
+def test_an_effects_track_gives_an_effect_cue_per_sound_and_no_beats(room_db):
+    # separate sounds with silence between them: each was a RESTART with a STOP where it died away
+    # (the silences music stops), the first a START, none with its kind, and the beats a grid over them
+    times = [1.0, 3.7, 5.05, 8.9, 12.4, 13.45, 17.0, 19.3]  # two follow 0.25 s after a sound's tail
+    a = analyze_samples(_effects_track(times, 22.0, room_db), SR)
+    got = np.array([c.time for c in a.cues])
+    assert len(got) == len(times) and np.abs(got - times).max() <= FRAME
+    assert {c.kind for c in a.cues} <= {"impact", "crash", "glass", "hit", "whoosh"}
+    assert not a.beats and any("separate sounds" in w for w in a.warnings)
+
+
+def test_music_that_stops_now_and_then_is_still_music():
+    ref = beat_times(120, 30.0)
+    y = music(ref, 30.0, SR)
+    for s0, s1 in ((7.9, 9.2), (15.9, 17.1), (23.9, 25.0)):
+        y[int(s0 * SR) : int(s1 * SR)] = 0.0
+    a = analyze_samples(y, SR)
+    assert sum(c.kind == "stop" for c in a.cues) == 3 and len(a.beats) > 40
+    assert not any("separate sounds" in w for w in a.warnings)
+
+
 def _in_a_room(y: np.ndarray, rt60: float, seed: int = 3) -> np.ndarray:
     """*y* played in a room: the direct sound plus as much energy again in an exponentially decaying
     noise tail (60 dB down after *rt60* seconds), from 10 ms on."""

@@ -1,0 +1,172 @@
+"""An effects track: separate sounds with silence between them, and no music.
+
+Inside music, silence is the music stopping (:func:`~.levels.find_stops`): a ``STOP`` where the
+sound dies away and a ``RESTART`` where it comes back. A sound designer's effects stem is nothing but
+silences and sounds, so a long effect came out as a ``RESTART`` and a ``STOP``, its kind unsaid, a
+short one as an effect cue or nothing (the cue detectors judge against a music bed and its bars),
+and the beat tracker put a grid over them. The audio is taken for separate sounds where
+
+- there are at least :data:`MIN_SOUNDS` sounds between quiet runs (:func:`~.levels.quiet_runs`) of
+  :data:`MIN_SILENCE_S` or more,
+- none lasts longer than :data:`MAX_SOUND_S` (the longest of the 130 effects the cue models learned
+  from lasts 6 s; music with rests has phrases longer than that somewhere), and
+- their starts keep no rhythm (:func:`rhythmic`: a click track or a drum loop in digital silence is
+  sounds and silences too, each start a beat or a bar from others).
+
+Each sound's start, and each sound inside one that rises out of near-silence, is then an effect cue
+of the kind its own spectrum says (:func:`~.cues.classify`, the silence before it being no bed to take
+away), the stops go, and so do the beats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Cue
+from . import cues as cuemod
+from .features import FINE_DECIM, FINE_SCALE, FPS
+
+__all__ = ["MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "sound_runs", "rhythmic", "separate_sounds",
+           "effect_cues"]
+
+MAX_SOUND_S = 6.5
+MIN_SOUNDS = 3
+#: A quiet run this long (s) separates two sounds: a stop's least length.
+MIN_SILENCE_S = 0.12
+#: ... and a sound rises this much (dB) over the quiet before it.
+_SOUND_DB = 20.0
+#: Sounds keep a rhythm when at least this share of their starts has another start one period away
+#: (either side, within :data:`_RHYTHM_TOL_S`) for some period up to :data:`_RHYTHM_MAX_S`: a click
+#: track's or a loop's starts all do but the ends', effects at chance times hardly any.
+_RHYTHM_SHARE = 0.5
+_RHYTHM_TOL_S = 0.02
+_RHYTHM_MAX_S = 4.0
+_RHYTHM_LEAST = 4  # starts, so that one pair of sounds (two of three) is no rhythm
+#: An effect cue the detectors found inside a sound (a door's creak, then its slam) stands beside the
+#: sound's own cue when it is this far (s) from the sound's start.
+_APART_S = 0.5
+_PROFILE_ROWS = 15  # 150 ms: the span of an effect's own spectrum, as :func:`~.cues.effect_profile`
+#: An onset inside a sound that rises this much (dB, its first 50 ms over the 40-10 ms before it) is
+#: a sound of its own that followed too closely to leave a silence between: the rise the pipeline
+#: times attacks out of near-silence with.
+_RISE_DB = 30.0
+
+
+def sound_runs(quiet: list[tuple[int, int]], db: np.ndarray, *, min_silence: float = MIN_SILENCE_S
+               ) -> list[tuple[float, float]]:
+    """The spans (start, end seconds) of sound between the *quiet* runs (hops of *db*, the level)
+    at least *min_silence* seconds long; leading and trailing silence are no sound, and nor is a span
+    that rises less than :data:`_SOUND_DB` over the quiet before it (a hiss at the quiet level's edge
+    flickers in and out of it)."""
+    n, need = len(db), int(round(min_silence * FPS))
+    spans, start = [], 0
+    for a, b in quiet:
+        if b - a >= need or a == 0 or b >= n:
+            if a > start:
+                spans.append((start, a))
+            start = b
+    if start < n:
+        spans.append((start, n))
+    runs = []
+    for a, b in spans:
+        before = db[max(0, a - need) : a] if a else db[b : b + need]  # the quiet either side
+        ref = float(np.median(before)) if len(before) else -np.inf
+        if float(db[a:b].max()) >= ref + _SOUND_DB:
+            # the sound starts where it rises out of that quiet, not where the hiss first flickered
+            # over the quiet level's edge before it
+            a += int(np.argmax(db[a:b] >= ref + _SOUND_DB / 2))
+            runs.append((a / FPS, b / FPS))
+    return runs
+
+
+def rhythmic(starts: np.ndarray) -> bool:
+    """Whether the *starts* (s) keep a rhythm: see :data:`_RHYTHM_SHARE` (the periods tried are the
+    starts' differences to a hundredth of a second, each checked by a sorted search: a two-hour
+    effects reel's thousands of sounds stay cheap)."""
+    s = np.sort(np.asarray(starts, np.float64))
+    if len(s) < _RHYTHM_LEAST:
+        return False
+    diffs = []
+    for k in range(1, len(s)):
+        d = s[k:] - s[:-k]
+        if not (d <= _RHYTHM_MAX_S).any():
+            break
+        diffs.append(d[(d > _RHYTHM_TOL_S) & (d <= _RHYTHM_MAX_S)])
+    need = max(_RHYTHM_LEAST, _RHYTHM_SHARE * len(s))
+
+    def near(x: np.ndarray) -> np.ndarray:  # a start within the tolerance of each of x
+        j = np.clip(np.searchsorted(s, x), 1, len(s) - 1)
+        return np.minimum(np.abs(s[j] - x), np.abs(s[j - 1] - x)) <= _RHYTHM_TOL_S
+
+    for p in np.unique(np.round(np.concatenate(diffs + [np.zeros(0)]), 2)):
+        if int((near(s + p) | near(s - p)).sum()) >= need:
+            return True
+    return False
+
+
+def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> list[tuple[float, float]] | None:
+    """The sounds (start, end seconds) of an effects track (see the module), or None where the audio
+    is music; *quiet* are the quiet runs (hops) of the level *db*."""
+    runs = sound_runs(quiet, db)
+    if len(runs) < MIN_SOUNDS or max(b - a for a, b in runs) > MAX_SOUND_S:
+        return None
+    return None if rhythmic(np.array([a for a, _ in runs])) else runs
+
+
+def _new_sounds(starts: np.ndarray, onsets: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """The sounds' *starts* and the *onsets* (s) that rise :data:`_RISE_DB` out of the level (*db*,
+    per hop) before them, at least :data:`_APART_S` from each other, in time order."""
+    out = list(np.asarray(starts, np.float64))
+    for t in np.asarray(onsets, np.float64):
+        i = int(round(t * FPS))
+        before, after = db[max(0, i - 8) : max(0, i - 2)], db[i : i + 10]
+        if (len(before) and len(after) and float(after.max() - before.max()) >= _RISE_DB
+                and min(abs(t - x) for x in out) > _APART_S):
+            out.append(float(t))
+    return np.sort(np.asarray(out))
+
+
+def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray,
+                onsets: np.ndarray, db: np.ndarray, latency: float = 0.0) -> list[Cue]:
+    """The cues of an effects track: an effect cue at each sound's start and at each sound inside
+    one that rises out of near-silence, of the kind its own spectrum says (a whoosh that ends in a
+    hit gives the hit too), and the detectors' effect cues that are not at a sound's start; no
+    stops, restarts or ``START``.
+
+    Parameters
+    ----------
+    cues : list of Cue
+        The analysis' cues.
+    starts : numpy.ndarray
+        The sounds' starts (s, attack-timed), from :func:`separate_sounds`.
+    fine, fine_hz : numpy.ndarray
+        :attr:`~.features.Features.fine` (rows every ``FINE_DECIM`` hops) and its bands' centres.
+    onsets : numpy.ndarray
+        The analysis' onset times (s).
+    db : numpy.ndarray
+        The level per hop (dBFS, :attr:`~syncsheet.model.Levels.db`).
+    latency : float
+        Seconds taken from a row's time for a whoosh's hit.
+
+    Returns
+    -------
+    list of Cue
+        In time order.
+    """
+    starts = _new_sounds(starts, onsets, db)
+    # the level of each row stands for the surprise: against silence, all of a sound is new
+    level = fine.sum(axis=1, dtype=np.float32) / FINE_SCALE if len(fine) else np.zeros(0, np.float32)
+    times, kinds = [], []
+    for t in starts:
+        row = min(int(t * FPS / FINE_DECIM), max(len(fine) - 1, 0))
+        profile = fine[row : row + _PROFILE_ROWS].astype(np.float64).mean(axis=0) / FINE_SCALE
+        kind = cuemod.classify(profile, fine_hz, level, row)
+        times.append(float(t))
+        kinds.append(kind)
+        if kind == "whoosh" and (end := cuemod.swell_end(level, row)) is not None:
+            times.append(end * FINE_DECIM / FPS - latency)
+            kinds.append("impact")
+    out = [c for c in cues if c.kind not in ("stop", "restart") and np.min(np.abs(starts - c.time)) > _APART_S]
+    # sure cues: the score whose strength (1 - exp(-s / 10)) is 0.99
+    out += cuemod.make_cues(np.array(times), np.full(len(times), 46.0), kinds)
+    return sorted(out, key=lambda c: c.time)

@@ -1,0 +1,50 @@
+"""Separate sounds with silence between them (an effects track) against music that stops."""
+
+import numpy as np
+
+from syncsheet.analysis.features import FPS
+from syncsheet.analysis.levels import quiet_runs
+from syncsheet.analysis.lone_sounds import MAX_SOUND_S, rhythmic, separate_sounds, sound_runs
+
+
+def _level(sounds: list[tuple[float, float]], seconds: float, floor: float = -120.0,
+           hiss: float | None = None) -> np.ndarray:
+    """A level per hop (dBFS): -20 over each (start, end), *floor* elsewhere, and a hiss flickering
+    about *hiss* dBFS if given."""
+    db = np.full(int(seconds * FPS), floor)
+    if hiss is not None:
+        db = hiss + np.random.default_rng(3).normal(0, 3, len(db))
+    for a, b in sounds:
+        db[int(a * FPS) : int(b * FPS)] = -20.0
+    return db
+
+
+def test_sounds_are_the_spans_between_silences_and_a_hiss_flicker_is_none():
+    sounds = [(1.0, 1.6), (3.7, 4.5), (5.05, 5.5)]
+    db = _level(sounds, 8.0, hiss=-72.0)
+    got = sound_runs(quiet_runs(db), db)
+    assert len(got) == 3 and np.allclose(got, sounds, atol=0.03)
+
+
+def test_effects_at_chance_times_are_separate_sounds_and_music_is_not():
+    rng = np.random.default_rng(1)
+    starts = np.cumsum(rng.uniform(1.5, 4.0, 12))
+    effects = [(t, t + rng.uniform(0.2, 2.0)) for t in starts]
+    db = _level(effects, starts[-1] + 4.0)
+    assert separate_sounds(quiet_runs(db), db) is not None
+    # a click track in silence is sounds and silences too, but each start is a beat from others
+    clicks = [(1.0 + 0.75 * k, 1.05 + 0.75 * k) for k in range(30)]
+    db = _level(clicks, 25.0)
+    assert separate_sounds(quiet_runs(db), db) is None
+    # music with stops: its passages last longer than any effect
+    passages = [(1.0, 9.0), (10.2, 14.0), (15.0, 16.0), (17.5, 30.0)]
+    assert max(b - a for a, b in passages) > MAX_SOUND_S
+    db = _level(passages, 32.0)
+    assert separate_sounds(quiet_runs(db), db) is None
+
+
+def test_a_rhythm_is_many_starts_a_period_apart_not_one_pair():
+    assert rhythmic(1.0 + 0.6 * np.arange(20))
+    assert rhythmic(np.sort(np.r_[1.0 + 1.2 * np.arange(10), 1.45 + 1.2 * np.arange(10)]))  # a two-hit loop
+    assert not rhythmic(np.array([0.0, 2.3, 5.1, 9.0]))  # one pair 2.3 s apart among four sounds is chance
+    assert not rhythmic(np.cumsum(np.random.default_rng(2).uniform(1.0, 4.5, 40)))
