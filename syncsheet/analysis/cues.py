@@ -511,16 +511,6 @@ def _bar_residuals(fine: np.ndarray, beats: np.ndarray, bar: int, row: int,
     return cur, out
 
 
-def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, rows: int = 15) -> np.ndarray:
-    """The effect's own spectrum at *row*: per band, the log energy over the *rows* after it that
-    the best-matching reference bar does not have (so the music bed is taken out)."""
-    if len(fine) == 0:
-        return np.zeros(fine.shape[1] if fine.ndim == 2 else 0)
-    cur, res = _bar_residuals(fine, beats, bar, row, rows)
-    best = min(res, key=lambda r: float(r.sum())) if res else np.maximum(cur, 0)
-    return best.mean(axis=0) / FINE_SCALE
-
-
 #: A cue whose *rows* (150 ms) two reference bars each hold to within this many steps of the
 #: quantised fine spectrum, summed over rows and bands, is the music repeating itself: a programmed
 #: drum loop's hits, each bar the same to the sample, which the references (rows rounded from the
@@ -530,13 +520,19 @@ def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, r
 REPEAT_STEPS = 10
 
 
-def repeats_the_music(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, rows: int = 15) -> bool:
-    """Whether the sound from *row* on is, to within :data:`REPEAT_STEPS`, what two of its reference
-    bars (1, 2 or 4 bars of *bar* beats either side on the *beats* grid, in rows) already hold."""
+def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, rows: int = 15
+                   ) -> np.ndarray | None:
+    """The effect's own spectrum at *row*: per band, the log energy over the *rows* after it that
+    the best-matching reference bar does not have (so the music bed is taken out); None where two
+    of the reference bars hold it to within :data:`REPEAT_STEPS` (the music repeating itself)."""
     if len(fine) == 0:
-        return False
-    sums = sorted(int(r.sum()) for r in _bar_residuals(fine, beats, bar, row, rows)[1])
-    return len(sums) >= 2 and sums[1] <= REPEAT_STEPS
+        return np.zeros(fine.shape[1] if fine.ndim == 2 else 0)
+    cur, res = _bar_residuals(fine, beats, bar, row, rows)
+    sums = [float(r.sum()) for r in res]
+    if len(sums) >= 2 and sorted(sums)[1] <= REPEAT_STEPS:
+        return None
+    best = res[int(np.argmin(sums))] if res else np.maximum(cur, 0)
+    return best.mean(axis=0) / FINE_SCALE
 
 
 def classify(

@@ -113,17 +113,25 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> list[tuple[
     return None if rhythmic(np.array([a for a, _ in runs])) else runs
 
 
+def _nearest_gap(points: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The distance from each of *x* to the nearest of the sorted, non-empty *points*."""
+    j = np.clip(np.searchsorted(points, x), 1, max(len(points) - 1, 1))
+    return np.minimum(np.abs(points[j] - x), np.abs(points[j - 1] - x))
+
+
 def _new_sounds(starts: np.ndarray, onsets: np.ndarray, db: np.ndarray) -> np.ndarray:
     """The sounds' *starts* and the *onsets* (s) that rise :data:`_RISE_DB` out of the level (*db*,
     per hop) before them, at least :data:`_APART_S` from each other, in time order."""
-    out = list(np.asarray(starts, np.float64))
-    for t in np.asarray(onsets, np.float64):
-        i = int(round(t * FPS))
-        before, after = db[max(0, i - 8) : max(0, i - 2)], db[i : i + 10]
-        if (len(before) and len(after) and float(after.max() - before.max()) >= _RISE_DB
-                and min(abs(t - x) for x in out) > _APART_S):
-            out.append(float(t))
-    return np.sort(np.asarray(out))
+    starts = np.sort(np.asarray(starts, np.float64))
+    onsets = np.asarray(onsets, np.float64)
+    hops = np.round(onsets * FPS).astype(int)
+    rise = np.array([float(db[h : h + 10].max() - db[max(0, h - 8) : max(0, h - 2)].max())
+                     if 2 <= h < len(db) else -np.inf for h in hops])
+    kept: list[float] = []
+    for t in onsets[(rise >= _RISE_DB) & (_nearest_gap(starts, onsets) > _APART_S)]:
+        if not kept or t - kept[-1] > _APART_S:  # in time order: the last kept is the nearest
+            kept.append(float(t))
+    return np.sort(np.concatenate([starts, kept]))
 
 
 def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray,
@@ -166,7 +174,8 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
         if kind == "whoosh" and (end := cuemod.swell_end(level, row)) is not None:
             times.append(end * FINE_DECIM / FPS - latency)
             kinds.append("impact")
-    out = [c for c in cues if c.kind not in ("stop", "restart") and np.min(np.abs(starts - c.time)) > _APART_S]
+    near = _nearest_gap(starts, np.array([c.time for c in cues])) if cues else np.zeros(0)
+    out = [c for c, d in zip(cues, near, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
     # sure cues: the score whose strength (1 - exp(-s / 10)) is 0.99
     out += cuemod.make_cues(np.array(times), np.full(len(times), 46.0), kinds)
     return sorted(out, key=lambda c: c.time)

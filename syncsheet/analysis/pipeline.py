@@ -340,10 +340,11 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     kinds, new = [], np.ones(len(cpos), bool)
     for i, p in enumerate(cpos):  # a few ms each, but a reel has a thousand
         row = int(p // FINE_DECIM)
-        # what the music's bars already hold to the quantisation step is the music (a drum loop)
-        new[i] = not cuemod.repeats_the_music(f.fine, fine_rows, meter, row)
-        if new[i]:
-            kinds.append(cuemod.classify(cuemod.effect_profile(f.fine, fine_rows, meter, row), f.fine_hz, surp, row))
+        # None: what the music's bars already hold to the quantisation step is the music (a drum loop)
+        profile = cuemod.effect_profile(f.fine, fine_rows, meter, row)
+        new[i] = profile is not None
+        if profile is not None:
+            kinds.append(cuemod.classify(profile, f.fine_hz, surp, row))
         report(progress, 0.94 + 0.01 * (i + 1) / len(cpos), "cues")
     cpos, cscore = cpos[new], cscore[new]
     # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
