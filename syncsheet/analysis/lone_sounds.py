@@ -24,6 +24,7 @@ import numpy as np
 
 from ..model import Cue
 from . import cues as cuemod
+from ._windows import nearest
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "sound_runs", "rhythmic", "separate_sounds",
@@ -95,8 +96,7 @@ def rhythmic(starts: np.ndarray) -> bool:
     need = max(_RHYTHM_LEAST, _RHYTHM_SHARE * len(s))
 
     def near(x: np.ndarray) -> np.ndarray:  # a start within the tolerance of each of x
-        j = np.clip(np.searchsorted(s, x), 1, len(s) - 1)
-        return np.minimum(np.abs(s[j] - x), np.abs(s[j - 1] - x)) <= _RHYTHM_TOL_S
+        return np.abs(x - nearest(s, x)) <= _RHYTHM_TOL_S
 
     for p in np.unique(np.round(np.concatenate(diffs + [np.zeros(0)]), 2)):
         if int((near(s + p) | near(s - p)).sum()) >= need:
@@ -113,12 +113,6 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> list[tuple[
     return None if rhythmic(np.array([a for a, _ in runs])) else runs
 
 
-def _nearest_gap(points: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The distance from each of *x* to the nearest of the sorted, non-empty *points*."""
-    j = np.clip(np.searchsorted(points, x), 1, max(len(points) - 1, 1))
-    return np.minimum(np.abs(points[j] - x), np.abs(points[j - 1] - x))
-
-
 def _new_sounds(starts: np.ndarray, onsets: np.ndarray, db: np.ndarray) -> np.ndarray:
     """The sounds' *starts* and the *onsets* (s) that rise :data:`_RISE_DB` out of the level (*db*,
     per hop) before them, at least :data:`_APART_S` from each other, in time order."""
@@ -128,7 +122,7 @@ def _new_sounds(starts: np.ndarray, onsets: np.ndarray, db: np.ndarray) -> np.nd
     rise = np.array([float(db[h : h + 10].max() - db[max(0, h - 8) : max(0, h - 2)].max())
                      if 2 <= h < len(db) else -np.inf for h in hops])
     kept: list[float] = []
-    for t in onsets[(rise >= _RISE_DB) & (_nearest_gap(starts, onsets) > _APART_S)]:
+    for t in onsets[(rise >= _RISE_DB) & (np.abs(onsets - nearest(starts, onsets)) > _APART_S)]:
         if not kept or t - kept[-1] > _APART_S:  # in time order: the last kept is the nearest
             kept.append(float(t))
     return np.sort(np.concatenate([starts, kept]))
@@ -174,8 +168,9 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
         if kind == "whoosh" and (end := cuemod.swell_end(level, row)) is not None:
             times.append(end * FINE_DECIM / FPS - latency)
             kinds.append("impact")
-    near = _nearest_gap(starts, np.array([c.time for c in cues])) if cues else np.zeros(0)
-    out = [c for c, d in zip(cues, near, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
+    at = np.array([c.time for c in cues], np.float64)
+    gap = np.abs(at - nearest(starts, at))
+    out = [c for c, d in zip(cues, gap, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
     # sure cues: the score whose strength (1 - exp(-s / 10)) is 0.99
     out += cuemod.make_cues(np.array(times), np.full(len(times), 46.0), kinds)
     return sorted(out, key=lambda c: c.time)
