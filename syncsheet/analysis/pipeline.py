@@ -215,14 +215,19 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     # where nothing before it is a bed to stand out from)
     if (entry := levelmod.find_entry(levels.db, runs=quiet)) is not None:
         cues.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
-    # separate sounds with silence between them (an effects track): effects, not music that stops
+    # separate sounds with silence between them (an effects track): effects, not music that stops;
+    # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
-    if sounds is not None:
-        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds], f.energy)])
+    if sounds is not None and sounds.speech:
+        beats, cues = [], []
+        warnings.append("the audio is speech with pauses and no music (a dialogue track): it has no beats, bars or "
+                        "effect cues, and its loudness per frame (LEVEL) is there for the mouth chart")
+    elif sounds is not None:
+        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
         cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),
                                        levels.db, CUE_LATENCY)
         beats = []
-        warnings.append(f"the audio is {len(sounds)} separate sounds with silence between them and no music: "
+        warnings.append(f"the audio is {len(sounds.spans)} separate sounds with silence between them and no music: "
                         "each is an effect cue, and there are no beats or bars")
     elif not beats:
         warnings.append("no steady beat found")

@@ -4,7 +4,7 @@ import numpy as np
 
 from syncsheet.analysis.features import FPS
 from syncsheet.analysis.levels import quiet_runs
-from syncsheet.analysis.lone_sounds import MAX_SOUND_S, rhythmic, separate_sounds, sound_runs
+from syncsheet.analysis.lone_sounds import MAX_SOUND_S, rhythmic, separate_sounds, sound_runs, syllables
 
 
 def _level(sounds: list[tuple[float, float]], seconds: float, floor: float = -120.0,
@@ -48,3 +48,59 @@ def test_a_rhythm_is_many_starts_a_period_apart_not_one_pair():
     assert rhythmic(np.sort(np.r_[1.0 + 1.2 * np.arange(10), 1.45 + 1.2 * np.arange(10)]))  # a two-hit loop
     assert not rhythmic(np.array([0.0, 2.3, 5.1, 9.0]))  # one pair 2.3 s apart among four sounds is chance
     assert not rhythmic(np.cumsum(np.random.default_rng(2).uniform(1.0, 4.5, 40)))
+
+
+def test_a_rhythm_is_more_pairs_a_period_apart_than_chance_gives():
+    # a dozen sounds at chance times: half of them had a partner at some period of the dozens tried
+    # a quarter to over half of the time, and an effects or dialogue track was then taken for music
+    rng = np.random.default_rng(9)
+    for n, spacing in ((8, (0.8, 4.0)), (12, (0.3, 1.0)), (100, (0.15, 0.4))):
+        found = sum(rhythmic(np.cumsum(rng.uniform(*spacing, n))) for _ in range(100))
+        assert found <= 3, (n, spacing, found)
+    # a click track of eight with one click missing, jittered by 3 ms, is one, and so are four clicks
+    # a machine spaced exactly
+    for period in (0.5, 1.0, 3.0):
+        clicks = 1.0 + period * np.arange(8) + rng.normal(0, 0.003, 8)
+        assert rhythmic(np.delete(clicks, 3))
+        assert rhythmic(1.0 + period * np.arange(4))
+
+
+def _syllabic(starts: list[float], lengths: list[float], seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """A level per hop for sounds made of syllables: from each start, vowels at -20 dBFS of 90-220 ms
+    with a consonant 15 dB softer before each (40-90 ms)."""
+    db = np.full(int(seconds * FPS), -120.0)
+    for t, length in zip(starts, lengths, strict=True):
+        end = t + length
+        while t < end:
+            gap, vowel = rng.uniform(0.04, 0.09), rng.uniform(0.09, 0.22)
+            db[int(t * FPS) : int((t + gap) * FPS)] = -35.0
+            db[int((t + gap) * FPS) : int(min(t + gap + vowel, end) * FPS)] = -20.0
+            t += gap + vowel
+    return db
+
+
+def test_syllables_are_the_level_rising_and_falling_between_consonants():
+    db = _syllabic([1.0], [1.5], 3.0, np.random.default_rng(5))
+    got = syllables(db, 1.0, 2.5)
+    vowels = np.flatnonzero(np.diff((db == -20.0).astype(int)) == 1)
+    assert len(got) == len(vowels) >= 5
+    # an effect's one attack and decay is one
+    decay = np.full(400, -120.0)
+    decay[100:300] = np.linspace(-20.0, -60.0, 200)
+    assert len(syllables(decay, 0.5, 1.5)) == 1
+
+
+def test_a_dialogue_track_is_speech_and_an_effects_track_is_not():
+    rng = np.random.default_rng(1)
+    starts = np.cumsum(rng.uniform(1.5, 4.0, 8))
+    lines = rng.uniform(0.6, 1.1, 8)
+    db = _syllabic(list(starts), list(lines), starts[-1] + 4, rng)
+    sounds = separate_sounds(quiet_runs(db), db)
+    assert sounds is not None and sounds.speech and len(sounds.spans) == 8
+    # effects at chance times are one attack and its decay each
+    effects = [(t, t + rng.uniform(0.2, 2.0)) for t in starts]
+    db = _level(effects, starts[-1] + 4.0)
+    for a, b in effects:
+        db[int(a * FPS) : int(b * FPS)] = np.linspace(-20.0, -55.0, int(b * FPS) - int(a * FPS))
+    sounds = separate_sounds(quiet_runs(db), db)
+    assert sounds is not None and not sounds.speech

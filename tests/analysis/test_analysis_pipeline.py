@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from analysis_synth import add, beat_times, drum_loop, impact, music, pad
+from analysis_synth import add, beat_times, dialogue, drum_loop, impact, music, pad
 from scipy import signal
 
 from syncsheet.analysis import AnalysisSettings, analyze, analyze_samples
@@ -168,6 +168,16 @@ def test_an_effects_track_gives_an_effect_cue_per_sound_and_no_beats(room_db):
     assert len(got) == len(times) and np.abs(got - times).max() <= FRAME
     assert {c.kind for c in a.cues} <= {"impact", "crash", "glass", "hit", "whoosh"}
     assert not a.beats and any("separate sounds" in w for w in a.warnings)
+
+
+def test_a_dialogue_track_has_no_beats_and_no_cues():
+    # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT)
+    y = dialogue(SR, [7, 3, 12, 5, 9, 4, 15, 6, 11])
+    a = analyze_samples(y, SR)
+    assert not a.beats and not a.cues
+    assert any("speech" in w for w in a.warnings) and not any("separate sounds" in w for w in a.warnings)
+    assert len(a.onsets) > 40  # the syllables' attacks stay accents for the sheet
+    assert a.levels.db.max() > -30.0
 
 
 def test_music_that_stops_now_and_then_is_still_music():
