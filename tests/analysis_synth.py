@@ -165,3 +165,19 @@ def dialogue(sr: int, lines: list[int], seed: int = 4, pause: tuple[float, float
         parts.append(speech_line(sr, n, rng, 110.0 if k % 2 == 0 else 190.0) * rng.uniform(0.5, 1.0))
     parts.append(np.zeros(int(1.0 * sr)))
     return np.concatenate(parts).astype(np.float32)
+
+
+def staccato_phrases(bpm: float, seconds: float, sr: int, seed: int = 0) -> np.ndarray:
+    """Phrases of 6-15 staccato notes on the eighths of *bpm* (a few left out), with 1-5 eighths of
+    rest between them, in digital silence."""
+    rng = np.random.default_rng(seed)
+    eighth = 30.0 / bpm
+    y = np.zeros(int(seconds * sr))
+    t = 0.5
+    while t < seconds - 3.0:
+        n = int(rng.integers(6, 16))
+        for k in range(n):
+            if rng.random() < 0.85:
+                add(y, t + k * eighth, tone(sr, 220 * 2 ** (rng.integers(0, 12) / 12), 0.25, 0.3), sr)
+        t += (n + int(rng.integers(2, 6))) * eighth
+    return y.astype(np.float32)

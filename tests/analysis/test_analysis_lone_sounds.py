@@ -4,7 +4,7 @@ import numpy as np
 
 from syncsheet.analysis.features import FPS
 from syncsheet.analysis.levels import quiet_runs
-from syncsheet.analysis.lone_sounds import MAX_SOUND_S, rhythmic, separate_sounds, sound_runs, syllables
+from syncsheet.analysis.lone_sounds import MAX_SOUND_S, on_grid, rhythmic, separate_sounds, sound_runs, syllables
 
 
 def _level(sounds: list[tuple[float, float]], seconds: float, floor: float = -120.0,
@@ -104,3 +104,22 @@ def test_a_dialogue_track_is_speech_and_an_effects_track_is_not():
         db[int(a * FPS) : int(b * FPS)] = np.linspace(-20.0, -55.0, int(b * FPS) - int(a * FPS))
     sounds = separate_sounds(quiet_runs(db), db)
     assert sounds is not None and not sounds.speech
+
+
+def test_notes_keep_one_phase_from_phrase_to_phrase_and_syllables_do_not():
+    rng = np.random.default_rng(4)
+    # phrases of eighths at 120 BPM, the peaks 10-30 ms after the notes, rests of whole eighths
+    notes, t = [], 0.5
+    while t < 60.0:
+        n = int(rng.integers(6, 16))
+        notes += [t + 0.25 * k + rng.uniform(0.01, 0.03) for k in range(n) if rng.random() < 0.85]
+        t += 0.25 * (n + int(rng.integers(2, 6)))
+    assert on_grid(np.array(notes))
+    # a talker's syllables 0.19-0.28 s apart (as regular as synthetic speech is), lines at chance times
+    said, t = [], 0.5
+    while t < 60.0:
+        steps = rng.uniform(0.19, 0.28, int(rng.integers(3, 15)))
+        said += list(t + np.cumsum(steps))
+        t = said[-1] + rng.uniform(0.5, 2.0)
+    assert not on_grid(np.array(said))
+    assert not on_grid(np.cumsum(rng.uniform(0.3, 3.0, 40)))  # effects at chance times

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from analysis_synth import add, beat_times, dialogue, drum_loop, impact, music, pad
+from analysis_synth import add, beat_times, dialogue, drum_loop, impact, music, pad, staccato_phrases
 from scipy import signal
 
 from syncsheet.analysis import AnalysisSettings, analyze, analyze_samples
@@ -170,14 +170,27 @@ def test_an_effects_track_gives_an_effect_cue_per_sound_and_no_beats(room_db):
     assert not a.beats and any("separate sounds" in w for w in a.warnings)
 
 
-def test_a_dialogue_track_has_no_beats_and_no_cues():
-    # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT)
+@pytest.mark.parametrize("room_db", [None, -45.0])
+def test_a_dialogue_track_has_no_beats_and_no_cues(room_db):
+    # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT);
+    # over a room tone 30 dB under the lines, the pauses were no silence and the lines music with beats
     y = dialogue(SR, [7, 3, 12, 5, 9, 4, 15, 6, 11])
+    if room_db is not None:
+        y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
     a = analyze_samples(y, SR)
     assert not a.beats and not a.cues
     assert any("speech" in w for w in a.warnings) and not any("separate sounds" in w for w in a.warnings)
     assert len(a.onsets) > 40  # the syllables' attacks stay accents for the sheet
     assert a.levels.db.max() > -30.0
+
+
+@pytest.mark.parametrize("bpm", [90, 150])
+def test_staccato_phrases_with_rests_are_music_not_separate_sounds(bpm):
+    # each phrase between the rests was a sound, and their starts at chance multiples of an eighth no
+    # rhythm: an effects track with a cue per phrase and no beats (and, as syllables, dialogue)
+    a = analyze_samples(staccato_phrases(bpm, 30.0, SR), SR)
+    assert len(a.beats) > 30
+    assert not any("separate sounds" in w or "speech" in w for w in a.warnings)
 
 
 def test_music_that_stops_now_and_then_is_still_music():
