@@ -53,8 +53,11 @@ _CHORD_SHARPNESS = 5.0
 #: The bass register, where a change of spectrum is a change of bass note (Hz).
 _BASS_HZ = (50.0, 400.0)
 #: The span (s before, s after each beat) of its sound, to tell a click track's accent from its
-#: clicks: the analysis window's half (21 ms) and more before, 60 ms after.
-_BEAT_SOUND_S = (0.03, 0.06)
+#: clicks: the analysis window's half (21 ms) and more before, 90 ms after. With 60 ms after, a kick
+#: metronome in 3/4 at 72 BPM was read in bars of 6: its tracked beats fell 8-20 ms before the kicks
+#: in a cycle of 6 beats, so every other accent's span held too little of its 150-50 Hz sweep to
+#: sound like the accent; the span's silence before the kick is a smaller share of a longer span.
+_BEAT_SOUND_S = (0.03, 0.09)
 #: A click track's bar (:func:`click_bar`): the beats other than the accent are alike to within this
 #: share of how far the accent is from them, and the accent's distance is this many times the most
 #: any place's beats usually lie from that place's median sound. The music of the eight tuning
@@ -544,11 +547,12 @@ def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: fl
 
 
 def beat_sounds(beats: np.ndarray, fine: np.ndarray) -> np.ndarray:
-    """The mean fine log spectrum of each beat's sound (beats in hops) (nb, bands): its first 60 ms,
+    """The mean fine log spectrum of each beat's sound (beats in hops) (nb, bands): its first 90 ms,
     from where the spectrum's window first reaches it, the rows at either end of the span counted
-    for the part of them inside it. Whole rows (9 or 10 of them, as the 10 ms rows fell against the
-    beat) made a kick metronome's kicks, whose sweep sounds on past the span, unlike each other, so
-    it was not read as a click track at 94 of 102 tempos and meters, and its kicks were effect cues."""
+    for the part of them inside it. Whole rows (9 or 10 of them over the 90 ms span it first had, as
+    the 10 ms rows fell against the beat) made a kick metronome's kicks, whose sweep sounds on past
+    the span, unlike each other, so it was not read as a click track at 94 of 102 tempos and
+    meters, and its kicks were effect cues."""
     if not len(beats) or fine.ndim != 2 or not len(fine):
         return np.zeros((len(beats), fine.shape[1] if fine.ndim == 2 else 0))
     beats = np.asarray(beats, float)
