@@ -17,9 +17,11 @@ Each sound's start, and each sound inside one that rises out of near-silence, is
 of the kind its own spectrum says (:func:`~.cues.classify`, the silence before it being no bed to take
 away), the stops go, and so do the beats.
 
-An animator's dialogue track is separate sounds too: lines with pauses between them. Its lines are no
-effects, so where most of the sound is speech (:func:`speech_share`: utterances of several syllables
-at a talker's rate) the track is dialogue, with no beats and no cues.
+An animator's dialogue track is separate sounds too: lines with pauses between them, in silence or
+over a room's tone (:func:`bed_runs`). Its lines are no effects, so where most of the sound is speech
+(:func:`speech_share`: utterances of several syllables at a talker's rate) the track is dialogue,
+with no beats and no cues. Sounds whose level peaks keep one phase (:func:`on_grid`: staccato phrases
+between rests) are music, whatever their starts do.
 """
 
 from __future__ import annotations
@@ -157,15 +159,15 @@ def rhythmic(starts: np.ndarray) -> bool:
     periods = np.unique(np.round(np.concatenate(diffs + [np.zeros(0)]), 2))
     need = max(_RHYTHM_LEAST, _RHYTHM_SHARE * len(s))
     rate = 1.0 / max(float(np.median(np.diff(s))), 1e-9)  # where they come (syllables and effects in bursts)
-    for tol in (_RHYTHM_TOL_S, _RHYTHM_EXACT_S):
-        # a start has another within *tol* one period after it with this probability; the pair
-        # that gave the period is there by construction
-        q = min(1.0, 2.0 * tol * rate)
-        pairs = 1 + _chance_count(len(s) - 2, q, max(len(periods), 1))
-        for p in periods:
-            after = np.abs(s + p - nearest(s, s + p)) <= tol
-            before = np.abs(s - p - nearest(s, s - p)) <= tol
-            if int(after.sum()) >= pairs and int((after | before).sum()) >= need:
+    # a start has another within tol one period after it with probability 2 tol rate; the pair that
+    # gave the period is there by construction
+    tests = [(tol, 1 + _chance_count(len(s) - 2, min(1.0, 2.0 * tol * rate), max(len(periods), 1)))
+             for tol in (_RHYTHM_TOL_S, _RHYTHM_EXACT_S)]
+    for p in periods:
+        after = np.abs(s + p - nearest(s, s + p))
+        before = np.abs(s - p - nearest(s, s - p))
+        for tol, pairs in tests:
+            if int((after <= tol).sum()) >= pairs and int(((after <= tol) | (before <= tol)).sum()) >= need:
                 return True
     return False
 
@@ -221,11 +223,11 @@ def speech_share(runs: list[tuple[float, float]], db: np.ndarray) -> tuple[float
 
 
 def on_grid(peaks: np.ndarray) -> bool:
-    """Whether the level's *peaks* (s, :func:`syllables`) are notes on a grid: in half or more of the windows of
-    :data:`_GRID_WINDOW_S` that hold :data:`_GRID_LEAST` of them, one pulse of
+    """Whether the level's *peaks* (s, :func:`syllables`) are notes on a grid: in half or more of the
+    windows of :data:`_GRID_WINDOW_S` that hold :data:`_GRID_LEAST` of them, one pulse of
     :data:`_GRID_HZ` holds their phases together (the Rayleigh periodogram: its peak beyond chance at
-    :data:`_GRID_CHANCE` over the window's independent rates, and its mean resultant's square at least
-    :data:`_GRID_R2`). Staccato phrases with rests between them are separate sounds, and utterances
+    :data:`_GRID_CHANCE` over the window's independent rates, and its mean resultant's square at
+    least :data:`_GRID_R2`). Staccato phrases with rests between them are separate sounds, and utterances
     of syllables too, but their notes keep one phase from phrase to phrase; effects come at chance
     times, a talker's lines start anywhere, and even synthetic speech whose syllables come 0.19-0.28 s
     apart loses the phase within a line.
