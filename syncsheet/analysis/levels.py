@@ -8,8 +8,8 @@ from ..model import Cue, Levels
 from ._windows import USUAL_SPAN_S, local_percentile, window_mean
 from .features import FPS
 
-__all__ = ["levels_from_energy", "quiet_runs", "find_stops", "find_gaps", "find_blips", "find_entry", "stop_cues",
-           "entry_cue", "FLOOR_DB"]
+__all__ = ["levels_from_energy", "quiet_runs", "bed_runs", "find_stops", "find_gaps", "find_blips", "find_entry",
+           "stop_cues", "entry_cue", "FLOOR_DB"]
 
 FLOOR_DB = -120.0
 
@@ -34,21 +34,38 @@ def _quiet_runs(db: np.ndarray, drop_db: float, silence_db: float
     below = np.maximum(loud_ref - drop_db, silence_db)
     if float(sm.max()) < silence_db + 10:  # no sound at all (the percentile of a click track's is silence)
         return sm, [], below
-    quiet = sm < below
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    starts = list(edges[quiet[edges + 1]] + 1)
-    ends = list(edges[~quiet[edges + 1]] + 1)
-    if quiet[0]:
-        starts.insert(0, 0)
-    if quiet[-1]:
-        ends.append(len(db))
-    return sm, list(zip(starts, ends, strict=True)), below
+    return sm, _runs(sm < below), below
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The runs (start, end) of True in *mask*."""
+    edges = np.flatnonzero(np.diff(np.r_[False, mask, False].astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def quiet_runs(db: np.ndarray, *, drop_db: float = 35.0, silence_db: float = -70.0) -> list[tuple[int, int]]:
     """The runs of quiet hops (start, end), a hop quiet as in :func:`find_stops`: one pass that
     :func:`find_gaps` and :func:`find_entry` can share (*runs*) over the same level."""
     return _quiet_runs(np.asarray(db, np.float64), drop_db, silence_db)[1]
+
+
+#: A bed: the level within this many dB of this percentile of it over this span (s) around it.
+_BED_DB = 6.0
+_BED_PERCENTILE = 10.0
+_BED_SPAN_S = 10.0
+
+
+def bed_runs(db: np.ndarray) -> list[tuple[int, int]]:
+    """The runs (hops) where the level *db*, smoothed over 20 ms, lies within :data:`_BED_DB` of its
+    :data:`_BED_PERCENTILE` th percentile over the :data:`_BED_SPAN_S` around it: a room's tone or a
+    location's hiss between a talker's lines, where the quiet of :func:`quiet_runs` (35 dB under the
+    loud level) is no silence."""
+    db = np.asarray(db, np.float64)
+    if len(db) < 3:
+        return []
+    sm = window_mean(db, 2, 1)
+    floor = local_percentile(sm, _BED_PERCENTILE, int(_BED_SPAN_S * FPS), FPS // 2)
+    return _runs(sm < floor + _BED_DB)
 
 
 def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, silence_db: float = -70.0,

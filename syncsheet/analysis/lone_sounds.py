@@ -18,10 +18,10 @@ of the kind its own spectrum says (:func:`~.cues.classify`, the silence before i
 away), the stops go, and so do the beats.
 
 An animator's dialogue track is separate sounds too: lines with pauses between them, in silence or
-over a room's tone (:func:`bed_runs`). Its lines are no effects, so where most of the sound is speech
-(:func:`speech_share`: utterances of several syllables at a talker's rate) the track is dialogue,
-with no beats and no cues. Sounds whose level peaks keep one phase (:func:`on_grid`: staccato phrases
-between rests) are music, whatever their starts do.
+over a room's tone (:func:`~.levels.bed_runs`). Its lines are no effects, so where most of the sound
+is speech (:func:`speech_share`: utterances of several syllables at a talker's rate) the track is
+dialogue, with no beats and no cues. Sounds whose level peaks keep one phase (:func:`on_grid`:
+staccato phrases between rests) are music, whatever their starts do.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ import numpy as np
 
 from ..model import Cue
 from . import cues as cuemod
-from ._windows import local_percentile, nearest, window_mean
+from . import levels as levelmod
+from ._windows import nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
-           "rhythmic", "syllables", "speech_share", "on_grid", "bed_runs", "separate_sounds", "effect_cues"]
+           "rhythmic", "syllables", "speech_share", "on_grid", "separate_sounds", "effect_cues"]
 
 MAX_SOUND_S = 6.5
 MIN_SOUNDS = 3
@@ -83,10 +84,7 @@ _GRID_LEAST = 12
 _GRID_HZ = (1.0, 10.0)
 _GRID_CHANCE = 0.01
 _GRID_R2 = 0.5
-#: A bed between lines: the level within this many dB of this percentile of it over this span (s).
-_BED_DB = 6.0
-_BED_PERCENTILE = 10.0
-_BED_SPAN_S = 10.0
+#: Lines over a bed (:func:`~.levels.bed_runs`) hold at least this share of the time off it.
 _BED_COVER = 0.8
 
 
@@ -264,32 +262,17 @@ def _separate(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:
     return Sounds(runs, share >= SPEECH_SHARE)
 
 
-def bed_runs(db: np.ndarray) -> list[tuple[int, int]]:
-    """The runs (hops) where the level *db*, smoothed over 20 ms, lies within :data:`_BED_DB` of its
-    :data:`_BED_PERCENTILE` th percentile over the :data:`_BED_SPAN_S` around it: a room's tone or a
-    location's hiss between a talker's lines, where the quiet of :func:`~.levels.quiet_runs` (35 dB
-    under the loud level) is no silence."""
-    db = np.asarray(db, np.float64)
-    if len(db) < 3:
-        return []
-    sm = window_mean(db, 2, 1)
-    floor = local_percentile(sm, _BED_PERCENTILE, int(_BED_SPAN_S * FPS), FPS // 2)
-    quiet = np.r_[False, sm < floor + _BED_DB, False]
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
 def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
     """The sounds of an effects or a dialogue track (see the module), or None where the audio is
     music; *quiet* are the quiet runs (hops) of the level *db*.
 
-    Lines of dialogue are also separate sounds over a bed (:func:`bed_runs`); effects are not: a
-    melody of notes at chance times, each dying away before the next, is sounds over a bed as well,
-    but one of a note each, no talker's syllables.
+    Lines of dialogue are also separate sounds over a bed (:func:`~.levels.bed_runs`); effects are
+    not: a melody of notes at chance times, each dying away before the next, is sounds over a bed as
+    well, but one of a note each, no talker's syllables.
     """
     found = _separate(sound_runs(quiet, db), db)
     if found is None or not found.speech:
-        bed = bed_runs(db)
+        bed = levelmod.bed_runs(db)
         lines = _separate(runs := sound_runs(bed, db), db)
         if lines is not None and lines.speech and _all_bed_or_sound(bed, runs, db):
             return lines
