@@ -220,8 +220,10 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
     if sounds is not None and sounds.speech:
         beats, cues = [], []
-        warnings.append("the audio is speech with pauses and no music (a dialogue track): it has no beats, bars or "
-                        "effect cues, and its loudness per frame (LEVEL) is there for the mouth chart")
+        said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
+                else "a line of speech and no music (dialogue)")
+        warnings.append(f"the audio is {said}: it has no beats, bars or effect cues, and its loudness per frame "
+                        "(LEVEL) is there for the mouth chart")
     elif sounds is not None:
         starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
         cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),

@@ -123,3 +123,22 @@ def test_notes_keep_one_phase_from_phrase_to_phrase_and_syllables_do_not():
         t = said[-1] + rng.uniform(0.5, 2.0)
     assert not on_grid(np.array(said))
     assert not on_grid(np.cumsum(rng.uniform(0.3, 3.0, 40)))  # effects at chance times
+
+
+def test_one_line_of_speech_is_dialogue_and_one_phrase_of_notes_or_one_effect_is_not():
+    rng = np.random.default_rng(2)
+    # an animator's clip for one shot: a line of 2.5 s, no other sound
+    db = _syllabic([0.7], [2.5], 4.0, rng)
+    sounds = separate_sounds(quiet_runs(db), db)
+    assert sounds is not None and sounds.speech and len(sounds.spans) == 1
+    # a phrase of eighths at 150 BPM, each note dying 15 dB before the next (no silence between)
+    db = np.full(int(4.0 * FPS), -120.0)
+    for k in range(12):
+        a = int((0.5 + 0.2 * k) * FPS)
+        db[a : a + int(0.2 * FPS)] = np.linspace(-20.0, -35.0, int(0.2 * FPS))
+    assert len(sound_runs(quiet_runs(db), db)) == 1
+    assert separate_sounds(quiet_runs(db), db) is None
+    # one effect: an attack and its decay
+    db = np.full(int(4.0 * FPS), -120.0)
+    db[100:500] = np.linspace(-20.0, -60.0, 400)
+    assert separate_sounds(quiet_runs(db), db) is None

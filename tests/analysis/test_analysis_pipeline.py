@@ -184,6 +184,19 @@ def test_a_dialogue_track_has_no_beats_and_no_cues(room_db):
     assert a.levels.db.max() > -30.0
 
 
+@pytest.mark.parametrize("room_db", [None, -45.0])
+def test_one_line_of_dialogue_has_no_beats_and_no_cues(room_db):
+    # one line alone, an animator's clip for one shot, is fewer sounds than an effects track: it was
+    # music, with 3-6 beats, a START and now and then a HIT, a STOP and a RESTART
+    y = dialogue(SR, [12])
+    if room_db is not None:
+        y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
+    a = analyze_samples(y, SR)
+    assert not a.beats and not a.cues
+    assert any("a line of speech" in w for w in a.warnings)
+    assert len(a.onsets) > 6
+
+
 @pytest.mark.parametrize("bpm", [90, 150])
 def test_staccato_phrases_with_rests_are_music_not_separate_sounds(bpm):
     # each phrase between the rests was a sound, and their starts at chance multiples of an eighth no
