@@ -206,6 +206,14 @@ def test_staccato_phrases_with_rests_are_music_not_separate_sounds(bpm):
     assert not any("separate sounds" in w or "speech" in w for w in a.warnings)
 
 
+@pytest.mark.parametrize("bpm", [90, 150])
+def test_a_short_sting_of_staccato_phrases_is_music(bpm):
+    # 5 s hold too few notes for the grid test's 30 s window: an effects track (90 BPM) or dialogue (150)
+    a = analyze_samples(staccato_phrases(bpm, 5.0, SR), SR)
+    assert len(a.beats) >= 4
+    assert not any("separate sounds" in w or "speech" in w for w in a.warnings)
+
+
 def test_music_that_stops_now_and_then_is_still_music():
     ref = beat_times(120, 30.0)
     y = music(ref, 30.0, SR)
