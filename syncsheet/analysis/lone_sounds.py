@@ -20,9 +20,9 @@ away), the stops go, and so do the beats.
 An animator's dialogue track is separate sounds too: lines with pauses between them, in silence or
 over a room's tone (:func:`~.levels.bed_runs`). Its lines are no effects, so where most of the sound
 is speech (:func:`speech_share`: utterances of several syllables at a talker's rate) the track is
-dialogue, with no beats and no cues; so is a file of one or two sounds that are a line of speech
-(:func:`_one_line`). Sounds whose level peaks keep one phase (:func:`on_grid`: staccato phrases
-between rests) are music, whatever their starts do.
+dialogue, with no beats and no effect cues but a marker over each line (:func:`line_cues`); so is
+a file of one or two sounds that are a line of speech (:func:`_one_line`). Sounds whose level peaks
+keep one phase (:func:`on_grid`: staccato phrases between rests) are music, whatever their starts do.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from ._windows import nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
-           "rhythmic", "syllables", "speech_share", "on_grid", "separate_sounds", "effect_cues"]
+           "rhythmic", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds", "effect_cues"]
 
 MAX_SOUND_S = 6.5
 MIN_SOUNDS = 3
@@ -204,6 +204,17 @@ def _utterances(runs: list[tuple[float, float]]) -> list[list[tuple[float, float
             out[-1].append((a, b))
         else:
             out.append([(a, b)])
+    return out
+
+
+def line_cues(runs: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
+    """A dialogue track's lines: a ``LINE n`` marker from each utterance's start (*starts*, s, the
+    attack-timed starts of the *runs*, one each) to its end, for the sheet to hold down the frames it
+    is said on, as a held dialogue is written."""
+    out, k = [], 0
+    for group in _utterances(runs):
+        out.append(Cue(float(starts[k]), "marker", f"LINE {len(out) + 1}", 1.0, group[-1][1]))
+        k += len(group)
     return out
 
 

@@ -218,14 +218,15 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     # separate sounds with silence between them (an effects track): effects, not music that stops;
     # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
+    if sounds is not None:
+        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
     if sounds is not None and sounds.speech:
-        beats, cues = [], []
+        beats, cues = [], lone_sounds.line_cues(sounds.spans, starts)
         said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
                 else "a line of speech and no music (dialogue)")
-        warnings.append(f"the audio is {said}: it has no beats, bars or effect cues, and its loudness per frame "
-                        "(LEVEL) is there for the mouth chart")
+        warnings.append(f"the audio is {said}: it has no beats, bars or effect cues; each line is marked (LINE) "
+                        "from its start to its end, and its loudness per frame (LEVEL) is there for the mouth chart")
     elif sounds is not None:
-        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
         cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),
                                        levels.db, CUE_LATENCY)
         beats = []

@@ -170,29 +170,48 @@ def test_an_effects_track_gives_an_effect_cue_per_sound_and_no_beats(room_db):
     assert not a.beats and any("separate sounds" in w for w in a.warnings)
 
 
+def _lines(y: np.ndarray, pause: float = 0.3) -> list[tuple[float, float]]:
+    """The lines of a synthetic dialogue track (s): its sound between pauses of digital silence."""
+    on = np.flatnonzero(y != 0.0)
+    cut = np.flatnonzero(np.diff(on) > pause * SR)
+    return list(zip(on[np.r_[0, cut + 1]] / SR, on[np.r_[cut, len(on) - 1]] / SR, strict=True))
+
+
+def _assert_marks_lines(a, lines: list[tuple[float, float]]) -> None:
+    assert [c.kind for c in a.cues] == ["marker"] * len(lines)
+    assert [c.label for c in a.cues] == [f"LINE {k + 1}" for k in range(len(lines))]
+    assert np.abs(np.array([c.time for c in a.cues]) - [t for t, _ in lines]).max() <= FRAME
+    # each held to the end of its last syllable
+    assert np.abs(np.array([c.end for c in a.cues]) - [e for _, e in lines]).max() <= FRAME
+
+
 @pytest.mark.parametrize("room_db", [None, -45.0])
-def test_a_dialogue_track_has_no_beats_and_no_cues(room_db):
+def test_a_dialogue_track_has_no_beats_and_its_lines_marked(room_db):
     # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT);
     # over a room tone 30 dB under the lines, the pauses were no silence and the lines music with beats
     y = dialogue(SR, [7, 3, 12, 5, 9, 4, 15, 6, 11])
+    lines = _lines(y)
     if room_db is not None:
         y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
     a = analyze_samples(y, SR)
-    assert not a.beats and not a.cues
+    assert not a.beats
+    _assert_marks_lines(a, lines)
     assert any("speech" in w for w in a.warnings) and not any("separate sounds" in w for w in a.warnings)
     assert len(a.onsets) > 40  # the syllables' attacks stay accents for the sheet
     assert a.levels.db.max() > -30.0
 
 
 @pytest.mark.parametrize("room_db", [None, -45.0])
-def test_one_line_of_dialogue_has_no_beats_and_no_cues(room_db):
+def test_one_line_of_dialogue_has_no_beats_and_is_marked(room_db):
     # one line alone, an animator's clip for one shot, is fewer sounds than an effects track: it was
     # music, with 3-6 beats, a START and now and then a HIT, a STOP and a RESTART
     y = dialogue(SR, [12])
+    lines = _lines(y)
     if room_db is not None:
         y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
     a = analyze_samples(y, SR)
-    assert not a.beats and not a.cues
+    assert not a.beats
+    _assert_marks_lines(a, lines)
     assert any("a line of speech" in w for w in a.warnings)
     assert len(a.onsets) > 6
 
