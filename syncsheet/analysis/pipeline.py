@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..model import Analysis, Beat, Onset, TempoMap
+from ..model import Analysis, Beat, Cue, Onset, TempoMap
 from ..mp3info import gapless_info
 from ..progress import Progress, report, scaled
 from ..wording import short_duration
@@ -65,6 +65,8 @@ _DETECTOR_CUE_THRESHOLD = 5.0
 #: tempo. The working level keeps to the same pieces. (A sync pop before or after the music is a
 #: piece of its own too: :func:`_pops`.)
 PIECE_GAP_S = working_level.GAP_S
+#: A sound is a sync pop's when it lies within the pop's blip to this (s): the level's hops and smoothing.
+_POP_TOL_S = 0.03
 #: Share of a blip's power in its strongest three fine bands from which it is a sync pop's tone.
 _POP_TONE_SHARE = 0.8
 _CLICK_TOL_S = 1 / 24  # s: a cue this near a click track's click is the click (a frame)
@@ -221,7 +223,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     if sounds is not None:
         starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
     if sounds is not None and sounds.speech:
-        beats, cues = [], lone_sounds.line_cues(sounds.spans, starts)
+        beats, cues = [], _dialogue_cues(f, levels.db, sounds.spans, starts)
         said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
                 else "a line of speech and no music (dialogue)")
         warnings.append(f"the audio is {said}: it has no beats, bars or effect cues; each line is marked (LINE) "
@@ -369,11 +371,28 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
 
 def _pops(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[float, float]]:
     """The silences (seconds) that part a sync pop from the music of the piece between hops *h0* and
-    *h1*: a blip at either end (:func:`~.levels.find_blips`) whose sound is one pure tone (the 2-pop's
-    1 kHz holds 96 % of its power in three of the fine bands; a chord's stab 28 %, a noise hit 10 %).
-    A short hit after the music's last pause is its button, a beat of the music; and a pop is alone:
-    where the sound across the silence is a blip too, with as long a silence on its other side, the
-    blips are a slow click track's clicks."""
+    *h1* (:func:`_pop_blips`)."""
+    return [gap for _, gap in _pop_blips(f, db, h0, h1)]
+
+
+def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
+    """A dialogue track's cues: its lines (:func:`~.lone_sounds.line_cues`; the sounds' *spans* and
+    attack-timed *starts*, s), and a ``POP`` marker at a sync pop before or after them, which is no
+    line (:func:`_pop_blips`)."""
+    pops = [p for p, _ in _pop_blips(f, db, 0, f.n)]
+    pop = np.array([any(p0 - _POP_TOL_S <= a and b <= p1 + _POP_TOL_S for p0, p1 in pops) for a, b in spans], bool)
+    lines = [s for s, is_pop in zip(spans, pop, strict=True) if not is_pop]
+    cues = lone_sounds.line_cues(lines, np.asarray(starts)[~pop])
+    return sorted(cues + [Cue(float(t), "marker", "POP") for t in np.asarray(starts)[pop]], key=lambda c: c.time)
+
+
+def _pop_blips(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """The sync pops (start, end seconds) of the piece between hops *h0* and *h1*, each with the
+    silence that parts it from the rest: a blip at either end (:func:`~.levels.find_blips`) whose
+    sound is one pure tone (the 2-pop's 1 kHz holds 96 % of its power in three of the fine bands; a
+    chord's stab 28 %, a noise hit 10 %). A short hit after the music's last pause is its button, a
+    beat of the music; and a pop is alone: where the sound across the silence is a blip too, with as
+    long a silence on its other side, the blips are a slow click track's clicks."""
     out = []
     t0 = h0 / FPS
     runs = [(s / FPS, e / FPS) for s, e in levelmod.quiet_runs(db[h0:h1]) if (e - s) / FPS >= _POP_GAP_S]
@@ -385,7 +404,7 @@ def _pops(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[float, fl
         else:  # a tail pop: is the sound before it a blip after another silence?
             pulse = any(0 < gap[0] - e <= _POP_MAX_S for _, e in runs)
         if not pulse:
-            out.append((gap[0] + t0, gap[1] + t0))
+            out.append(((a + t0, b + t0), (gap[0] + t0, gap[1] + t0)))
     return out
 
 

@@ -1,6 +1,7 @@
 """End-to-end analysis on synthetic music with known answers."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -214,6 +215,19 @@ def test_one_line_of_dialogue_has_no_beats_and_is_marked(room_db):
     _assert_marks_lines(a, lines)
     assert any("a line of speech" in w for w in a.warnings)
     assert len(a.onsets) > 6
+
+
+@pytest.mark.parametrize("lines", [[12], [7, 3, 12, 5, 9]])
+def test_a_sync_pop_before_the_dialogue_is_a_pop_not_a_line(lines):
+    # the 2-pop two seconds before the first frame of action was the first LINE
+    d = dialogue(SR, lines)
+    pop_at, ffoa, n = 0.5, 2.5, int(SR / 24)
+    y = np.zeros(int(ffoa * SR) + len(d), np.float32)
+    y[int(pop_at * SR) : int(pop_at * SR) + n] = 0.3 * np.sin(2 * np.pi * 1000 * np.arange(n) / SR)
+    y[int(ffoa * SR) :] = d
+    a = analyze_samples(y, SR)
+    assert not a.beats and a.cues[0].label == "POP" and abs(a.cues[0].time - pop_at) <= FRAME
+    _assert_marks_lines(replace(a, cues=a.cues[1:]), [(s + ffoa, e + ffoa) for s, e in _lines(d)])
 
 
 @pytest.mark.parametrize("bpm", [90, 150])
