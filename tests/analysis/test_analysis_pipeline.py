@@ -186,17 +186,23 @@ def _assert_marks_lines(a, lines: list[tuple[float, float]]) -> None:
     assert np.abs(np.array([c.end for c in a.cues]) - [e for _, e in lines]).max() <= FRAME
 
 
-@pytest.mark.parametrize("room_db", [None, -45.0])
-def test_a_dialogue_track_has_no_beats_and_its_lines_marked(room_db):
-    # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT);
-    # over a room tone 30 dB under the lines, the pauses were no silence and the lines music with beats
-    y = dialogue(SR, [7, 3, 12, 5, 9, 4, 15, 6, 11])
+def _dialogue_marked(y: np.ndarray, room_db: float | None):
+    """The analysis of dialogue *y*, over a room tone at *room_db* dBFS if given: no beats, and its
+    lines marked."""
     lines = _lines(y)
     if room_db is not None:
         y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
     a = analyze_samples(y, SR)
     assert not a.beats
     _assert_marks_lines(a, lines)
+    return a
+
+
+@pytest.mark.parametrize("room_db", [None, -45.0])
+def test_a_dialogue_track_has_no_beats_and_its_lines_marked(room_db):
+    # lines of speech with pauses between them were separate sounds, each an effect cue (CRASH, IMPACT);
+    # over a room tone 30 dB under the lines, the pauses were no silence and the lines music with beats
+    a = _dialogue_marked(dialogue(SR, [7, 3, 12, 5, 9, 4, 15, 6, 11]), room_db)
     assert any("speech" in w for w in a.warnings) and not any("separate sounds" in w for w in a.warnings)
     assert len(a.onsets) > 40  # the syllables' attacks stay accents for the sheet
     assert a.levels.db.max() > -30.0
@@ -206,13 +212,7 @@ def test_a_dialogue_track_has_no_beats_and_its_lines_marked(room_db):
 def test_one_line_of_dialogue_has_no_beats_and_is_marked(room_db):
     # one line alone, an animator's clip for one shot, is fewer sounds than an effects track: it was
     # music, with 3-6 beats, a START and now and then a HIT, a STOP and a RESTART
-    y = dialogue(SR, [12])
-    lines = _lines(y)
-    if room_db is not None:
-        y = y + (np.random.default_rng(2).standard_normal(len(y)) * 10 ** (room_db / 20)).astype(np.float32)
-    a = analyze_samples(y, SR)
-    assert not a.beats
-    _assert_marks_lines(a, lines)
+    a = _dialogue_marked(dialogue(SR, [12]), room_db)
     assert any("a line of speech" in w for w in a.warnings)
     assert len(a.onsets) > 6
 
