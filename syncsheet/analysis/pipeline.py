@@ -375,17 +375,6 @@ def _pops(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[float, fl
     return [gap for _, gap in _pop_blips(f, db, h0, h1)]
 
 
-def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
-    """A dialogue track's cues: its lines (:func:`~.lone_sounds.line_cues`; the sounds' *spans* and
-    attack-timed *starts*, s), and a ``POP`` marker at a sync pop before or after them, which is no
-    line (:func:`_pop_blips`)."""
-    pops = [p for p, _ in _pop_blips(f, db, 0, f.n)]
-    pop = np.array([any(p0 - _POP_TOL_S <= a and b <= p1 + _POP_TOL_S for p0, p1 in pops) for a, b in spans], bool)
-    lines = [s for s, is_pop in zip(spans, pop, strict=True) if not is_pop]
-    cues = lone_sounds.line_cues(lines, np.asarray(starts)[~pop])
-    return sorted(cues + [Cue(float(t), "marker", "POP") for t in np.asarray(starts)[pop]], key=lambda c: c.time)
-
-
 def _pop_blips(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     """The sync pops (start, end seconds) of the piece between hops *h0* and *h1*, each with the
     silence that parts it from the rest: a blip at either end (:func:`~.levels.find_blips`) whose
@@ -406,6 +395,17 @@ def _pop_blips(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[tupl
         if not pulse:
             out.append(((a + t0, b + t0), (gap[0] + t0, gap[1] + t0)))
     return out
+
+
+def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
+    """A dialogue track's cues: its lines (:func:`~.lone_sounds.line_cues`; the sounds' *spans* and
+    attack-timed *starts*, s), and a ``POP`` marker at a sync pop before or after them, which is no
+    line (:func:`_pop_blips`)."""
+    pops = [p for p, _ in _pop_blips(f, db, 0, f.n)]
+    pop = np.array([any(p0 - _POP_TOL_S <= a and b <= p1 + _POP_TOL_S for p0, p1 in pops) for a, b in spans], bool)
+    lines = [s for s, is_pop in zip(spans, pop, strict=True) if not is_pop]
+    cues = lone_sounds.line_cues(lines, np.asarray(starts)[~pop])
+    return sorted(cues + [Cue(float(t), "marker", "POP") for t in np.asarray(starts)[pop]], key=lambda c: c.time)
 
 
 def _off_the_clicks(cpos: np.ndarray, score: np.ndarray, beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
