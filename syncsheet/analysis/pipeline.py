@@ -404,8 +404,8 @@ def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]]
     pops = [p for p, _ in _pop_blips(f, db, 0, f.n)]
     pop = np.array([any(p0 - _POP_TOL_S <= a and b <= p1 + _POP_TOL_S for p0, p1 in pops) for a, b in spans], bool)
     lines = [s for s, is_pop in zip(spans, pop, strict=True) if not is_pop]
-    cues = lone_sounds.line_cues(lines, np.asarray(starts)[~pop])
-    return sorted(cues + [Cue(float(t), "marker", "POP") for t in np.asarray(starts)[pop]], key=lambda c: c.time)
+    cues = lone_sounds.line_cues(lines, starts[~pop]) + [Cue(float(t), "marker", "POP") for t in starts[pop]]
+    return sorted(cues, key=lambda c: c.time)
 
 
 def _off_the_clicks(cpos: np.ndarray, score: np.ndarray, beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
