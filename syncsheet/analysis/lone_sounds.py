@@ -87,6 +87,9 @@ _GRID_CHANCE = 0.01
 _GRID_R2 = 0.5
 #: Lines over a bed (:func:`~.levels.bed_runs`) hold at least this share of the time off it.
 _BED_COVER = 0.8
+#: Lines are parted by the bed, not the quiet, where more than this share of the bed's hops lies
+#: over the quiet line (:func:`_over_quiet`; none does over digital silence or a tone 35 dB down).
+_BED_OVER_QUIET = 0.05
 
 
 def sound_runs(quiet: list[tuple[int, int]], db: np.ndarray, *, min_silence: float = MIN_SILENCE_S
@@ -304,12 +307,24 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
     well, but one of a note each, no talker's syllables.
     """
     found = _separate(sound_runs(quiet, db), db)
-    if found is None or not found.speech:
-        bed = levelmod.bed_runs(db)
+    bed = levelmod.bed_runs(db)
+    if found is None or not found.speech or _over_quiet(bed, quiet) > _BED_OVER_QUIET:
         lines = _separate(runs := sound_runs(bed, db), db)
         if lines is not None and lines.speech and _all_bed_or_sound(bed, runs, db):
             return lines
     return found
+
+
+def _over_quiet(bed: list[tuple[int, int]], quiet: list[tuple[int, int]]) -> float:
+    """The share of the *bed*'s hops outside the *quiet* runs: where a room tone lies at the quiet
+    line (35 dB under the loud level), it crosses the line back and forth, so the quiet runs between
+    two lines are only where it dipped, and a pause under 0.12 s of them joins the lines."""
+    n = max((b for _, b in bed + quiet), default=0)
+    quiet_hop = np.zeros(n, bool)
+    for a, b in quiet:
+        quiet_hop[a:b] = True
+    hops = sum(b - a for a, b in bed)
+    return sum(int((~quiet_hop[a:b]).sum()) for a, b in bed) / hops if hops else 0.0
 
 
 def _all_bed_or_sound(bed: list[tuple[int, int]], runs: list[tuple[float, float]], db: np.ndarray) -> bool:

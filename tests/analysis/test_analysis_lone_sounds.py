@@ -1,6 +1,7 @@
 """Separate sounds with silence between them (an effects track) against music that stops."""
 
 import numpy as np
+import pytest
 
 from syncsheet.analysis.features import FPS
 from syncsheet.analysis.levels import quiet_runs
@@ -104,6 +105,21 @@ def test_a_dialogue_track_is_speech_and_an_effects_track_is_not():
         db[int(a * FPS) : int(b * FPS)] = np.linspace(-20.0, -55.0, int(b * FPS) - int(a * FPS))
     sounds = separate_sounds(quiet_runs(db), db)
     assert sounds is not None and not sounds.speech
+
+
+@pytest.mark.parametrize("tone_db", [-54.0, -55.0, -56.0])
+def test_lines_over_a_room_tone_at_the_quiet_line_are_parted_by_the_tone(tone_db):
+    # a room tone about 35 dB under the lines wanders over and under the quiet line, so the quiet runs
+    # in a pause were only where it dipped, and lines with no 0.12 s of them between were one
+    rng = np.random.default_rng(0)
+    lines = rng.uniform(0.6, 1.1, 8)
+    starts = 1.0 + np.cumsum(np.r_[0.0, lines[:-1] + rng.uniform(0.4, 0.9, 7)])
+    db = _syllabic(list(starts), list(lines), starts[-1] + 3, rng)
+    wander = np.convolve(rng.normal(0, 1, len(db)), np.ones(40) / 40, mode="same")  # over 0.2 s
+    db = np.where(db == -120.0, tone_db + 1.5 * wander / wander.std(), db)
+    sounds = separate_sounds(quiet_runs(db), db)
+    assert sounds is not None and sounds.speech and len(sounds.spans) == 8
+    assert np.allclose([a for a, _ in sounds.spans], starts, atol=0.03)
 
 
 def test_notes_keep_one_phase_from_phrase_to_phrase_and_syllables_do_not():
