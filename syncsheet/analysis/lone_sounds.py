@@ -21,7 +21,10 @@ An animator's dialogue track is separate sounds too: lines with pauses between t
 over a room's tone (:func:`~.levels.bed_runs`). Its lines are no effects, so where most of the sound
 is speech (:func:`speech_share`: utterances of several syllables at a talker's rate) the track is
 dialogue, with no beats and no effect cues but a marker over each line (:func:`line_cues`); so is
-a file of one or two sounds that are a line of speech (:func:`_one_line`). Sounds whose level peaks
+a file of one or two sounds that are a line of speech (:func:`_one_line`). A line may run past
+:data:`MAX_SOUND_S` without a pause, up to :data:`MAX_LINE_S`, where it is speech itself
+(:func:`_long_line`); and over a room tone at the quiet line the tone's runs part the lines
+(:func:`_over_quiet`). Sounds whose level peaks
 keep one phase (:func:`on_grid`: staccato phrases between rests) are music, whatever their starts do.
 """
 
@@ -38,10 +41,13 @@ from . import levels as levelmod
 from ._windows import nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
-__all__ = ["MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
+__all__ = ["MAX_LINE_S", "MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
            "rhythmic", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds", "effect_cues"]
 
 MAX_SOUND_S = 6.5
+#: A line of dialogue may run this long (s) without a pause of :data:`MIN_SILENCE_S` where it is
+#: speech (:func:`_long_line`): a talker breathes well before.
+MAX_LINE_S = 12.0
 MIN_SOUNDS = 3
 #: A quiet run this long (s) separates two sounds: a stop's least length.
 MIN_SILENCE_S = 0.12
@@ -221,6 +227,12 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
     return out
 
 
+def _speech(peaks: np.ndarray, a: float, b: float) -> bool:
+    """Whether the syllable *peaks* of the sound from *a* to *b* (s) are an utterance of speech: at
+    least :data:`_SYLLABLES` at a talker's rate."""
+    return len(peaks) >= _SYLLABLES and _SYLLABLE_RATE[0] <= len(peaks) / (b - a) <= _SYLLABLE_RATE[1]
+
+
 def speech_share(runs: list[tuple[float, float]], db: np.ndarray) -> tuple[float, np.ndarray]:
     """The share of the sound's time (*runs*, s, of the level *db*) in utterances of speech (see
     :data:`_SYLLABLES`), and the syllable peaks (s) of every utterance."""
@@ -229,7 +241,7 @@ def speech_share(runs: list[tuple[float, float]], db: np.ndarray) -> tuple[float
     for group in _utterances(runs):
         a, b = group[0][0], group[-1][1]
         p = syllables(db, a, b)
-        if len(p) >= _SYLLABLES and _SYLLABLE_RATE[0] <= len(p) / (b - a) <= _SYLLABLE_RATE[1]:
+        if _speech(p, a, b):
             said += sum(y - x for x, y in group)
         peaks.append(p)
     return (said / total if total > 0 else 0.0), np.concatenate(peaks + [np.zeros(0)])
@@ -267,7 +279,7 @@ class Sounds(NamedTuple):
 
 
 def _separate(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:
-    if not runs or max(b - a for a, b in runs) > MAX_SOUND_S:
+    if not runs or not all(b - a <= MAX_SOUND_S or _long_line(db, a, b) for a, b in runs):
         return None
     if len(runs) < MIN_SOUNDS:
         return _one_line(runs, db)
@@ -276,7 +288,19 @@ def _separate(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:
     share, peaks = speech_share(runs, db)
     if _notes(peaks, runs):  # phrases of notes with rests between them
         return None
+    if share < SPEECH_SHARE and max(b - a for a, b in runs) > MAX_SOUND_S:
+        return None  # a long line is no effect: effects tracks keep to MAX_SOUND_S
     return Sounds(runs, share >= SPEECH_SHARE)
+
+
+def _long_line(db: np.ndarray, a: float, b: float) -> bool:
+    """Whether the sound from *a* to *b* (s), longer than :data:`MAX_SOUND_S`, may be a line said
+    without a pause: speech (:func:`_speech`) of at most :data:`MAX_LINE_S`, its syllables on no grid
+    (a phrase of notes that long keeps its phase)."""
+    if b - a > MAX_LINE_S:
+        return False
+    peaks = syllables(db, a, b)
+    return _speech(peaks, a, b) and not on_grid(peaks, b - a, _SYLLABLES)
 
 
 def _one_line(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:

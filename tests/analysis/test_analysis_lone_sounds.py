@@ -5,7 +5,15 @@ import pytest
 
 from syncsheet.analysis.features import FPS
 from syncsheet.analysis.levels import quiet_runs
-from syncsheet.analysis.lone_sounds import MAX_SOUND_S, on_grid, rhythmic, separate_sounds, sound_runs, syllables
+from syncsheet.analysis.lone_sounds import (
+    MAX_LINE_S,
+    MAX_SOUND_S,
+    on_grid,
+    rhythmic,
+    separate_sounds,
+    sound_runs,
+    syllables,
+)
 
 
 def _level(sounds: list[tuple[float, float]], seconds: float, floor: float = -120.0,
@@ -157,4 +165,34 @@ def test_one_line_of_speech_is_dialogue_and_one_phrase_of_notes_or_one_effect_is
     # one effect: an attack and its decay
     db = np.full(int(4.0 * FPS), -120.0)
     db[100:500] = np.linspace(-20.0, -60.0, 400)
+    assert separate_sounds(quiet_runs(db), db) is None
+
+
+@pytest.mark.parametrize("others", [0, 5])
+def test_a_line_said_past_the_effects_length_without_a_pause_is_still_dialogue(others):
+    # a line of 9 s with no pause of 0.12 s, alone or among shorter ones, was over the 6.5 s an
+    # effect lasts, so the track was music, with beats, stops and restarts
+    rng = np.random.default_rng(1)
+    lengths = [9.0] + list(rng.uniform(0.8, 1.6, others))
+    starts = list(1.0 + np.cumsum(np.r_[0.0, np.array(lengths[:-1]) + rng.uniform(0.5, 1.5, others)]))
+    db = _syllabic(starts, lengths, starts[-1] + lengths[-1] + 2.0, rng)
+    sounds = separate_sounds(quiet_runs(db), db)
+    assert sounds is not None and sounds.speech and len(sounds.spans) == 1 + others
+    assert sounds.spans[0][1] - sounds.spans[0][0] > MAX_SOUND_S
+
+
+def test_a_long_sound_is_no_line_when_it_is_notes_an_effect_or_past_a_breath():
+    rng = np.random.default_rng(7)
+    # eighths at 150 BPM for 9 s, each dying 15 dB before the next: a phrase of notes on a grid
+    db = np.full(int(11.0 * FPS), -120.0)
+    for k in range(45):
+        a = int((1.0 + 0.2 * k) * FPS)
+        db[a : a + int(0.2 * FPS)] = np.linspace(-20.0, -35.0, int(0.2 * FPS))
+    assert separate_sounds(quiet_runs(db), db) is None
+    # one long effect (a 9 s rumble fading away) among short ones
+    db = _level([(1.0, 10.0), (12.0, 12.8), (14.0, 14.5)], 16.0)
+    db[int(1.0 * FPS) : int(10.0 * FPS)] = np.linspace(-20.0, -50.0, int(9.0 * FPS))
+    assert separate_sounds(quiet_runs(db), db) is None
+    # speech with no pause for longer than a talker's breath lasts
+    db = _syllabic([1.0], [MAX_LINE_S + 2.0], MAX_LINE_S + 5.0, rng)
     assert separate_sounds(quiet_runs(db), db) is None

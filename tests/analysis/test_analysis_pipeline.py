@@ -217,6 +217,16 @@ def test_one_line_of_dialogue_has_no_beats_and_is_marked(room_db):
     assert len(a.onsets) > 6
 
 
+@pytest.mark.parametrize("lines", [[3, 40, 5], [7, 3, 40, 5, 9]])
+def test_a_long_line_without_a_pause_is_dialogue_and_marked(lines):
+    # a line said for longer than an effect lasts (6.5 s) with no pause: the track was music, with
+    # beats, stops and restarts
+    y = dialogue(SR, lines)
+    assert max(e - s for s, e in _lines(y)) > 6.5
+    a = _dialogue_marked(y, None)
+    assert any("speech" in w for w in a.warnings)
+
+
 @pytest.mark.parametrize("lines", [[12], [7, 3, 12, 5, 9]])
 def test_a_sync_pop_before_the_dialogue_is_a_pop_not_a_line(lines):
     # the 2-pop two seconds before the first frame of action was the first LINE
