@@ -278,8 +278,9 @@ class Sounds(NamedTuple):
     speech: bool
 
 
-def _separate(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:
-    if not runs or not all(b - a <= MAX_SOUND_S or _long_line(db, a, b) for a, b in runs):
+def _separate(runs: list[tuple[float, float]], db: np.ndarray, *, long_lines: bool = True) -> Sounds | None:
+    longest = MAX_LINE_S if long_lines else MAX_SOUND_S
+    if not runs or not all(b - a <= MAX_SOUND_S or (b - a <= longest and _long_line(db, a, b)) for a, b in runs):
         return None
     if len(runs) < MIN_SOUNDS:
         return _one_line(runs, db)
@@ -333,7 +334,9 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
     found = _separate(sound_runs(quiet, db), db)
     bed = levelmod.bed_runs(db)
     if found is None or not found.speech or _over_quiet(bed, quiet) > _BED_OVER_QUIET:
-        lines = _separate(runs := sound_runs(bed, db), db)
+        # a long line only between silences: the quiet between a staccato tune's phrases over a held
+        # pad passes every test of a bed, and a phrase of 7.6 s under a tempo ramp keeps no grid
+        lines = _separate(runs := sound_runs(bed, db), db, long_lines=False)
         if lines is not None and lines.speech and _all_bed_or_sound(bed, runs, db):
             return lines
     return found
