@@ -23,8 +23,9 @@ is speech (:func:`speech_share`: utterances of several syllables at a talker's r
 dialogue, with no beats and no effect cues but a marker over each line (:func:`line_cues`); so is
 a file of one or two sounds that are a line of speech (:func:`_one_line`). A line may run past
 :data:`MAX_SOUND_S` without a pause, up to :data:`MAX_LINE_S`, where it is speech itself
-(:func:`_long_line`); and over a room tone at the quiet line the tone's runs part the lines
-(:func:`_over_quiet`). Sounds whose level peaks
+(:func:`_long_line`); over a room tone at the quiet line the tone's runs part the lines
+(:func:`_over_quiet`); and a sound between the lines that is no speech and noise where a voice is
+voiced (a slam in a scratch track) is an effect cue, not a line (:func:`_effect_among_lines`). Sounds whose level peaks
 keep one phase (:func:`on_grid`: staccato phrases between rests) are music, whatever their starts do.
 """
 
@@ -85,6 +86,11 @@ _SYLLABLE_SMOOTH_S = 0.065
 _SYLLABLE_RATE = (2.5, 8.0)
 #: The track is dialogue where utterances of speech hold at least this share of the sound's time.
 SPEECH_SHARE = 0.5
+#: An effect between a dialogue track's lines (:func:`_effect_among_lines`) is noise this flat, and
+#: no more than this many dB under the lines' loud level (a breath or a lip smack is quieter).
+_NOISE_FLATNESS = 0.05
+_EFFECT_UNDER_DB = 20.0
+_NUCLEUS_DB = 6.0
 #: Syllables on a grid are notes (:func:`on_grid`).
 _GRID_WINDOW_S = 30.0
 _GRID_LEAST = 12
@@ -216,15 +222,71 @@ def _utterances(runs: list[tuple[float, float]]) -> list[list[tuple[float, float
     return out
 
 
-def line_cues(runs: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
-    """A dialogue track's lines: a ``LINE n`` marker from each utterance's start (*starts*, s, the
-    attack-timed starts of the *runs*, one each) to its end, for the sheet to hold down the frames it
-    is said on, as a held dialogue is written."""
-    out, k = [], 0
-    for group in _utterances(runs):
-        out.append(Cue(float(starts[k]), "marker", f"LINE {len(out) + 1}", 1.0, group[-1][1]))
-        k += len(group)
-    return out
+def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarray, fine: np.ndarray,
+              fine_hz: np.ndarray, *, top_hz: float = np.inf, latency: float = 0.0) -> list[Cue]:
+    """A dialogue track's lines: a ``LINE n`` marker from each utterance's start to its end, for the
+    sheet to hold down the frames it is said on, as a held dialogue is written; and an effect cue of
+    its kind (:func:`_sound_cues`) at each effect between the lines (:func:`_effect_among_lines`).
+
+    Parameters
+    ----------
+    runs : list of (float, float)
+        The track's sounds (s).
+    starts : numpy.ndarray
+        Their attack-timed starts (s), one each.
+    db : numpy.ndarray
+        The level per hop (dBFS).
+    fine, fine_hz : numpy.ndarray
+        :attr:`~.features.Features.fine` and its bands' centres.
+    top_hz : float
+        The highest frequency the file holds (0.45 of its sample rate).
+    latency : float
+        Seconds taken from a row's time for a whoosh's hit.
+
+    Returns
+    -------
+    list of Cue
+        In time order.
+    """
+    groups = _utterances(runs)
+    firsts = np.cumsum([0] + [len(g) for g in groups[:-1]])
+    peaks = [float(db[int(g[0][0] * FPS) : max(int(g[-1][1] * FPS), int(g[0][0] * FPS) + 1)].max()) for g in groups]
+    said = [p for g, p in zip(groups, peaks, strict=True)
+            if _speech(syllables(db, g[0][0], g[-1][1]), g[0][0], g[-1][1])]
+    loud = float(np.median(said)) if said else max(peaks)
+    out: list[Cue] = []
+    lines = 0
+    for group, k, peak in zip(groups, firsts, peaks, strict=True):
+        a, b = group[0][0], group[-1][1]
+        if peak >= loud - _EFFECT_UNDER_DB and _effect_among_lines(db, fine, fine_hz, a, b, top_hz):
+            out += _sound_cues(np.array([starts[k]]), fine, fine_hz, latency)
+        else:
+            lines += 1
+            out.append(Cue(float(starts[k]), "marker", f"LINE {lines}", 1.0, b))
+    return sorted(out, key=lambda c: c.time)
+
+
+def _effect_among_lines(db: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, a: float, b: float,
+                        top_hz: float) -> bool:
+    """Whether the sound from *a* to *b* (s) in a dialogue track is an effect, not a line: no
+    utterance of speech (:func:`_speech`; a word or two is none either) and noise where a voice is
+    voiced. At its loudest (the rows within :data:`_NUCLEUS_DB` of its loudest: a vowel's nucleus,
+    where a room tone does not reach) a talker is harmonics: the spectral flatness, 100 Hz to 8 kHz,
+    has a median of at most 0.035 over 456 espeak-ng lines and words and 0.003 over freedesktop's
+    recorded prompts. A slam, a shot or a crash is noise: over :data:`_NOISE_FLATNESS` for 40 of the
+    130 effects the cue models learned from (the rest stay lines). A whispered word is noise too."""
+    if _speech(syllables(db, a, b), a, b):
+        return False
+    r0 = int(a * FPS / FINE_DECIM)
+    rows = fine[r0 : max(int(b * FPS / FINE_DECIM), r0 + 1)].astype(np.float64) / FINE_SCALE
+    rows = rows[:, (fine_hz >= 100.0) & (fine_hz <= min(8000.0, top_hz))]
+    if not rows.size:
+        return False
+    power = np.square(10.0**rows - 1.0) + 1e-12
+    level = power.sum(axis=1)
+    power = power[level >= level.max() * 10 ** (-_NUCLEUS_DB / 10)]
+    flatness = np.exp(np.log(power).mean(axis=1)) / power.mean(axis=1)
+    return float(np.median(flatness)) >= _NOISE_FLATNESS
 
 
 def _speech(peaks: np.ndarray, a: float, b: float) -> bool:
@@ -408,6 +470,17 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
         In time order.
     """
     starts = _new_sounds(starts, onsets, db)
+    at = np.array([c.time for c in cues], np.float64)
+    gap = np.abs(at - nearest(starts, at))
+    out = [c for c, d in zip(cues, gap, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
+    out += _sound_cues(starts, fine, fine_hz, latency)
+    return sorted(out, key=lambda c: c.time)
+
+
+def _sound_cues(starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, latency: float) -> list[Cue]:
+    """A sure effect cue at each of the sounds' *starts* (s) alone in a silence, of the kind its own
+    spectrum says (:func:`~.cues.classify`; see :func:`effect_cues` for the rest), and the hit a whoosh
+    ends in."""
     # the level of each row stands for the surprise: against silence, all of a sound is new
     level = fine.sum(axis=1, dtype=np.float32) / FINE_SCALE if len(fine) else np.zeros(0, np.float32)
     times, kinds = [], []
@@ -420,9 +493,5 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
         if kind == "whoosh" and (end := cuemod.swell_end(level, row)) is not None:
             times.append(end * FINE_DECIM / FPS - latency)
             kinds.append("impact")
-    at = np.array([c.time for c in cues], np.float64)
-    gap = np.abs(at - nearest(starts, at))
-    out = [c for c, d in zip(cues, gap, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
     # sure cues: the score whose strength (1 - exp(-s / 10)) is 0.99
-    out += cuemod.make_cues(np.array(times), np.full(len(times), 46.0), kinds)
-    return sorted(out, key=lambda c: c.time)
+    return cuemod.make_cues(np.array(times), np.full(len(times), 46.0), kinds)

@@ -226,8 +226,11 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         beats, cues = [], _dialogue_cues(f, levels.db, sounds.spans, starts)
         said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
                 else "a line of speech and no music (dialogue)")
-        warnings.append(f"the audio is {said}: it has no beats, bars or effect cues; each line is marked (LINE) "
-                        "from its start to its end, and its loudness per frame (LEVEL) is there for the mouth chart")
+        n = sum(c.kind != "marker" for c in cues)
+        between = ("" if not n else ", and a noisy sound between the lines is an effect cue" if n == 1
+                   else f", and {n} noisy sounds between the lines are effect cues")
+        warnings.append(f"the audio is {said}: it has no beats or bars; each line is marked (LINE) from its start "
+                        f"to its end{between}, and its loudness per frame (LEVEL) is there for the mouth chart")
     elif sounds is not None:
         cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),
                                        levels.db, CUE_LATENCY)
@@ -404,7 +407,9 @@ def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]]
     pops = [p for p, _ in _pop_blips(f, db, 0, f.n)]
     pop = np.array([any(p0 - _POP_TOL_S <= a and b <= p1 + _POP_TOL_S for p0, p1 in pops) for a, b in spans], bool)
     lines = [s for s, is_pop in zip(spans, pop, strict=True) if not is_pop]
-    cues = lone_sounds.line_cues(lines, starts[~pop]) + [Cue(float(t), "marker", "POP") for t in starts[pop]]
+    cues = lone_sounds.line_cues(lines, starts[~pop], db, f.fine, f.fine_hz, top_hz=0.45 * f.sample_rate,
+                                 latency=CUE_LATENCY)
+    cues += [Cue(float(t), "marker", "POP") for t in starts[pop]]
     return sorted(cues, key=lambda c: c.time)
 
 

@@ -217,6 +217,26 @@ def test_one_line_of_dialogue_has_no_beats_and_is_marked(room_db):
     assert len(a.onsets) > 6
 
 
+@pytest.mark.parametrize("word", [1, 2])
+def test_an_effect_between_the_lines_is_an_effect_and_a_word_a_line(word):
+    # a door slam between two lines of a scratch track was a LINE of its own; a word of one or two
+    # syllables is no utterance of speech either, but it is voiced where an impact is noise
+    d = dialogue(SR, [7, word, 12, 5], pause=(1.6, 2.0))
+    lines = _lines(d)
+    gap_start, gap_end = lines[2][1], lines[3][0]  # the pause before the last line
+    at = gap_start + 0.4 * (gap_end - gap_start)  # 0.6 s of slam, 0.35 s or more from either line
+    y = np.concatenate([d, np.zeros(SR, np.float32)])
+    slam = impact(SR)
+    slam *= 0.3 / np.abs(slam).max()
+    add(y, at, slam, SR)
+    a = analyze_samples(y, SR)
+    assert not a.beats and any("speech" in w for w in a.warnings)
+    effects = [c for c in a.cues if c.kind != "marker"]
+    assert len(effects) == 1 and effects[0].kind in ("impact", "crash", "hit") and abs(effects[0].time - at) <= FRAME
+    assert any("a noisy sound between the lines is an effect cue" in w for w in a.warnings)
+    _assert_marks_lines(replace(a, cues=tuple(c for c in a.cues if c.kind == "marker")), lines)
+
+
 @pytest.mark.parametrize("lines", [[3, 40, 5], [7, 3, 40, 5, 9]])
 def test_a_long_line_without_a_pause_is_dialogue_and_marked(lines):
     # a line said for longer than an effect lasts (6.5 s) with no pause: the track was music, with
