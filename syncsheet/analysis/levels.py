@@ -191,6 +191,8 @@ def find_stops(
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
         if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:
             continue
+        if _fading(sm, s, e, bed_n):
+            continue
         # the drop-out starts where the level leaves the bed, not where it reaches the floor
         j = s
         while j > max(since, s - int(0.1 * FPS)) and sm[j - 1] < bed - 20:
@@ -205,6 +207,28 @@ def find_stops(
         out.append((_tail_start(db, sm, j, s, e, bed, since, last) / FPS, e / FPS))
         since = e
     return out
+
+
+#: A fade-out: the level falls at least this much (dB) from each bed_seconds to the next, through
+#: the silence (:func:`_fading`).
+_FADE_STEP_DB = 3.0
+
+
+def _fading(sm: np.ndarray, s: int, e: int, bed_n: int) -> bool:
+    """Whether the quiet run from hop *s* to *e* of the smoothed level *sm* is a dip in a fade-out,
+    not a stop: the median level falls :data:`_FADE_STEP_DB` or more from the *bed_n* hops before the
+    *bed_n* before the silence to those, again to the *bed_n* after it, and again to the *bed_n* after
+    those (or the audio ends before them). In a fade the quiet line (35 dB under the loud level of
+    the 40 s around) is met between the notes while they still sound, and the music comes back
+    softer than it left, to fade on; a diminuendo to a general pause comes back and holds."""
+    if s < 2 * bed_n:
+        return False
+    earlier = float(np.median(sm[s - 2 * bed_n : s - bed_n]))
+    before = float(np.median(sm[s - bed_n : s]))
+    after = float(np.median(sm[e : e + bed_n]))
+    later = sm[e + bed_n : e + 2 * bed_n]
+    falls_on = len(later) < bed_n or after - float(np.median(later)) >= _FADE_STEP_DB
+    return earlier - before >= _FADE_STEP_DB and before - after >= _FADE_STEP_DB and falls_on
 
 
 def _recurs(starts: np.ndarray, lengths: np.ndarray, i: int, bed_n: int, n: int) -> bool:

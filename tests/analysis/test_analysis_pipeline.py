@@ -140,6 +140,32 @@ def test_a_stop_and_restart_are_cues():
     assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
 
 
+@pytest.mark.parametrize(("bpm", "shape"), [(90, "gain"), (120, "db"), (150, "gain")])
+def test_a_fade_out_is_no_stop(bpm, shape):
+    # a 4 s fade to silence at the end of a cue: between its notes the level met the quiet line while
+    # they still sounded, and the tail had a STOP and a RESTART
+    y = music(beat_times(bpm, 30.0), 30.0, SR)
+    x = np.linspace(0.0, 1.0, 4 * SR)
+    y[-4 * SR :] *= ((1 - x) ** 2 if shape == "gain" else 10 ** (-3 * x)).astype(np.float32)
+    a = analyze_samples(np.r_[y, np.zeros(2 * SR, np.float32)], SR)
+    assert [c.label for c in a.cues if c.kind in ("stop", "restart")] == ["START"]
+    assert sum(b.time > 26.0 for b in a.beats) >= 4
+
+
+def test_a_diminuendo_to_a_general_pause_is_still_a_stop():
+    # the music falls 12 dB over 4 s, stops for a second and comes back softer, and holds there
+    ref = beat_times(120, 24.0)
+    y = music(ref, 24.0, SR)
+    y[int(8 * SR) : int(12 * SR)] *= (10 ** (-0.6 * np.linspace(0.0, 1.0, 4 * SR))).astype(np.float32)
+    y[int(12 * SR) : int(13 * SR)] = 0.0
+    y[int(13 * SR) :] *= np.float32(10 ** -0.75)
+    a = analyze_samples(y, SR)
+    stops = [c for c in a.cues if c.kind == "stop"]
+    restarts = [c for c in a.cues if c.kind == "restart" and c.label != "START"]
+    assert len(stops) == 1 and abs(stops[0].time - 12.0) < 0.06
+    assert len(restarts) == 1 and abs(restarts[0].time - 13.0) < 0.06
+
+
 def _effects_track(times: list[float], seconds: float, room_db: float | None) -> np.ndarray:
     """A sound designer's effects stem: impacts, glass pings and noise bursts alone at *times*, in
     digital silence or over a room tone *room_db* dBFS."""
