@@ -20,13 +20,13 @@ away), the stops go, and so do the beats.
 An animator's dialogue track is separate sounds too: lines with pauses between them, in silence or
 over a room's tone (:func:`~.levels.bed_runs`). Its lines are no effects, so where most of the sound
 is speech (:func:`speech_share`: utterances of several syllables at a talker's rate) the track is
-dialogue, with no beats and no effect cues but a marker over each line (:func:`line_cues`); so is
-a file of one or two sounds that are a line of speech (:func:`_one_line`). A line may run past
-:data:`MAX_SOUND_S` without a pause, up to :data:`MAX_LINE_S`, where it is speech itself
-(:func:`_long_line`); over a room tone at the quiet line the tone's runs part the lines
-(:func:`_over_quiet`); and a sound between the lines that is no speech and noise where a voice is
-voiced (a slam in a scratch track) is an effect cue, not a line (:func:`_effect_among_lines`). Sounds whose level peaks
-keep one phase (:func:`on_grid`: staccato phrases between rests) are music, whatever their starts do.
+dialogue, with no beats but a marker over each line (:func:`line_cues`); so is a file of one or two
+sounds that are a line of speech (:func:`_one_line`). A line may run past :data:`MAX_SOUND_S`
+without a pause, up to :data:`MAX_LINE_S`, where it is speech itself (:func:`_long_line`); over a
+room tone at the quiet line the tone's runs part the lines (:func:`_over_quiet`); and a sound
+between the lines that is no speech and is noise where a voice is voiced (a slam in a scratch
+track, :func:`_noisy`) is an effect cue, not a line. Sounds whose level peaks keep one phase
+(:func:`on_grid`: staccato phrases between rests) are music, whatever their starts do.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ _SYLLABLE_SMOOTH_S = 0.065
 _SYLLABLE_RATE = (2.5, 8.0)
 #: The track is dialogue where utterances of speech hold at least this share of the sound's time.
 SPEECH_SHARE = 0.5
-#: An effect between a dialogue track's lines (:func:`_effect_among_lines`) is noise this flat, and
-#: no more than this many dB under the lines' loud level (a breath or a lip smack is quieter).
+#: An effect between a dialogue track's lines (:func:`line_cues`) is noise this flat (:func:`_noisy`,
+#: at the rows within _NUCLEUS_DB of its loudest), and no more than this many dB under the lines.
 _NOISE_FLATNESS = 0.05
 _EFFECT_UNDER_DB = 20.0
 _NUCLEUS_DB = 6.0
@@ -226,7 +226,9 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
               fine_hz: np.ndarray, *, top_hz: float = np.inf, latency: float = 0.0) -> list[Cue]:
     """A dialogue track's lines: a ``LINE n`` marker from each utterance's start to its end, for the
     sheet to hold down the frames it is said on, as a held dialogue is written; and an effect cue of
-    its kind (:func:`_sound_cues`) at each effect between the lines (:func:`_effect_among_lines`).
+    its kind (:func:`_sound_cues`) at each sound between the lines that is no utterance of speech (a
+    word or two is none either), is noise (:func:`_noisy`), and lies no more than
+    :data:`_EFFECT_UNDER_DB` under the lines' level (a breath or a lip smack is quieter).
 
     Parameters
     ----------
@@ -250,15 +252,15 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
     """
     groups = _utterances(runs)
     firsts = np.cumsum([0] + [len(g) for g in groups[:-1]])
-    peaks = [float(db[int(g[0][0] * FPS) : max(int(g[-1][1] * FPS), int(g[0][0] * FPS) + 1)].max()) for g in groups]
-    said = [p for g, p in zip(groups, peaks, strict=True)
-            if _speech(syllables(db, g[0][0], g[-1][1]), g[0][0], g[-1][1])]
+    spans = [(g[0][0], g[-1][1]) for g in groups]
+    speech = [_speech(syllables(db, a, b), a, b) for a, b in spans]
+    peaks = [float(db[int(a * FPS) : max(int(b * FPS), int(a * FPS) + 1)].max()) for a, b in spans]
+    said = [p for p, is_speech in zip(peaks, speech, strict=True) if is_speech]
     loud = float(np.median(said)) if said else max(peaks)
     out: list[Cue] = []
     lines = 0
-    for group, k, peak in zip(groups, firsts, peaks, strict=True):
-        a, b = group[0][0], group[-1][1]
-        if peak >= loud - _EFFECT_UNDER_DB and _effect_among_lines(db, fine, fine_hz, a, b, top_hz):
+    for (a, b), k, is_speech, peak in zip(spans, firsts, speech, peaks, strict=True):
+        if not is_speech and peak >= loud - _EFFECT_UNDER_DB and _noisy(fine, fine_hz, a, b, top_hz):
             out += _sound_cues(np.array([starts[k]]), fine, fine_hz, latency)
         else:
             lines += 1
@@ -266,17 +268,13 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
     return sorted(out, key=lambda c: c.time)
 
 
-def _effect_among_lines(db: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, a: float, b: float,
-                        top_hz: float) -> bool:
-    """Whether the sound from *a* to *b* (s) in a dialogue track is an effect, not a line: no
-    utterance of speech (:func:`_speech`; a word or two is none either) and noise where a voice is
-    voiced. At its loudest (the rows within :data:`_NUCLEUS_DB` of its loudest: a vowel's nucleus,
-    where a room tone does not reach) a talker is harmonics: the spectral flatness, 100 Hz to 8 kHz,
-    has a median of at most 0.035 over 456 espeak-ng lines and words and 0.003 over freedesktop's
-    recorded prompts. A slam, a shot or a crash is noise: over :data:`_NOISE_FLATNESS` for 40 of the
-    130 effects the cue models learned from (the rest stay lines). A whispered word is noise too."""
-    if _speech(syllables(db, a, b), a, b):
-        return False
+def _noisy(fine: np.ndarray, fine_hz: np.ndarray, a: float, b: float, top_hz: float) -> bool:
+    """Whether the sound from *a* to *b* (s) is noise where a voice is voiced. At its loudest (the rows
+    of :attr:`~.features.Features.fine` within :data:`_NUCLEUS_DB` of its loudest: a vowel's nucleus,
+    where a room tone does not reach) a talker is harmonics: the spectral flatness, 100 Hz to 8 kHz
+    (or *top_hz*), has a median of at most 0.035 over 456 espeak-ng lines and words and 0.003 over
+    freedesktop's recorded prompts. A slam, a shot or a crash is noise: over :data:`_NOISE_FLATNESS`
+    for 40 of the 130 effects the cue models learned from (the rest stay lines). So is a whisper."""
     r0 = int(a * FPS / FINE_DECIM)
     rows = fine[r0 : max(int(b * FPS / FINE_DECIM), r0 + 1)].astype(np.float64) / FINE_SCALE
     rows = rows[:, (fine_hz >= 100.0) & (fine_hz <= min(8000.0, top_hz))]

@@ -227,8 +227,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
                 else "a line of speech and no music (dialogue)")
         n = sum(c.kind != "marker" for c in cues)
-        between = ("" if not n else " and a noisy sound between the lines is an effect cue" if n == 1
-                   else f" and {n} noisy sounds between the lines are effect cues")
+        between = f" and the noisy sounds between the lines are effect cues ({n})" if n else ""
         warnings.append(f"the audio is {said}: it has no beats or bars; each line is marked (LINE) from its start "
                         f"to its end{between}; its loudness per frame (LEVEL) is there for the mouth chart")
     elif sounds is not None:

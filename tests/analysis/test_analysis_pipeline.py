@@ -259,7 +259,7 @@ def test_an_effect_between_the_lines_is_an_effect_and_a_word_a_line(word):
     assert not a.beats and any("speech" in w for w in a.warnings)
     effects = [c for c in a.cues if c.kind != "marker"]
     assert len(effects) == 1 and effects[0].kind in ("impact", "crash", "hit") and abs(effects[0].time - at) <= FRAME
-    assert any("a noisy sound between the lines is an effect cue" in w for w in a.warnings)
+    assert any("the noisy sounds between the lines are effect cues (1)" in w for w in a.warnings)
     _assert_marks_lines(replace(a, cues=tuple(c for c in a.cues if c.kind == "marker")), lines)
 
 
