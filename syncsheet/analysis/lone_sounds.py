@@ -248,7 +248,7 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
     Returns
     -------
     list of Cue
-        In time order.
+        The lines' markers and the effects' cues, in time order.
     """
     groups = _utterances(runs)
     firsts = np.cumsum([0] + [len(g) for g in groups[:-1]])
