@@ -43,7 +43,8 @@ from ._windows import nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_LINE_S", "MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
-           "rhythmic", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds", "effect_cues"]
+           "rhythmic", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds", "dialogue_scene",
+           "effect_cues"]
 
 MAX_SOUND_S = 6.5
 #: A line of dialogue may run this long (s) without a pause of :data:`MIN_SILENCE_S` where it is
@@ -400,6 +401,18 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
         if lines is not None and lines.speech and _all_bed_or_sound(bed, runs, db):
             return lines
     return found
+
+
+def dialogue_scene(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
+    """The lines of a dialogue scene in a reel with music (*quiet*, the quiet runs of *db*, the
+    scene's level), or None: a dialogue track (:func:`separate_sounds`) of :data:`MIN_SOUNDS` sounds
+    or more whose syllable peaks are enough (:data:`_GRID_LEAST`) for the grid test to tell a talker
+    from a few phrases of notes. A piece of music between two rests of 2 s is a piece of its own, and
+    one phrase and three notes on an eighth grid (7 peaks) keep their phase within chance."""
+    sounds = separate_sounds(quiet, db)
+    if sounds is None or not sounds.speech or len(sounds.spans) < MIN_SOUNDS:
+        return None
+    return sounds if len(speech_share(sounds.spans, db)[1]) >= _GRID_LEAST else None
 
 
 def _over_quiet(bed: list[tuple[int, int]], quiet: list[tuple[int, int]]) -> float:

@@ -48,6 +48,8 @@ _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset th
 #: the onset activation, a rise in dB, sees such an attack 14-17 ms early, a note inside the music a
 #: few ms early, where the energy's sharp test would flip with the hops' phase and add jitter.
 _ONSET_JUMP_DB = 30.0
+#: A gap's stop or restart this close (s) to a dialogue scene of a reel is the scene's edge.
+_SCENE_TOL_S = 0.1
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
 _CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_above_floor)
@@ -195,6 +197,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     beats: list[Beat] = []
     onsets: list[Onset] = []
     cues: list = []
+    scenes: list[tuple[float, float]] = []
     spans = _pieces(gaps, f.n)
     for i, (h0, h1) in enumerate(spans):  # each piece of a reel alone: nothing in it owes anything to the one before
         t0 = h0 / FPS
@@ -206,17 +209,27 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         with InOrder(depth=2) as later:
             piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
                                    replace(settings, bar_starts=starts), sens, warnings, done, later)
+        onsets += [replace(x, time=x.time + t0) for x in piece[1]]
+        if len(spans) > 1 and (lines := _dialogue_scene(f, levels.db, h0, h1)) is not None:
+            cues += lines  # a dialogue scene in a reel with music: no beats, its lines marked
+            scenes.append((t0, h1 / FPS))
+            continue
         last_bar = max((x.bar for x in beats), default=0)
         if len(piece[0]) >= _MIN_PIECE_BEATS:  # a lone sound (a pop, an effect's file) has no beat
             beats += [replace(x, time=x.time + t0, bar=x.bar + last_bar) for x in piece[0]]
-        onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         cues += [replace(x, time=x.time + t0, end=None if x.end is None else x.end + t0) for x in piece[2]]
-    # the silences between pieces are stops too (music sounds before and after them)
-    cues += levelmod.stop_cues(_at_attacks(gaps, f.energy))
+    # the silences between pieces are stops too (music sounds before and after them) ...
+    edges = levelmod.stop_cues(_at_attacks(gaps, f.energy))
     # and so is the first sound after a leading silence (a piece's analysis drops cues at its entry,
     # where nothing before it is a bed to stand out from)
     if (entry := levelmod.find_entry(levels.db, runs=quiet)) is not None:
-        cues.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
+        edges.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
+    # ... but no music stops at a dialogue scene's end, nor restarts at its start (its first LINE)
+    cues += [c for c in edges if not any(a - _SCENE_TOL_S <= c.time <= b + _SCENE_TOL_S for a, b in scenes)]
+    if scenes:
+        said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)
+        warnings.append(f"the audio at {said} is speech with pauses and no music (dialogue): it has no beats "
+                        "or bars there, and each line is marked (LINE) from its start to its end")
     # separate sounds with silence between them (an effects track): effects, not music that stops;
     # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
@@ -397,6 +410,18 @@ def _pop_blips(f: Features, db: np.ndarray, h0: int, h1: int) -> list[tuple[tupl
         if not pulse:
             out.append(((a + t0, b + t0), (gap[0] + t0, gap[1] + t0)))
     return out
+
+
+def _dialogue_scene(f: Features, db: np.ndarray, h0: int, h1: int) -> list[Cue] | None:
+    """The cues of the piece from hop *h0* to *h1* of a reel (*db*, its level) where it is a dialogue
+    scene (:func:`~.lone_sounds.dialogue_scene`), or None."""
+    sounds = lone_sounds.dialogue_scene(levelmod.quiet_runs(db[h0:h1]), db[h0:h1])
+    if sounds is None:
+        return None
+    t0 = h0 / FPS
+    spans = [(a + t0, b + t0) for a, b in sounds.spans]
+    starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in spans], f.energy)])
+    return _dialogue_cues(f, db, spans, starts)
 
 
 def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:

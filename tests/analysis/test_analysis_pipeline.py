@@ -263,6 +263,21 @@ def test_an_effect_between_the_lines_is_an_effect_and_a_word_a_line(word):
     _assert_marks_lines(replace(a, cues=tuple(c for c in a.cues if c.kind == "marker")), lines)
 
 
+def test_a_dialogue_scene_in_a_reel_with_music_is_dialogue_there():
+    # a music cue, 3 s of silence, then a dialogue scene: the lines had 10-20 beats over them and a
+    # stop, a restart and a HIT between every few; the music keeps its beats and its stop
+    ref = beat_times(120, 16.0)
+    d = dialogue(SR, [7, 3, 12, 5, 9])
+    y = np.concatenate([music(ref, 16.0, SR), np.zeros(3 * SR, np.float32), d])
+    a = analyze_samples(y, SR)
+    scene = 19.0
+    lines = [(s + scene, e + scene) for s, e in _lines(d)]
+    assert not any(b.time > scene for b in a.beats) and sum(b.time < 16.0 for b in a.beats) >= 28
+    _assert_marks_lines(replace(a, cues=tuple(c for c in a.cues if c.time > scene - 0.2)), lines)
+    assert [c.label for c in a.cues if 15.0 < c.time < scene - 0.2] == ["STOP"]
+    assert any("is speech with pauses and no music" in w for w in a.warnings)
+
+
 @pytest.mark.parametrize("lines", [[3, 40, 5], [7, 3, 40, 5, 9]])
 def test_a_long_line_without_a_pause_is_dialogue_and_marked(lines):
     # a line said for longer than an effect lasts (6.5 s) with no pause: the track was music, with
