@@ -198,6 +198,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     onsets: list[Onset] = []
     cues: list = []
     scenes: list[tuple[float, float]] = []
+    scene_cues: list[Cue] = []
     spans = _pieces(gaps, f.n)
     for i, (h0, h1) in enumerate(spans):  # each piece of a reel alone: nothing in it owes anything to the one before
         t0 = h0 / FPS
@@ -211,7 +212,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
                                    replace(settings, bar_starts=starts), sens, warnings, done, later)
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         if len(spans) > 1 and (lines := _dialogue_scene(f, levels.db, h0, h1)) is not None:
-            cues += lines  # a dialogue scene in a reel with music: no beats, its lines marked
+            scene_cues += lines  # a dialogue scene in a reel with music: no beats, its lines marked
             scenes.append((t0, h1 / FPS))
             continue
         last_bar = max((x.bar for x in beats), default=0)
@@ -226,10 +227,6 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         edges.append(levelmod.entry_cue(_at_attacks([(entry, entry)], f.energy)[0][1]))
     # ... but no music stops at a dialogue scene's end, nor restarts at its start (its first LINE)
     cues += [c for c in edges if not any(a - _SCENE_TOL_S <= c.time <= b + _SCENE_TOL_S for a, b in scenes)]
-    if scenes:
-        said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)
-        warnings.append(f"the audio at {said} is speech with pauses and no music (dialogue): it has no beats "
-                        "or bars there, and each line is marked (LINE) from its start to its end")
     # separate sounds with silence between them (an effects track): effects, not music that stops;
     # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
@@ -249,7 +246,12 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         beats = []
         warnings.append(f"the audio is {len(sounds.spans)} separate sounds with silence between them and no music: "
                         "each is an effect cue, and there are no beats or bars")
-    elif not beats:
+    elif scenes:  # music with dialogue scenes (the whole file's verdict above goes first)
+        cues += scene_cues
+        said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)
+        warnings.append(f"the audio at {said} is speech with pauses and no music (dialogue): it has no beats "
+                        "or bars there, and each line is marked (LINE) from its start to its end")
+    if sounds is None and not beats:
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
     report(progress, 1.0, "done")

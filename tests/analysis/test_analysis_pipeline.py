@@ -276,6 +276,11 @@ def test_a_dialogue_scene_in_a_reel_with_music_is_dialogue_there():
     _assert_marks_lines(replace(a, cues=tuple(c for c in a.cues if c.time > scene - 0.2)), lines)
     assert [c.label for c in a.cues if 15.0 < c.time < scene - 0.2] == ["STOP"]
     assert any("is speech with pauses and no music" in w for w in a.warnings)
+    # two scenes and no music: the whole file's verdict, once
+    d2 = dialogue(SR, [6, 9, 4, 11], seed=5)
+    a = analyze_samples(np.concatenate([d, np.zeros(3 * SR, np.float32), d2]), SR)
+    assert not a.beats and len(a.warnings) == 1 and "a dialogue track" in a.warnings[0]
+    assert [c.label for c in a.cues] == [f"LINE {k + 1}" for k in range(len(_lines(d)) + len(_lines(d2)))]
 
 
 @pytest.mark.parametrize("lines", [[3, 40, 5], [7, 3, 40, 5, 9]])
