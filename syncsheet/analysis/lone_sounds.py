@@ -356,13 +356,11 @@ def _separate(runs: list[tuple[float, float]], db: np.ndarray, *, long_lines: bo
 
 
 def _long_line(db: np.ndarray, a: float, b: float) -> bool:
-    """Whether the sound from *a* to *b* (s), longer than :data:`MAX_SOUND_S`, may be a line said
-    without a pause: speech (:func:`_speech`) of at most :data:`MAX_LINE_S`, its syllables on no grid
-    (a phrase of notes that long keeps its phase)."""
-    if b - a > MAX_LINE_S:
-        return False
+    """Whether the sound from *a* to *b* (s), longer than :data:`MAX_SOUND_S` (and at most
+    :data:`MAX_LINE_S`, which the caller holds it to), may be a line said without a pause: speech
+    (:func:`_speech`) whose syllables are on no grid (a phrase of notes that long keeps its phase)."""
     peaks = syllables(db, a, b)
-    return _speech(peaks, a, b) and not on_grid(peaks, b - a, _SYLLABLES)
+    return _speech(peaks, a, b) and not _notes(peaks, [(a, b)])
 
 
 def _one_line(runs: list[tuple[float, float]], db: np.ndarray) -> Sounds | None:

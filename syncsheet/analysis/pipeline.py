@@ -231,7 +231,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
     if sounds is not None:
-        starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in sounds.spans], f.energy)])
+        starts = _attack_starts(sounds.spans, f.energy)
     if sounds is not None and sounds.speech:
         beats, cues = [], _dialogue_cues(f, levels.db, sounds.spans, starts)
         said = ("speech with pauses and no music (a dialogue track)" if len(sounds.spans) >= lone_sounds.MIN_SOUNDS
@@ -422,8 +422,12 @@ def _dialogue_scene(f: Features, db: np.ndarray, h0: int, h1: int) -> list[Cue] 
         return None
     t0 = h0 / FPS
     spans = [(a + t0, b + t0) for a, b in sounds.spans]
-    starts = np.array([e for _, e in _at_attacks([(a, a) for a, _ in spans], f.energy)])
-    return _dialogue_cues(f, db, spans, starts)
+    return _dialogue_cues(f, db, spans, _attack_starts(spans, f.energy))
+
+
+def _attack_starts(spans: list[tuple[float, float]], energy: np.ndarray) -> np.ndarray:
+    """The start of each sound (*spans*, s) where its attack is (:func:`_at_attacks`)."""
+    return np.array([e for _, e in _at_attacks([(a, a) for a, _ in spans], energy)])
 
 
 def _dialogue_cues(f: Features, db: np.ndarray, spans: list[tuple[float, float]], starts: np.ndarray) -> list[Cue]:
