@@ -5,7 +5,7 @@ Audio of any sample rate is freed of DC, resampled to the one analysis rate, 22.
 42.7 ms every 5 ms: hop *n* is centred on exactly ``n / FPS`` seconds whatever the rate (the hop
 in samples is fractional and rounded per frame), so every detector downstream works in one clock.
 Each block of frames goes through one FFT and is reduced at once to small per-hop arrays; the
-spectrogram itself is never kept, so a two-hour reel needs only ~181 bytes per hop (≈ 261 MB
+spectrogram itself is never kept, so a two-hour reel needs only ~183 bytes per hop (≈ 264 MB
 less what it shares). The pass runs on two threads (:mod:`._threads`): the caller's decodes,
 resamples, windows and transforms each block while a second thread reduces the one before. The FFT
 is numpy's: scipy's is four times as fast on these frames, but importing it (with the numpy modules
@@ -118,6 +118,9 @@ class Features:
     gain_db : float
         The mean gain (dB) the spectral features were taken at (:mod:`.working_level`; 0 for most
         music).
+    gain : (n,) float16
+        The gain (dB) each hop's spectrum was taken at: it steps in the silences between a slow click
+        track's clicks, so like sounds a few seconds apart differ by it in :attr:`fine`.
     flipped : tuple of int
         The channels whose polarity was turned over for the mix (:data:`CANCEL_DB`; none for most
         files).
@@ -137,6 +140,7 @@ class Features:
     onset_high: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     floor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
     gain_db: float = 0.0
+    gain: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float16))
     flipped: tuple[int, ...] = ()
 
     #: A slice must start on a multiple of this many hops (a chroma row, and so a fine row).
@@ -164,7 +168,7 @@ class Features:
             chroma=self.chroma[start // CHROMA_DECIM : start // CHROMA_DECIM + (stop - start) // CHROMA_DECIM],
             fine=self.fine[rows], floor=cut(self.floor, rows), onset=cut(self.onset, hop),
             onset_strong=cut(self.onset_strong, hop), onset_high=cut(self.onset_high, hop),
-            duration=(stop - start) / FPS,
+            gain=cut(self.gain, hop), duration=(stop - start) / FPS,
         )
 
     @property
@@ -330,7 +334,7 @@ class _Analyser:
         hops = int((total_samples or 600 * self.sample_rate) * FPS / self.sample_rate) + _CHUNK_FRAMES + 2
         widths = {"flux": (3, np.float32), "energy": (0, np.float32), "bands": (len(self.band_hz), np.float16),
                   "chroma": (12, np.float16), "fine": (self.fb.shape[1], np.uint8), "onset": (0, np.float32),
-                  "onset_strong": (0, np.float32), "onset_high": (0, np.float32),
+                  "onset_strong": (0, np.float32), "onset_high": (0, np.float32), "gain": (0, np.float16),
                   "floor": (len(self.floor_counts), np.uint8)}
         rows = {"chroma": hops // CHROMA_DECIM + 1, "fine": hops // FINE_DECIM + 1, "floor": hops // FINE_DECIM + 1}
         self.out = {k: _Column(w, dt, rows.get(k, hops)) for k, (w, dt) in widths.items()}
@@ -449,6 +453,7 @@ class _Analyser:
             np.multiply(view[np.clip(starts, 0, len(view) - 1)], self.window, out=frames[:, : self.win])
             gain = self.level.gains(n[:-1] / FPS, final)
             self.gain_sum += float(gain.sum())
+            self.out["gain"].append(gain.astype(np.float16))
             if gain.any():
                 frames[:, : self.win] *= (10.0 ** (gain / 20.0)).astype(np.float32)[:, None]
             # energy of each hop: the samples from this centre to the next
@@ -552,6 +557,7 @@ class _Analyser:
             onset_high=cat("onset_high")[:n],
             floor=cat("floor"),
             gain_db=self.gain_sum / max(self.next_frame, 1),
+            gain=cat("gain")[:n],
             flipped=tuple(int(c) for c in np.flatnonzero(self.signs < 0)) if self.signs is not None else (),
         )
 

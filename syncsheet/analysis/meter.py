@@ -21,7 +21,7 @@ from math import erf
 import numpy as np
 
 from ._windows import max_near, span_means, window_max
-from .features import CHROMA_DECIM, FINE_DECIM, FPS
+from .features import CHROMA_DECIM, FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["downbeat_features", "downbeat_components", "chord_posterior", "chord_change", "bar_repetition",
            "bar_doubling", "assign_bars", "anchor_bars", "beat_sounds", "click_bar", "click_accents",
@@ -546,16 +546,22 @@ def _decode(d: np.ndarray, meters: tuple[int, ...], m0: int, mu1: float, mu0: fl
     return pos, meter_of
 
 
-def beat_sounds(beats: np.ndarray, fine: np.ndarray) -> np.ndarray:
+def beat_sounds(beats: np.ndarray, fine: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     """The mean fine log spectrum of each beat's sound (beats in hops) (nb, bands): its first 90 ms,
     from where the spectrum's window first reaches it, the rows at either end of the span counted
     for the part of them inside it. Whole rows (9 or 10 of them over the 90 ms span it first had, as
     the 10 ms rows fell against the beat) made a kick metronome's kicks, whose sweep sounds on past
     the span, unlike each other, so it was not read as a click track at 94 of 102 tempos and
-    meters, and its kicks were effect cues."""
+    meters, and its kicks were effect cues. With *gain* (:attr:`~.features.Features.gain`, per
+    hop) each row is taken back to the file's own level: the working level steps in a slow click
+    track's silences, and a kick's accent, 3.5 dB over its clicks, read as a click after a step."""
     if not len(beats) or fine.ndim != 2 or not len(fine):
         return np.zeros((len(beats), fine.shape[1] if fine.ndim == 2 else 0))
     beats = np.asarray(beats, float)
+    # only the gain's moves are undone: the level the click thresholds were set on is the gained one,
+    # and log10(1 + m) is no log for soft bands, which a whole gain of 25 dB taken off emptied
+    moves = gain is not None and len(gain) and float(np.ptp(gain)) > 0
+    usual = float(np.median(gain)) if moves else 0.0
     a = (beats - _BEAT_SOUND_S[0] * FPS) / FINE_DECIM  # the span in rows, fractional
     width = sum(_BEAT_SOUND_S) * FPS / FINE_DECIM
     k = int(np.ceil(width)) + 1  # rows a span can touch
@@ -567,6 +573,9 @@ def beat_sounds(beats: np.ndarray, fine: np.ndarray) -> np.ndarray:
         # the rows fall against the beat (a whole row more or less at an edge was 10 % of the span)
         w = np.clip(np.minimum(rows + 1, a[g : g + 2048, None] + width) - np.maximum(rows, a[g : g + 2048, None]), 0, 1)
         x = fine[np.clip(rows, 0, len(fine) - 1)].astype(np.float32)
+        if moves:  # a log10 band moves FINE_SCALE / 20 a dB where it is loud
+            level = gain[np.clip(rows * FINE_DECIM, 0, len(gain) - 1)].astype(np.float32) - usual
+            x = np.maximum(x - (FINE_SCALE / 20.0) * level[:, :, None], 0.0)
         out[g : g + 2048] = np.einsum("ij,ijk->ik", w.astype(np.float32), x) / width
     return out
 

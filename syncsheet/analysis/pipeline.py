@@ -326,13 +326,16 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
         bars[a:b], in_bar[a:b] = _passage_bars(pos[a:b], f, settings.beats_per_bar, inside,
                                                np.r_[0, skips[a + 1 : b]], progress)
         bars[a:b] += bars[a - 1] if a else 0
-    # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there)
-    clicks = metermod.click_bars(metermod.beat_sounds(pos, f.fine), settings.beats_per_bar, starts)
-    if clicks is not None:
-        bars, in_bar = clicks
     times = pos / FPS - BEAT_LATENCY
     sharp = beatmod.attack_times(pos, f.energy)  # a sharp attack is located in the signal itself
     times = np.where(np.isnan(sharp), times, sharp)
+    # a click track's accent starts its bars (the music's evidence, bass and harmony, is not there);
+    # each click's sound is read from its attack: the decoder's beats can be 10 ms off it every
+    # other beat (its tempo states skip some periods, 80 BPM's among them), which made a kick's
+    # clicks two sounds by turns and so no click track in bars of 5 or 7
+    clicks = metermod.click_bars(metermod.beat_sounds(times * FPS, f.fine, f.gain), settings.beats_per_bar, starts)
+    if clicks is not None:
+        bars, in_bar = clicks
     strength = _strengths(raw, pos)
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)

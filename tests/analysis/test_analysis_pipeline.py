@@ -984,6 +984,23 @@ def test_a_click_track_follows_the_cues_tempo_steps_and_bars(kind):
         assert [c.label for c in a.cues] == ["START"]
 
 
+
+@pytest.mark.parametrize(("bpm", "meter", "seconds"), [(80, 5, 20), (80, 7, 20), (72, 3, 16)])
+def test_a_kick_metronome_in_bars_of_5_or_7_reads_as_a_click_track(bpm, meter, seconds):
+    # the tracker's tempo states skip some periods (80 BPM's), so its beats fell 10 ms off the kicks
+    # every other beat: read from there, a kick's clicks were two sounds by turns, which a bar of 5
+    # or 7 mixes in every place. Read from the attacks, and with the working level's steps in the
+    # silences undone (an accent is only 3.5 dB louder), each place is one sound. Before: bars of 2,
+    # an IMPACT on every accent (5 in 20 s in 5/4), and in 3/4 at 72 BPM bar lines off 3 of 7 accents
+    sr = 44100
+    clicks = 1.0 + (60 / bpm) * np.arange(int(seconds * bpm / 60))
+    accents = np.arange(len(clicks)) % meter == 0
+    a = analyze_samples(_kick_metronome(clicks, seconds + 2.0, sr, accents), sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [c.label for c in a.cues] == ["START"]
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
