@@ -24,7 +24,7 @@ from ._windows import max_near, span_means, window_max
 from .features import CHROMA_DECIM, FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["downbeat_features", "downbeat_components", "chord_posterior", "chord_change", "bar_repetition",
-           "bar_doubling", "assign_bars", "anchor_bars", "beat_sounds", "click_bar", "click_accents",
+           "bar_doubling", "assign_bars", "anchor_bars", "beat_sounds", "click_bar", "click_pair", "click_accents",
            "click_bars", "METERS"]
 
 METERS = (2, 3, 4, 5, 6, 7)
@@ -72,6 +72,16 @@ _CLICK_ALIKE, _CLICK_APART = 0.1, 10.0
 _CLICK_ACCENT = 0.05
 #: ... and at most this share of a place's beats sound nearer another place's sound than their own.
 _CLICK_MIXED = 0.25
+#: A click track in bars of 2 (:func:`click_pair`): its two sounds are one sound, louder or at
+#: another pitch, so their spectral centroids lie within this many bands of :attr:`~.features.Features.fine`
+#: (an octave; metronomes of tone, wood block, tick and kick at most 3.8 bands apart), where a
+#: programmed loop's kick and snare or kick and hi-hat lie two octaves apart or more (23-25 bands).
+_PAIR_BANDS = 12.0
+#: ... and the softer holds at least this share of the louder's summed sound (metronomes 0.82-0.9:
+#: a beat the tracker put between a slow track's clicks is silence, no sound of the pair) ...
+_PAIR_LEVEL = 0.5
+#: ... and the accent is the louder by this share of the summed sound (else the higher one).
+_PAIR_LOUDER = 0.05
 #: :func:`click_accents` splits the beats from this many starts, each refined this many times.
 _SPLIT_TRIES, _SPLIT_ROUNDS = 6, 8
 #: ... each beat's sound taken less the median of this many beats either side of it.
@@ -627,6 +637,36 @@ def click_bar(sounds: np.ndarray, meter: int) -> tuple[int, float] | None:
     return best
 
 
+def click_pair(sounds: np.ndarray) -> tuple[int, float] | None:
+    """Where the bars of a click track in bars of 2 start, as :func:`click_bar` for bars of 3 or more.
+
+    In a bar of 2 neither sound is the rarer, and each is the other's odd one out, so the beats must
+    alternate between two sounds each as tight as :func:`click_bar` holds a place (:data:`_CLICK_APART`)
+    that are one sound (:data:`_PAIR_LEVEL`, :data:`_PAIR_BANDS`: a drum loop's kick and snare
+    alternate as tightly); the
+    accent is the louder of the two, or where they are as loud (:data:`_PAIR_LOUDER`), the higher.
+    Left to the music's bar model, a 2/4 click track had every bar line on the click after the accent.
+    """
+    if len(sounds) < 8:  # four bars
+        return None
+    place = np.arange(len(sounds)) % 2
+    typical = np.stack([np.median(sounds[place == p], axis=0) for p in range(2)])
+    off = np.linalg.norm(sounds - typical[place], axis=1)
+    within = max(float(np.median(off[place == p])) for p in range(2))
+    apart = float(np.linalg.norm(typical[0] - typical[1]))
+    if apart <= _CLICK_ACCENT * float(np.median(np.linalg.norm(sounds, axis=1))) or apart < _CLICK_APART * within:
+        return None
+    level = typical.sum(axis=1)
+    if float(level.min()) < _PAIR_LEVEL * float(level.max()):
+        return None
+    centre = (typical * np.arange(typical.shape[1])).sum(axis=1) / level
+    if abs(float(centre[0] - centre[1])) > _PAIR_BANDS:
+        return None
+    louder = abs(float(level[0] - level[1])) > _PAIR_LOUDER * float(level.max())
+    accent = int(np.argmax(level)) if louder else int(np.argmax(centre))
+    return accent, apart / max(within, 1e-9)
+
+
 def _mixed_places(sounds: np.ndarray, typical: np.ndarray, place: np.ndarray, accent: int) -> bool:
     """Whether the bar's places mix the accent's sound and the clicks': more than
     :data:`_CLICK_MIXED` of the other places' beats sound nearer the accent than their own place, or
@@ -714,7 +754,8 @@ def click_bars(sounds: np.ndarray, meter: int | None = None, starts: np.ndarray 
     """Bar numbers and beats in the bar of a click track, or None.
 
     A bar starts on every accent (:func:`click_accents`; else the accents of the meter of 3-7
-    whose bars are a click track's, :func:`click_bar`, the clearest if several are). A forced
+    whose bars are a click track's, :func:`click_bar`, the clearest if several are; else the louder
+    of two alternating sounds, :func:`click_pair`). A forced
     *meter* keeps its length, its bars starting on the first accent; *starts* (beats a user says
     start a bar) move them as in :func:`assign_bars`.
     """
@@ -724,6 +765,8 @@ def click_bars(sounds: np.ndarray, meter: int | None = None, starts: np.ndarray 
         m = meter or 4
     else:  # one meter's place medians
         found = [(m, r) for m in METERS if (r := click_bar(sounds, m)) is not None]
+        if not found and meter in (None, 2) and (pair := click_pair(sounds)) is not None:
+            found = [(2, pair)]
         if not found:
             return None
         m, (p, _) = max(found, key=lambda x: x[1][1])

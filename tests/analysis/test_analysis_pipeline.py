@@ -1001,6 +1001,41 @@ def test_a_kick_metronome_in_bars_of_5_or_7_reads_as_a_click_track(bpm, meter, s
     assert [b.beat == 1 for b in a.beats] == list(accents)
     assert [c.label for c in a.cues] == ["START"]
 
+
+@pytest.mark.parametrize("kind", ["wood", "kick"])
+@pytest.mark.parametrize("forced", [False, True])
+def test_a_click_track_in_bars_of_2_has_its_bar_lines_on_the_accents(kind, forced):
+    # a march's 2/4 click: neither sound is the rarer, so it was no click track, and the music's bar
+    # model put every bar line on the click after the accent, with --meter 2 too
+    from syncsheet.analysis.settings import AnalysisSettings
+
+    sr = 44100
+    clicks = 1.0 + 0.5 * np.arange(32)  # 120 BPM
+    accents = np.arange(len(clicks)) % 2 == 0
+    y = (_wood_metronome if kind == "wood" else _kick_metronome)(clicks, 18.0, sr, accents)
+    a = analyze_samples(y, sr, AnalysisSettings(beats_per_bar=2)) if forced else analyze_samples(y, sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [c.label for c in a.cues] == ["START"]
+
+
+@pytest.mark.parametrize("bpm", [90, 140])
+def test_a_drum_loops_kick_and_snare_are_no_click_pair(bpm):
+    # a programmed loop's kick and snare alternate as tightly as a 2/4 click's two sounds, but are
+    # two sounds two octaves apart: its bars stay the music's
+    from syncsheet.analysis import features
+    from syncsheet.analysis import meter as metermod
+
+    y, times = drum_loop(bpm, 20.0, SR)
+    f = features.extract([y.astype(np.float32)], SR)
+    sounds = metermod.beat_sounds(times * features.FPS, f.fine, f.gain)
+    assert metermod.click_pair(sounds) is None
+    kicks = sounds.copy()  # its kick, and the kick 3 dB softer in the snare's place, are a pair
+    kicks[1::2] = np.maximum(sounds[0::2][: len(kicks[1::2])] - 7.5, 0.0)
+    pair = metermod.click_pair(kicks)
+    assert pair is not None and pair[0] == 0  # the louder starts the bar
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
