@@ -11,7 +11,8 @@ and the beat tracker put a grid over them. The audio is taken for separate sound
 - none lasts longer than :data:`MAX_SOUND_S` (the longest of the 130 effects the cue models learned
   from lasts 6 s; music with rests has phrases longer than that somewhere), and
 - their starts keep no rhythm (:func:`rhythmic`: a click track or a drum loop in digital silence is
-  sounds and silences too, each start a beat or a bar from others).
+  sounds and silences too, each start a beat or a bar from others; :func:`steady`: a click track
+  under a ritardando, each start an interval after the last like the one before).
 
 Each sound's start, and each sound inside one that rises out of near-silence, is then an effect cue
 of the kind its own spectrum says (:func:`~.cues.classify`, the silence before it being no bed to take
@@ -43,8 +44,8 @@ from ._windows import nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_LINE_S", "MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
-           "rhythmic", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds", "dialogue_scene",
-           "effect_cues"]
+           "rhythmic", "steady", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds",
+           "dialogue_scene", "effect_cues"]
 
 MAX_SOUND_S = 6.5
 #: A line of dialogue may run this long (s) without a pause of :data:`MIN_SILENCE_S` where it is
@@ -63,6 +64,10 @@ _RHYTHM_TOL_S = 0.02
 _RHYTHM_MAX_S = 4.0
 _RHYTHM_LEAST = 4  # starts, so that one pair of sounds (two of three) is no rhythm
 _RHYTHM_CHANCE = 0.01  # ... and more than chance gives (:func:`rhythmic`)
+#: A click track under a ritardando or an accelerando keeps no one period but a steady succession
+#: (:func:`steady`): each interval within this share of the one before it (a rit from 120 to 60 BPM
+#: over four bars of 4 is 4.4 % a beat), or :data:`_RHYTHM_TOL_S`.
+_STEADY_DRIFT = 0.05
 #: A machine's starts keep their period to the hop the level is read in and the hundredth of a second
 #: the periods are rounded to: four clicks a period apart to this are more than chance.
 _RHYTHM_EXACT_S = 0.01
@@ -185,6 +190,25 @@ def rhythmic(starts: np.ndarray) -> bool:
             if int((after <= tol).sum()) >= pairs and int(((after <= tol) | (before <= tol)).sum()) >= need:
                 return True
     return False
+
+
+def steady(starts: np.ndarray) -> bool:
+    """Whether the *starts* (s) follow one another at a steadily moving period: where at least
+    :data:`_RHYTHM_SHARE` of them (and :data:`_RHYTHM_LEAST`) come an interval after the one before
+    that is within :data:`_STEADY_DRIFT` of it, more often than chance makes two intervals of starts
+    at their rate alike (:func:`_chance_count`). :func:`rhythmic` looks for one period over the
+    whole file; a click track whose tempo changes on every click (a ritardando, an accelerando, a
+    rubato) has none, so it was an effects track: no beats, and every click an effect cue."""
+    s = np.sort(np.asarray(starts, np.float64))
+    if len(s) < _RHYTHM_LEAST:
+        return False
+    gaps = np.diff(s)
+    tol = np.maximum(_RHYTHM_TOL_S, _STEADY_DRIFT * gaps[:-1])
+    alike = int((np.abs(gaps[1:] - gaps[:-1]) <= tol).sum())
+    rate = 1.0 / max(float(np.median(gaps)), 1e-9)
+    # two intervals at chance (exponential gaps) are this alike with probability about rate * tol
+    chance = 1 + _chance_count(len(gaps) - 1, min(1.0, 2.0 * rate * float(np.mean(tol))), 1)
+    return alike >= max(_RHYTHM_LEAST, _RHYTHM_SHARE * len(s), chance)
 
 
 def syllables(db: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -345,7 +369,8 @@ def _separate(runs: list[tuple[float, float]], db: np.ndarray, *, long_lines: bo
         return None
     if len(runs) < MIN_SOUNDS:
         return _one_line(runs, db)
-    if rhythmic(np.array([a for a, _ in runs])):
+    starts = np.array([a for a, _ in runs])
+    if rhythmic(starts) or steady(starts):
         return None
     share, peaks = speech_share(runs, db)
     if _notes(peaks, runs):  # phrases of notes with rests between them

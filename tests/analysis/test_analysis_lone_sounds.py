@@ -12,6 +12,7 @@ from syncsheet.analysis.lone_sounds import (
     rhythmic,
     separate_sounds,
     sound_runs,
+    steady,
     syllables,
 )
 
@@ -73,6 +74,22 @@ def test_a_rhythm_is_more_pairs_a_period_apart_than_chance_gives():
         assert rhythmic(np.delete(clicks, 3))
         assert rhythmic(1.0 + period * np.arange(4))
 
+
+
+def test_a_click_track_whose_tempo_moves_on_every_click_is_a_steady_succession():
+    # a ritardando, an accelerando or a rubato keeps no one period (rhythmic finds none), so such a
+    # click track was an effects track: no beats, and every click an effect cue
+    rng = np.random.default_rng(4)
+    for bpm in (np.linspace(120, 80, 48), 120 * 0.5 ** (np.arange(16) / 16), np.linspace(90, 140, 32),
+                100 + 15 * np.sin(np.arange(48) / 6)):
+        clicks = 1.0 + np.r_[0.0, np.cumsum(60.0 / bpm[:-1])] + rng.normal(0, 0.003, len(bpm))
+        assert not rhythmic(clicks)
+        assert steady(clicks)
+    # sounds at chance times are not, as for rhythmic
+    for n, spacing in ((8, (0.8, 4.0)), (12, (0.3, 1.0)), (100, (0.15, 0.4))):
+        found = sum(steady(np.cumsum(rng.uniform(*spacing, n))) for _ in range(100))
+        assert found <= 3, (n, spacing, found)
+    assert not steady(np.array([0.0, 1.0, 2.0]))  # three are too few
 
 def _syllabic(starts: list[float], lengths: list[float], seconds: float, rng: np.random.Generator) -> np.ndarray:
     """A level per hop for sounds made of syllables: from each start, vowels at -20 dBFS of 90-220 ms

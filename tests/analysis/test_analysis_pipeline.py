@@ -1036,6 +1036,22 @@ def test_a_drum_loops_kick_and_snare_are_no_click_pair(bpm):
     pair = metermod.click_pair(kicks)
     assert pair is not None and pair[0] == 0  # the louder starts the bar
 
+
+@pytest.mark.parametrize(("kind", "bpm"), [("wood", (120, 80)), ("kick", (90, 140))])
+def test_a_click_track_under_a_ritardando_or_an_accelerando_is_one(kind, bpm):
+    # the tempo moves on every click, so the clicks keep no one period and the track was taken for an
+    # effects track: no beats, and 48 effect cues, one on every click
+    sr = 44100
+    tempi = np.linspace(*bpm, 48)
+    clicks = 1.0 + np.r_[0.0, np.cumsum(60.0 / tempi[:-1])]
+    accents = np.arange(len(clicks)) % 4 == 0
+    y = (_wood_metronome if kind == "wood" else _kick_metronome)(clicks, clicks[-1] + 2.0, sr, accents)
+    a = analyze_samples(y, sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [c.label for c in a.cues] == ["START"]
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
