@@ -80,8 +80,13 @@ _PAIR_BANDS = 12.0
 #: ... and the softer holds at least this share of the louder's summed sound (metronomes 0.82-0.9:
 #: a beat the tracker put between a slow track's clicks is silence, no sound of the pair) ...
 _PAIR_LEVEL = 0.5
-#: ... and the accent is the louder by this share of the summed sound (else the higher one).
+#: ... and the accent is the louder by this share of the summed sound (else the higher one) ...
 _PAIR_LOUDER = 0.05
+#: ... and at most this share of either place's beats lie half the two sounds' distance or more from
+#: their place's sound: a click track of 4/4 with its eighths clicked, tracked at the eighths, is an
+#: alternation of beats and eighths too, but a quarter of its beats are accents (each quarter note
+#: was then a bar line).
+_PAIR_ODD = 0.1
 #: :func:`click_accents` splits the beats from this many starts, each refined this many times.
 _SPLIT_TRIES, _SPLIT_ROUNDS = 6, 8
 #: ... each beat's sound taken less the median of this many beats either side of it.
@@ -643,7 +648,7 @@ def click_pair(sounds: np.ndarray) -> tuple[int, float] | None:
     In a bar of 2 neither sound is the rarer, and each is the other's odd one out, so the beats must
     alternate between two sounds each as tight as :func:`click_bar` holds a place (:data:`_CLICK_APART`)
     that are one sound (:data:`_PAIR_LEVEL`, :data:`_PAIR_BANDS`: a drum loop's kick and snare
-    alternate as tightly); the
+    alternate as tightly) and hold no third one (:data:`_PAIR_ODD`); the
     accent is the louder of the two, or where they are as loud (:data:`_PAIR_LOUDER`), the higher.
     Left to the music's bar model, a 2/4 click track had every bar line on the click after the accent.
     """
@@ -656,6 +661,8 @@ def click_pair(sounds: np.ndarray) -> tuple[int, float] | None:
     apart = float(np.linalg.norm(typical[0] - typical[1]))
     if apart <= _CLICK_ACCENT * float(np.median(np.linalg.norm(sounds, axis=1))) or apart < _CLICK_APART * within:
         return None
+    if max(float(np.mean(off[place == p] >= 0.5 * apart)) for p in range(2)) > _PAIR_ODD:
+        return None  # a third sound in one place: a bar of 4's accents among its beats
     level = typical.sum(axis=1)
     if float(level.min()) < _PAIR_LEVEL * float(level.max()):
         return None

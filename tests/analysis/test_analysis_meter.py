@@ -504,3 +504,19 @@ def test_only_bars_of_one_odd_beat_among_alike_ones_are_a_click_tracks():
     # median is one of them exactly and the places' spread nil, so the split looked endless
     loop = np.array([accent if k % 2 else click for k in range(45)])
     assert click_bar(loop, 3) is None
+
+
+def test_a_click_pair_is_two_alternating_sounds_and_no_third():
+    # a 2/4 click track's beats, accent and click, at the same pitch 3.5 dB apart (8.75 steps of the
+    # fine spectrum where it is loud); with every second beat an eighth's click and a bar of 4's
+    # accents among the quarter notes (tracked at the eighths), the quarters are no one sound
+    from syncsheet.analysis.meter import click_pair
+
+    rng = np.random.default_rng(5)
+    click = np.r_[np.linspace(20, 80, 30), np.linspace(80, 10, 41)]
+    beats = np.stack([click + (8.75 if k % 2 == 0 else 0.0) for k in range(32)]) + rng.normal(0, 0.3, (32, 71))
+    pair = click_pair(beats)
+    assert pair is not None and pair[0] == 0
+    assert click_pair(beats[1:])[0] == 1  # the accent is the louder wherever the beats start
+    eighths = np.stack([click + (8.75 * (k % 8 == 0) + 4.0 * (k % 2 == 0)) for k in range(32)])
+    assert click_pair(eighths + rng.normal(0, 0.3, (32, 71))) is None
