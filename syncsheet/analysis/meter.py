@@ -87,6 +87,9 @@ _PAIR_LOUDER = 0.05
 #: alternation of beats and eighths too, but a quarter of its beats are accents (each quarter note
 #: was then a bar line).
 _PAIR_ODD = 0.1
+#: A click track's accents are one bar length apart at least this share of the time (:func:`_barred`;
+#: a cue's tempo map of bars of 4 with a bar of 3, one of 2 and two of 5: 0.82).
+_BAR_SHARE = 0.5
 #: :func:`click_accents` splits the beats from this many starts, each refined this many times.
 _SPLIT_TRIES, _SPLIT_ROUNDS = 6, 8
 #: ... each beat's sound taken less the median of this many beats either side of it.
@@ -745,7 +748,7 @@ def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
                 break
             centres = moved
         accent = nearer_accent(centres)
-        if accent.sum() < 3 or accent.sum() > nb // 2 or np.median(np.diff(np.flatnonzero(accent))) < 3:
+        if accent.sum() < 3 or accent.sum() > nb // 2 or not _barred(np.diff(np.flatnonzero(accent))):
             continue
         apart = float(np.linalg.norm(centres[1] - centres[0]))
         within = max(float(np.median(np.linalg.norm(rel[accent] - centres[1], axis=1))),
@@ -754,6 +757,16 @@ def click_accents(sounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         if apart > _CLICK_ACCENT * norm and sep >= best_sep:
             best, best_sep = (rel, centres[1], centres[0]), sep
     return best
+
+
+def _barred(gaps: np.ndarray) -> bool:
+    """Whether accents *gaps* beats apart make bars: three beats or more apart as a rule, and one
+    bar length (a meter's change aside) the gap of two of them and half of them at least. Effects over a noise bed,
+    louder than the noise at the beats the tracker put over it, split from it as an accent from its
+    clicks, at chance gaps."""
+    if not len(gaps) or np.median(gaps) < 3:
+        return False
+    return int(np.bincount(gaps).max()) >= max(2.0, _BAR_SHARE * len(gaps))
 
 
 def click_bars(sounds: np.ndarray, meter: int | None = None, starts: np.ndarray | None = None
