@@ -1052,6 +1052,47 @@ def test_a_click_track_under_a_ritardando_or_an_accelerando_is_one(kind, bpm):
     assert [b.beat == 1 for b in a.beats] == list(accents)
     assert [c.label for c in a.cues] == ["START"]
 
+
+def _coloured_noise(seconds: float, sr: int, slope: float, seed: int = 0) -> np.ndarray:
+    """Noise whose power falls as 1 / f ** (2 * slope) (0 white, 0.5 pink, 1 brown), 0.05 RMS."""
+    w = np.random.default_rng(seed).normal(0, 1, int(seconds * sr))
+    f = np.fft.rfft(w)
+    k = np.maximum(np.arange(len(f)), 1)
+    x = np.fft.irfft(f / k**slope, len(w))
+    return (0.05 * x / x.std()).astype(np.float32)
+
+
+@pytest.mark.parametrize(("slope", "sr"), [(0.0, 44100), (0.5, 48000), (0.75, 22050)])
+def test_steady_noise_has_no_beats_and_no_onsets_of_its_own(slope, sr):
+    # a room tone, a hiss or a wind: the tracker put a grid over its random peaks (about 40 beats in
+    # 30 s) and the picker found 70-90 onsets in it (noise whose level wanders as a random walk's, 1/f^2
+    # from DC, has rises of its own and is left as it was)
+    a = analyze_samples(_coloured_noise(20.0, sr, slope), sr)
+    assert not a.beats and len(a.onsets) <= 1 and not a.cues
+    assert any("steady noise" in w for w in a.warnings)
+
+
+def test_an_effect_on_a_noise_bed_is_a_cue_and_music_under_a_hiss_keeps_its_beats():
+    bed = _coloured_noise(20.0, SR, 0.5, seed=3).astype(np.float64) * 0.2
+    hit = 9.37
+    add(bed, hit, impact(SR), SR, 0.5)
+    a = analyze_samples(bed.astype(np.float32), SR)
+    assert any(abs(c.time - hit) <= FRAME for c in a.cues)
+    assert any(abs(o.time - hit) <= FRAME for o in a.onsets)
+    ref = beat_times(120, 20.0)
+    y = music(ref, 20.0, SR)
+    hiss = _coloured_noise(20.0, SR, 0.0, seed=4)[: len(y)] * float(np.sqrt(np.mean(y**2))) / 0.05 * 10 ** (-22 / 20)
+    got = _beats(analyze_samples((y + hiss).astype(np.float32), SR))
+    assert not np.isnan(_matched(got, ref, 0.02)[1:]).any()  # the first, out of the hiss, is lost
+
+
+def test_a_tone_cut_off_by_the_files_end_has_no_cue_there():
+    # the frames' windows run on past the last sample into silence: the cut read as an effect
+    sr = 48000
+    t = np.arange(30 * sr) / sr
+    for y in (0.18 * np.sin(2 * np.pi * 1000 * t), 0.1 * np.sin(2 * np.pi * 50 * t[: 20 * sr])):
+        assert analyze_samples(y.astype(np.float32), sr).cues == ()
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
