@@ -191,7 +191,7 @@ def find_stops(
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
         if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:
             continue
-        if _fading(sm, s, e, bed_n):
+        if _fading(sm, s, e, bed_n) or _rising(sm, s, e, bed_n):
             continue
         # the drop-out starts where the level leaves the bed, not where it reaches the floor
         j = s
@@ -209,7 +209,7 @@ def find_stops(
     return out
 
 
-#: A fade-out: the level falls at least this much (dB) from each bed_seconds to the next, through
+#: A fade-out (a fade-in): the level falls (rises) at least this much (dB) from each bed_seconds to the next, through
 #: the silence (:func:`_fading`).
 _FADE_STEP_DB = 3.0
 
@@ -229,6 +229,21 @@ def _fading(sm: np.ndarray, s: int, e: int, bed_n: int) -> bool:
     later = sm[e + bed_n : e + 2 * bed_n]
     falls_on = len(later) < bed_n or after - float(np.median(later)) >= _FADE_STEP_DB
     return earlier - before >= _FADE_STEP_DB and before - after >= _FADE_STEP_DB and falls_on
+
+
+def _rising(sm: np.ndarray, s: int, e: int, bed_n: int) -> bool:
+    """Whether the quiet run from hop *s* to *e* of the smoothed level *sm* is a dip in a fade-in, not
+    a stop (:func:`_fading` the other way): the median level rises :data:`_FADE_STEP_DB` or more from
+    the *bed_n* hops before the *bed_n* before the silence to those (or the audio starts before
+    them), again to the *bed_n* after it, and again to the *bed_n* after those. A fade-in meets the
+    quiet line between its first notes; music that stops comes back as loud as it left."""
+    later = sm[e + bed_n : e + 2 * bed_n]
+    if s < 1 or len(later) < bed_n:
+        return False
+    before = float(np.median(sm[max(0, s - bed_n) : s]))
+    after = float(np.median(sm[e : e + bed_n]))
+    rose = s < 2 * bed_n or before - float(np.median(sm[s - 2 * bed_n : s - bed_n])) >= _FADE_STEP_DB
+    return rose and after - before >= _FADE_STEP_DB and float(np.median(later)) - after >= _FADE_STEP_DB
 
 
 def _recurs(starts: np.ndarray, lengths: np.ndarray, i: int, bed_n: int, n: int) -> bool:

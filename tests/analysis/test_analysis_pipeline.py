@@ -152,6 +152,33 @@ def test_a_fade_out_is_no_stop(bpm, shape):
     assert sum(b.time > 26.0 for b in a.beats) >= 4
 
 
+
+def test_a_dip_in_a_fade_in_is_no_stop():
+    # a fade-in meets the quiet line between its first notes: the dev and holdout mixes faded in over
+    # 3-5 s had a STOP and a RESTART in their first seconds (1-3 of 22 for each fade tried). Here a
+    # note every 0.25 s falling 80 dB a second, faded in over 3 s (the gain rising as its square)
+    from syncsheet.analysis import levels
+    from syncsheet.analysis.features import FPS
+
+    t = np.arange(30 * FPS) / FPS
+    peak = -20.0 + 40.0 * np.log10(np.clip(t / 3.0, 1e-3, 1.0))
+    db = np.maximum(peak - 80.0 * (t % 0.25), -90.0) + np.random.default_rng(1).normal(0, 0.5, len(t))
+    assert levels.find_stops(db) == []
+    held = db.copy()
+    held[int(10.3 * FPS) : int(10.8 * FPS)] = -120.0  # the music holding its level stops for real
+    assert len(levels.find_stops(held)) == 1
+
+
+def test_a_stop_in_a_crescendo_from_the_start_is_still_a_stop_where_the_music_holds():
+    # music that starts softly, stops for a second and comes back as loud as it left is no fade-in
+    ref = beat_times(120, 24.0)
+    y = music(ref, 24.0, SR)
+    y[: 3 * SR] *= np.float32(10 ** -0.6)
+    y[3 * SR : 4 * SR] = 0.0
+    y[4 * SR :] *= np.float32(10 ** -0.6)
+    a = analyze_samples(y, SR)
+    assert [round(c.time) for c in a.cues if c.kind == "stop"] == [3]
+
 def test_a_diminuendo_to_a_general_pause_is_still_a_stop():
     # the music falls 12 dB over 4 s, stops for a second and comes back softer, and holds there
     ref = beat_times(120, 24.0)
