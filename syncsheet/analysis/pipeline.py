@@ -355,6 +355,11 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     clicks = metermod.click_bars(metermod.beat_sounds(times * FPS, f.fine, f.gain), settings.beats_per_bar, starts)
     if clicks is not None:
         bars, in_bar = clicks
+        heard = _heard(times, db)
+        if len(heard) and heard.any() and not heard.all():  # a click track's beats are its clicks:
+            # where it holds (a fermata) or clicks slower than the grid, the grid ran on over silence
+            pos, times, in_bar = pos[heard], times[heard], in_bar[heard]
+            bars = np.maximum(np.cumsum(in_bar == 1) + int(in_bar[0] != 1), 1)
     strength = _strengths(raw, pos)
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)
@@ -718,6 +723,16 @@ def _out_of_noise(pos: np.ndarray, onset: np.ndarray, peak: float, *rest: np.nda
     window = onset[np.clip(idx[:, None] + np.arange(-2, 3)[None, :], 0, max(len(onset) - 1, 0))].max(axis=1)
     keep = window >= _NOISE_ONSET * peak if len(onset) else np.zeros(len(pos), bool)
     return (pos[keep], *(r[keep] for r in rest)) if rest else pos[keep]
+
+
+def _heard(times: np.ndarray, db: np.ndarray, below: float = 40.0) -> np.ndarray:
+    """Per beat (*times*, s): whether a sound is heard at it, the level *db* (per hop) within *below*
+    dB of the piece's loud level (:func:`_loud_level`) from 10 ms before it to 30 ms after."""
+    if not len(times) or not len(db):
+        return np.zeros(len(times), bool)
+    hop = np.round(np.asarray(times) * FPS).astype(int)
+    near = db[np.clip(hop[:, None] + np.arange(-2, 7)[None, :], 0, len(db) - 1)].max(axis=1)
+    return near >= _loud_level(db) - below
 
 
 def _loud_level(db: np.ndarray) -> float:

@@ -1120,6 +1120,19 @@ def test_a_tone_cut_off_by_the_files_end_has_no_cue_there():
     for y in (0.18 * np.sin(2 * np.pi * 1000 * t), 0.1 * np.sin(2 * np.pi * 50 * t[: 20 * sr])):
         assert analyze_samples(y.astype(np.float32), sr).cues == ()
 
+
+def test_a_click_tracks_fermata_has_no_beats_in_its_hold():
+    # four bars of 4 at 120 BPM, a hold of 1.5 s, four more: the grid ran on over the silence, two
+    # beats with no click and a bar of 2 made of them
+    sr = 44100
+    clicks = np.r_[1.0 + 0.5 * np.arange(16), 10.0 + 0.5 * np.arange(16)]
+    accents = np.arange(32) % 4 == 0
+    a = analyze_samples(_wood_metronome(clicks, 20.0, sr, accents), sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [b.bar for b in a.beats] == list(1 + np.arange(32) // 4)
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
