@@ -319,8 +319,10 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     # and cue helpers below keep the picks without that rule (measured in docs/analysis.md)
     opos = _above_floor(*onsetmod.pick_onsets(f.onset, lead=0, **pick), db)[0]
     npos, nstr = _reported_onsets(f, pick, db, pos, sens, progress=scaled(progress, 0.65, 0.74))
-    if noise is not None:
-        opos, (npos, nstr) = _out_of_noise(opos, f.onset, noise), _out_of_noise(npos, f.onset, noise, nstr)
+    if noise is not None:  # an effect on the bed stands out of it
+        opos = opos[_out_of_noise(opos, f.onset, noise)]
+        keep = _out_of_noise(npos, f.onset, noise)
+        npos, nstr = npos[keep], nstr[keep]
     pos = beatmod.extend_to_edges(pos, opos)
     pos = beatmod.peak_refine(pos, raw, radius=2)
     timed = onsetmod.time_attacks(f.onset, npos)  # slow attacks at the start of their rise; the
@@ -716,13 +718,12 @@ def _noise_peak(onset: np.ndarray) -> float | None:
     return float(top) if noise else None
 
 
-def _out_of_noise(pos: np.ndarray, onset: np.ndarray, peak: float, *rest: np.ndarray):
-    """*pos* (hops), and each of *rest* alike, kept where the novelty *onset* there stands
-    :data:`_NOISE_ONSET` times over steady noise's *peak* (:func:`_noise_peak`): an effect on the bed."""
-    idx = np.clip(np.round(pos).astype(int), 0, max(len(onset) - 1, 0))
-    window = onset[np.clip(idx[:, None] + np.arange(-2, 3)[None, :], 0, max(len(onset) - 1, 0))].max(axis=1)
-    keep = window >= _NOISE_ONSET * peak if len(onset) else np.zeros(len(pos), bool)
-    return (pos[keep], *(r[keep] for r in rest)) if rest else pos[keep]
+def _out_of_noise(pos: np.ndarray, onset: np.ndarray, peak: float) -> np.ndarray:
+    """Per position *pos* (hops): whether the novelty *onset* within 10 ms of it stands
+    :data:`_NOISE_ONSET` times over steady noise's *peak* (:func:`_noise_peak`)."""
+    idx = np.clip(np.round(pos).astype(int), 0, len(onset) - 1)
+    near = onset[np.clip(idx[:, None] + np.arange(-2, 3)[None, :], 0, len(onset) - 1)].max(axis=1)
+    return near >= _NOISE_ONSET * peak
 
 
 def _heard(times: np.ndarray, db: np.ndarray, below: float = 40.0) -> np.ndarray:

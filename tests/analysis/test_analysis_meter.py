@@ -526,15 +526,13 @@ def test_a_click_tracks_accents_are_bars_apart_and_effects_on_a_bed_are_not():
     # effects over a noise bed are louder than the noise at the beats the tracker put over it, and
     # split from it as a click track's accents do: at chance gaps, so no bars (it was read as a click
     # track, and its effects dropped as clicks)
-    from syncsheet.analysis.meter import _barred
+    from syncsheet.analysis.meter import _barred, click_accents
 
     assert _barred(np.array([4, 4, 3, 4, 4, 2, 4, 5, 5, 4]))  # a cue's tempo map
     assert _barred(np.array([5, 5]))
     assert not _barred(np.array([10, 6]))
     assert not _barred(np.array([7, 12, 9, 4]))
     assert not _barred(np.array([2, 2, 2]))  # bars of 2 are click_pair's
-    from syncsheet.analysis.meter import click_accents
-
     rng = np.random.default_rng(6)
     bed = rng.uniform(10, 40, 71)
     sounds = bed + rng.normal(0, 0.5, (64, 71))
