@@ -354,14 +354,24 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     # each click's sound is read from its attack: the decoder's beats can be 10 ms off it every
     # other beat (its tempo states skip some periods, 80 BPM's among them), which made a kick's
     # clicks two sounds by turns and so no click track in bars of 5 or 7
-    clicks = metermod.click_bars(metermod.beat_sounds(times * FPS, f.fine, f.gain), settings.beats_per_bar, starts)
+    sounds = metermod.beat_sounds(times * FPS, f.fine, f.gain)
+    clicks = metermod.click_bars(sounds, settings.beats_per_bar, starts)
+    # a click track's beats are its clicks: where it holds (a fermata) or clicks slower than the
+    # grid, the grid ran on over silence; and a slow one tracked at twice its tempo, every other
+    # beat in silence, is a click track in its clicks alone
+    heard = _heard(times, db)
+    some = bool(heard.any()) and not heard.all()
+    if clicks is None and some and not len(starts):  # (no bar a user started: its beat indices would move)
+        clicks = metermod.click_bars(sounds[heard], settings.beats_per_bar)
+        if clicks is not None:
+            pos, times = pos[heard], times[heard]
+    elif clicks is not None and some:
+        pos, times, in_bar = pos[heard], times[heard], clicks[1][heard]
+        clicks = np.maximum(np.cumsum(in_bar == 1) + int(in_bar[0] != 1), 1), in_bar
+    if clicks is not None and some and len(pos) < len(grid):
+        grid = pos  # the cue detector's bars are the clicks' too (a bar of 4 was 4 of the grid's beats)
     if clicks is not None:
         bars, in_bar = clicks
-        heard = _heard(times, db)
-        if len(heard) and heard.any() and not heard.all():  # a click track's beats are its clicks:
-            # where it holds (a fermata) or clicks slower than the grid, the grid ran on over silence
-            pos, times, in_bar = pos[heard], times[heard], in_bar[heard]
-            bars = np.maximum(np.cumsum(in_bar == 1) + int(in_bar[0] != 1), 1)
     strength = _strengths(raw, pos)
     beats = tuple(
         Beat(float(t), int(b), int(k), float(s)) for t, b, k, s in zip(times, bars, in_bar, strength, strict=True)

@@ -1133,6 +1133,21 @@ def test_a_click_tracks_fermata_has_no_beats_in_its_hold():
     assert [b.beat == 1 for b in a.beats] == list(accents)
     assert [b.bar for b in a.beats] == list(1 + np.arange(32) // 4)
 
+
+@pytest.mark.parametrize("bpm", [40, 45])
+def test_a_slow_click_track_tracked_at_twice_its_tempo_is_its_clicks(bpm):
+    # at 40-45 BPM the tracker puts a beat between every two clicks: every other beat in silence, so
+    # its sounds were no click track's, the bars were the music model's (4 of 10 on an accent at 40
+    # BPM in 3/4) and every accent a HIT; its clicks alone are a click track
+    sr = 44100
+    clicks = 1.0 + (60 / bpm) * np.arange(int(16 * bpm / 60))
+    accents = np.arange(len(clicks)) % 3 == 0
+    a = analyze_samples(_wood_metronome(clicks, 18.0, sr, accents), sr)
+    got = _beats(a)
+    assert len(got) == len(clicks) and np.abs(got - clicks).max() < 0.005
+    assert [b.beat == 1 for b in a.beats] == list(accents)
+    assert [c.label for c in a.cues] == ["START"]
+
 def test_a_metronome_with_eighth_ticks_folded_to_its_tempo_keeps_the_clicks():
     # softer noise ticks between the clicks: tracked at the eighths, and a range around the clicks'
     # tempo halved the grid onto the ticks (they have the bass and the broadband attack; the clicks
