@@ -63,7 +63,7 @@ _NOISE_RATIO, _NOISE_TAIL = 2.3, 4.7
 #: ... where the only onsets are those this many times over that 99th percentile (an effect on a
 #: noise bed; noise's own highest peaks reach about 1.3 times it).
 _NOISE_ONSET = 2.0
-_NOISE_WARNING = ("the audio is steady noise (a hiss, a wind, a room's tone) with nothing rising out of it: "
+_NOISE_WARNING = ("the audio{} is steady noise (a hiss, a wind, a room's tone) with nothing rising out of it: "
                   "no beats, and only the onsets that stand well above it")
 #: A regular pick on the audio's first hops whose level falls this far (dB) 30-100 ms later is a
 #: sound struck on the audio's first sample (a click, a hit), not a cut into music that sounds on:
@@ -221,7 +221,8 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         starts = tuple(t - t0 for t in settings.bar_starts if t0 <= t < until)
         with InOrder(depth=2) as later:
             piece = _analyze_piece(f if (h0, h1) == (0, f.n) else f.slice(h0, h1), db,
-                                   replace(settings, bar_starts=starts), sens, warnings, done, later)
+                                   replace(settings, bar_starts=starts), sens, warnings, done, later,
+                                   span=None if len(spans) == 1 else (t0, h1 / FPS))
         onsets += [replace(x, time=x.time + t0) for x in piece[1]]
         if len(spans) > 1 and (lines := _dialogue_scene(f, levels.db, h0, h1)) is not None:
             scene_cues += lines  # a dialogue scene in a reel with music: no beats, its lines marked
@@ -263,7 +264,8 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)
         warnings.append(f"the audio at {said} is speech with pauses and no music (dialogue): it has no beats "
                         "or bars there, and each line is marked (LINE) from its start to its end")
-    if sounds is None and not beats and _NOISE_WARNING not in warnings:  # which says why
+    noise = _NOISE_WARNING.split("{}")[1]
+    if sounds is None and not beats and not any(noise in w for w in warnings):  # which says why
         warnings.append("no steady beat found")
     beats_t = _on_audio(tuple(beats), f.duration)  # before the tempo map, whose segments start on beats
     report(progress, 1.0, "done")
@@ -280,10 +282,12 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
 
 
 def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens: float, warnings: list[str],
-                   progress: Progress | None, later: InOrder) -> tuple[list, list, list]:
+                   progress: Progress | None, later: InOrder, span: tuple[float, float] | None = None
+                   ) -> tuple[list, list, list]:
     """Beats, onsets and cues (seconds from *f*'s start) of one piece of music, the whole file or a
-    part between long silences (:func:`_pieces`), from its features and its level per hop (dBFS).
-    What needs neither the beats nor the bars runs on *later*'s thread beside them."""
+    part between long silences (:func:`_pieces`; *span*, its seconds in the file, for its warnings),
+    from its features and its level per hop (dBFS). What needs neither the beats nor the bars runs
+    on *later*'s thread beside them."""
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context;
     # half the model's blocks on the second thread
@@ -308,8 +312,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     noise = _noise_peak(f.onset)
     if noise is not None:  # the tracker puts a grid over noise's random peaks as over any activation
         pos = np.zeros(0)
-        if _NOISE_WARNING not in warnings:
-            warnings.append(_NOISE_WARNING)
+        warnings.append(_NOISE_WARNING.format(f" at {span[0]:.1f}-{span[1]:.1f} s" if span else ""))
     raw = f.activation
     report(progress, 0.65, "onsets")
 

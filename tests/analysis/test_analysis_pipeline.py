@@ -1096,7 +1096,14 @@ def test_steady_noise_has_no_beats_and_no_onsets_of_its_own(slope, sr):
     # from DC, has rises of its own and is left as it was)
     a = analyze_samples(_coloured_noise(20.0, sr, slope), sr)
     assert not a.beats and len(a.onsets) <= 1 and not a.cues
-    assert any("steady noise" in w for w in a.warnings)
+    said = [w for w in a.warnings if "steady" in w]  # and not "no steady beat found" as well
+    assert len(said) == 1 and said[0].startswith("the audio is steady noise")
+    # in a reel, the noise after a music cue is said with its span, and the music keeps its beats
+    ref = beat_times(120, 12.0)
+    reel = np.r_[music(ref, 12.0, sr), np.zeros(3 * sr, np.float32), _coloured_noise(15.0, sr, slope)]
+    b = analyze_samples(reel, sr)
+    assert not np.isnan(_matched(_beats(b)[: len(ref)], ref, 0.02)[1:-1]).any() and _beats(b)[-1] < 12.0
+    assert any(w.startswith("the audio at 1") and "steady noise" in w for w in b.warnings)
 
 
 def test_an_effect_on_a_noise_bed_is_a_cue_and_music_under_a_hiss_keeps_its_beats():
