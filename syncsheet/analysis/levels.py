@@ -191,7 +191,7 @@ def find_stops(
         # silence after each, stop-time's stabs), silence is the music's texture, not a stop in it
         if bed < max(float(below[s - 1]), silence_db) + 10 or float(np.max(after)) < bed - 20:
             continue
-        if _fading(sm, s, e, bed_n) or _rising(sm, s, e, bed_n):
+        if _fade(sm, s, e, bed_n, rising=False) or _fade(sm, s, e, bed_n, rising=True):
             continue
         # the drop-out starts where the level leaves the bed, not where it reaches the floor
         j = s
@@ -209,41 +209,31 @@ def find_stops(
     return out
 
 
-#: A fade-out (a fade-in): the level falls (rises) at least this much (dB) from each bed_seconds to the next, through
-#: the silence (:func:`_fading`).
+#: A fade-out (a fade-in): the level falls (rises) at least this much (dB) from each bed_seconds to the
+#: next, through the silence (:func:`_fade`).
 _FADE_STEP_DB = 3.0
 
 
-def _fading(sm: np.ndarray, s: int, e: int, bed_n: int) -> bool:
-    """Whether the quiet run from hop *s* to *e* of the smoothed level *sm* is a dip in a fade-out,
-    not a stop: the median level falls :data:`_FADE_STEP_DB` or more from the *bed_n* hops before the
-    *bed_n* before the silence to those, again to the *bed_n* after it, and again to the *bed_n* after
-    those (or the audio ends before them). In a fade the quiet line (35 dB under the loud level of
-    the 40 s around) is met between the notes while they still sound, and the music comes back
-    softer than it left, to fade on; a diminuendo to a general pause comes back and holds."""
-    if s < 2 * bed_n:
-        return False
-    earlier = float(np.median(sm[s - 2 * bed_n : s - bed_n]))
-    before = float(np.median(sm[s - bed_n : s]))
-    after = float(np.median(sm[e : e + bed_n]))
+def _fade(sm: np.ndarray, s: int, e: int, bed_n: int, *, rising: bool) -> bool:
+    """Whether the quiet run from hop *s* to *e* of the smoothed level *sm* is a dip in a fade-out (a
+    fade-in, *rising*), not a stop: the median level falls (rises) :data:`_FADE_STEP_DB` or more from
+    the *bed_n* hops before the *bed_n* before the silence to those, again to the *bed_n* after it,
+    and again to the *bed_n* after those; the span the audio's end (a fade-out's) or start (a
+    fade-in's) cuts short is not asked for. In a fade the quiet line (35 dB under the loud level of
+    the 40 s around) is met between the notes while they still sound, and the music comes back softer
+    (louder) than it left, to fade on; a diminuendo to a general pause comes back and holds, and
+    music that stops comes back as loud as it left."""
     later = sm[e + bed_n : e + 2 * bed_n]
-    falls_on = len(later) < bed_n or after - float(np.median(later)) >= _FADE_STEP_DB
-    return earlier - before >= _FADE_STEP_DB and before - after >= _FADE_STEP_DB and falls_on
-
-
-def _rising(sm: np.ndarray, s: int, e: int, bed_n: int) -> bool:
-    """Whether the quiet run from hop *s* to *e* of the smoothed level *sm* is a dip in a fade-in, not
-    a stop (:func:`_fading` the other way): the median level rises :data:`_FADE_STEP_DB` or more from
-    the *bed_n* hops before the *bed_n* before the silence to those (or the audio starts before
-    them), again to the *bed_n* after it, and again to the *bed_n* after those. A fade-in meets the
-    quiet line between its first notes; music that stops comes back as loud as it left."""
-    later = sm[e + bed_n : e + 2 * bed_n]
-    if s < 1 or len(later) < bed_n:
+    if (s < 1 or len(later) < bed_n) if rising else s < 2 * bed_n:
         return False
-    before = float(np.median(sm[max(0, s - bed_n) : s]))
-    after = float(np.median(sm[e : e + bed_n]))
-    rose = s < 2 * bed_n or before - float(np.median(sm[s - 2 * bed_n : s - bed_n])) >= _FADE_STEP_DB
-    return rose and after - before >= _FADE_STEP_DB and float(np.median(later)) - after >= _FADE_STEP_DB
+    sign = 1.0 if rising else -1.0
+
+    def moved(x: np.ndarray, y: np.ndarray) -> bool:  # from span x to span y, the fade's way
+        return sign * (float(np.median(y)) - float(np.median(x))) >= _FADE_STEP_DB
+
+    before, after = sm[max(0, s - bed_n) : s], sm[e : e + bed_n]
+    first = s < 2 * bed_n or moved(sm[s - 2 * bed_n : s - bed_n], before)
+    return first and moved(before, after) and (len(later) < bed_n or moved(after, later))
 
 
 def _recurs(starts: np.ndarray, lengths: np.ndarray, i: int, bed_n: int, n: int) -> bool:

@@ -290,27 +290,30 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     on *later*'s thread beside them."""
     # beats: joint tempo-phase Viterbi on the beat activation: the hand-made one with the learned one
     # mixed in (seconds of context say which attacks are beats), alone where the model has no context;
-    # half the model's blocks on the second thread
-    hand = beatmod.beat_activation(f.flux, notes=f.onset)
-    act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1),
-                                                submit=later.submit) or (hand, 1.75)
+    # half the model's blocks on the second thread. Steady noise has none: the tracker puts a grid
+    # over its random peaks as over any activation
+    noise = _noise_peak(f.onset)
+    if noise is None:
+        hand = beatmod.beat_activation(f.flux, notes=f.onset)
+        act, threshold = beatnet.tracker_activation(f, hand, progress=scaled(progress, 0.0, 0.1),
+                                                    submit=later.submit) or (hand, 1.75)
     # a cue must be new against like-harmony passages of the piece too (measured beside the decoder)
     floored = bool(f.floor.size) and len(f.floor) == len(f.fine)
     harmony = later.submit(cuemod.harmony_surprise, f.floor, f.chroma, progress=later.check) if floored else None
-    # the tracker chooses its level over its own range (and the user's, if wider); a user's range
-    # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
-    lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
-    pos = beatmod.track_beats(act, lo, hi, threshold=threshold, progress=scaled(progress, 0.1, 0.55))
-    pos = beat_level.swing_phase(pos, act)
-    pos = beat_level.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
-    pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
-                                    progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
-    pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
-                                   energy=f.energy, progress=scaled(progress, 0.6, 0.65))
-    if settings.offbeat:  # the user hears the beats between the music's beats
-        pos = beat_level.shift_half_beat(pos)
-    noise = _noise_peak(f.onset)
-    if noise is not None:  # the tracker puts a grid over noise's random peaks as over any activation
+    if noise is None:
+        # the tracker chooses its level over its own range (and the user's, if wider); a user's range
+        # then picks the level the beats are folded to (decoding inside a narrow range loses the phase)
+        lo, hi = min(settings.bpm_min, _TRACK_BPM[0]), max(settings.bpm_max, _TRACK_BPM[1])
+        pos = beatmod.track_beats(act, lo, hi, threshold=threshold, progress=scaled(progress, 0.1, 0.55))
+        pos = beat_level.swing_phase(pos, act)
+        pos = beat_level.bass_harmony_phase(pos, f.chroma, f.fine, f.fine_hz)  # off-beat lock: bass, harmony
+        pos = beat_level.compound_level(pos, act, f.onset, f.fine, f.fine_hz, lo, hi,
+                                        progress=scaled(progress, 0.55, 0.6))  # 6/8 tracked at two eighths
+        pos = beat_level.fold_to_range(pos, act, f.chroma, f.fine, f.fine_hz, settings.bpm_min, settings.bpm_max,
+                                       energy=f.energy, progress=scaled(progress, 0.6, 0.65))
+        if settings.offbeat:  # the user hears the beats between the music's beats
+            pos = beat_level.shift_half_beat(pos)
+    else:
         pos = np.zeros(0)
         warnings.append(_NOISE_WARNING.format(f" at {span[0]:.1f}-{span[1]:.1f} s" if span else ""))
     raw = f.activation
@@ -371,7 +374,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     elif clicks is not None and some:
         pos, times, in_bar = pos[heard], times[heard], clicks[1][heard]
         clicks = np.maximum(np.cumsum(in_bar == 1) + int(in_bar[0] != 1), 1), in_bar
-    if clicks is not None and some and len(pos) < len(grid):
+    if clicks is not None and some:  # beats were left out above
         grid = pos  # the cue detector's bars are the clicks' too (a bar of 4 was 4 of the grid's beats)
     if clicks is not None:
         bars, in_bar = clicks
