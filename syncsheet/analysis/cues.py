@@ -353,6 +353,34 @@ def _band_bed(r: np.ndarray, half: int) -> np.ndarray:
     return ((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32)
 
 
+def rise_score(
+    surp: np.ndarray,
+    *,
+    fps: float = FPS / FINE_DECIM,
+    rise_s: float = 0.1,
+    span_s: float = USUAL_SPAN_S,
+    min_scale: float = 1.0,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """The detection function :func:`pick_cues` picks: per row, the rise of *surp* (its mean over
+    the next *rise_s* less its mean over the previous *rise_s*) over the usual rise (its 90th
+    percentile over the *span_s* seconds around, at least *min_scale*), times *weight* if given."""
+    n = len(surp)
+    w = max(1, int(round(rise_s * fps)))
+    rise = np.zeros(n)
+    if n < 2 * w + 1:
+        return rise
+    c = np.concatenate([[0.0], np.cumsum(surp, dtype=np.float64)])
+    t = np.arange(w, n - w)
+    rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
+    # "usual" is this passage's: over a span centred on each row, so a film reel's quiet scene or
+    # another cue a minute away does not set it (every 5 s, interpolated); at least one unit: in a
+    # loop that repeats exactly the usual rise is zero, and a quantisation blip would stand out from it
+    scale = np.maximum(local_percentile(np.maximum(rise, 0), 90, int(span_s * fps), int(5 * fps)), min_scale)
+    score = rise / scale
+    return score * weight if weight is not None else score
+
+
 def pick_cues(
     surp: np.ndarray,
     *,
@@ -396,22 +424,11 @@ def pick_cues(
     w = max(1, int(round(rise_s * fps)))
     if n < 4 * w:
         return np.zeros(0), np.zeros(0)
-    c = np.concatenate([[0.0], np.cumsum(surp, dtype=np.float64)])
-    t = np.arange(w, n - w)
-    rise = np.zeros(n)
-    rise[t] = (c[t + w] - c[t]) / w - (c[t] - c[t - w]) / w
     trace = surp if timing is None else timing
     jumps = trace if bursts is None else bursts
-    # "usual" is this passage's: over a span centred on each row, so a film reel's quiet scene or
-    # another cue a minute away does not set it (every 5 s, interpolated)
     span, step = int(span_s * fps), int(5 * fps)
-    # at least one unit: in a loop that repeats exactly the usual rise is zero, and a
-    # quantisation blip would stand out from it
-    scale = np.maximum(local_percentile(np.maximum(rise, 0), 90, span, step), min_scale)
     strong = strong_x * local_percentile(jumps, 90, span, step)  # an effect's parts stand out this much
-    score = rise / scale
-    if weight is not None:
-        score = score * weight
+    score = rise_score(surp, fps=fps, rise_s=rise_s, span_s=span_s, min_scale=min_scale, weight=weight)
     half = int(0.3 * fps)
     cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
     pos: list[int] = []
@@ -536,13 +553,15 @@ def effect_profile(fine: np.ndarray, beats: np.ndarray, bar: int, row: int, *, r
 
 
 def classify(
-    profile: np.ndarray, band_hz: np.ndarray, surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM
+    profile: np.ndarray, band_hz: np.ndarray, surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *,
+    hit_score: np.ndarray | None = None, min_score: float = 0.0,
 ) -> str:
     """Kind of effect from its own spectrum (:func:`effect_profile`) and how its surprise evolves.
 
     whoosh: the surprise swells over the few hundred ms before the hit; impact: a third or more of
     the effect's energy under 300 Hz; glass: bright (centroid over 2.5 kHz) and narrow; crash:
-    broadband (energy across 40 % of the bands or more); otherwise a hit.
+    broadband (energy across 40 % of the bands or more); otherwise a hit. A swell that ends in a hit
+    (:func:`swell_end`, given *hit_score* and *min_score*) is a whoosh too.
     """
     if not len(profile) or profile.sum() <= 0:
         return "hit"
@@ -557,7 +576,7 @@ def classify(
         early, late = float(lead[:third].mean()), float(lead[-third:].mean())
         if late > 0.1 * peak and late > 2 * early + 0.05:
             return "whoosh"
-    if swell_end(surp, row, fps) is not None:
+    if swell_end(surp, row, fps, hit_score=hit_score, min_score=min_score) is not None:
         return "whoosh"
     if low >= 0.3:
         return "impact"
@@ -568,31 +587,58 @@ def classify(
     return "hit"
 
 
-def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_s: float = 1.5,
-              smooth: float = 0.9) -> int | None:
-    """The row where a whoosh that ends in a hit stops, or None.
+def _swells(seg: np.ndarray, smooth: float) -> bool:
+    """Whether *seg* builds steadily: its last third at least twice its first, and its smoothed
+    course correlating with time by *smooth* or more (a rustle's bursts are not a swell)."""
+    third = max(1, len(seg) // 3)
+    if not float(seg[-third:].mean()) > 2 * float(seg[:third].mean()) + 1e-6:
+        return False
+    build = window_mean(seg, 2, 2)[: len(seg)]
+    return bool(np.corrcoef(np.arange(len(seg)), build)[0, 1] >= smooth)
 
-    The effect starting at *row* must swell (for 0.2 s or more within *max_s*, a steady build: the
-    smoothed surprise correlates with time by *smooth* or more, and its last third is at least twice
-    its first; a rustle's bursts are not a swell) and then stop abruptly (under 30 % of its peak
-    within 50 ms)."""
+
+def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_s: float = 1.5,
+              smooth: float = 0.9, cap: float = 0.7, cap_s: float = 0.03,
+              hit_score: np.ndarray | None = None, min_score: float = 0.0) -> int | None:
+    """The row of the hit that a whoosh ends in, or None.
+
+    The effect starting at *row* must swell to its peak (for 0.2 s or more within *max_s*, a steady
+    build: the smoothed surprise correlates with time by *smooth* or more, and its last third is at
+    least twice its first) and then either stop abruptly (under 30 % of its peak within 50 ms; the
+    hit is its last loud row) or be capped by a hit: the peak reached within *cap_s* from under *cap*
+    of it, where no row of the 50 ms before was over that, after such a build (a riser into a boom
+    sounds on under the boom, so it never stops; the hit is where the jump's steep climb starts).
+    Where *hit_score* is given (per row, as :func:`rise_score`), the jump must also rise as a cue
+    does, to *min_score* within 30 ms of the hit: a door's slide swells and steps up as it
+    settles, but not as much."""
     seg = surp[row : row + int(max_s * fps)].astype(np.float64)
     if len(seg) < int(0.3 * fps):
         return None
     kp = int(np.argmax(seg))
     peak = float(seg[kp])
-    if kp < int(0.2 * fps) or peak <= 0:
+    least = int(0.2 * fps)
+    if kp < least or peak <= 0:
         return None
-    third = max(1, kp // 3)
-    if not float(seg[kp - third : kp].mean()) > 2 * float(seg[:third].mean()) + 1e-6:
-        return None
-    build = window_mean(seg[: kp + 1], 2, 2)[: kp + 1]
-    if np.corrcoef(np.arange(kp + 1), build)[0, 1] < smooth:
-        return None  # bursts (a rustle), not a swell
     after = seg[kp + 1 : kp + 1 + int(0.05 * fps)]
-    if not len(after) or float(after.min()) > 0.3 * peak:
+    if len(after) and float(after.min()) <= 0.3 * peak:
+        return row + kp if _swells(seg[: kp + 1], smooth) else None
+    under = np.flatnonzero(seg[:kp] <= cap * peak)
+    if not len(under) or kp - int(under[-1]) > max(1, int(round(cap_s * fps))):
+        return None  # the peak was reached slowly: the swell's own top
+    j = int(under[-1])
+    if float(seg[max(0, j - int(0.05 * fps)) : j + 1].max()) > cap * peak:
         return None
-    return row + kp
+    # the hit starts where the steep climb does: rows rising a tenth of the peak or more each
+    k = j + 1
+    while k >= 2 and seg[k - 1] - seg[k - 2] >= 0.1 * peak:
+        k -= 1
+    if k < least or not _swells(seg[:k], smooth):
+        return None
+    if hit_score is not None:
+        near = hit_score[max(0, row + k - 3) : row + k + 4]
+        if not len(near) or float(near.max()) < min_score:
+            return None
+    return row + k
 
 
 def make_cues(times: np.ndarray, scores: np.ndarray, kinds: list[str]) -> list[Cue]:

@@ -503,12 +503,13 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
     list of Cue
         In time order.
     """
-    starts = _new_sounds(starts, onsets, db)
+    sounds = _sound_cues(_new_sounds(starts, onsets, db), fine, fine_hz, latency)
+    # a detector's cue at a sound's start, or at the hit a whoosh ends in, is that cue
+    ours = np.sort(np.array([c.time for c in sounds], np.float64))
     at = np.array([c.time for c in cues], np.float64)
-    gap = np.abs(at - nearest(starts, at))
+    gap = np.abs(at - nearest(ours, at))
     out = [c for c, d in zip(cues, gap, strict=True) if c.kind not in ("stop", "restart") and d > _APART_S]
-    out += _sound_cues(starts, fine, fine_hz, latency)
-    return sorted(out, key=lambda c: c.time)
+    return sorted(out + sounds, key=lambda c: c.time)
 
 
 def _sound_cues(starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, latency: float) -> list[Cue]:
