@@ -30,7 +30,7 @@ from . import levels as levelmod
 from . import meter as metermod
 from . import onsets as onsetmod
 from ._threads import InOrder, Submit, one_blas_thread
-from ._windows import nearest
+from ._windows import local_percentile, nearest, window_mean
 from .features import FINE_DECIM, FINE_SCALE, FPS, Features, extract
 from .resample import ANALYSIS_RATE
 from .settings import AnalysisSettings
@@ -44,6 +44,10 @@ BEAT_LATENCY = 0.004
 _GRID_KEPT = 0.05
 ONSET_LATENCY = 0.0026
 _EDGE_ONSET_TOL = 0.06  # s: a beat at either end of the music needs an onset this close
+#: ... and a level no further than this (dB) under the piece's loud level (a stop's quiet line), or
+#: one further than this (dB) over its 10th percentile over the span (s) around it (no bed)
+_EDGE_QUIET_DB = 35.0
+_EDGE_BED_DB, _EDGE_BED_S = 10.0, 10.0
 #: An onset is timed from the hop energy where its attack rises this much (dB) out of near-silence:
 #: the onset activation, a rise in dB, sees such an attack 14-17 ms early, a note inside the music a
 #: few ms early, where the energy's sharp test would flip with the hops' phase and add jitter.
@@ -339,7 +343,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     stops = levelmod.find_stops(db, notes=npos)  # a stop starts after the last note before it
     tracked = pos
     grid = _audible(pos, stops, opos)  # the cue detector's bar references may use the ring-out
-    pos = _heard_edges(grid, opos)
+    pos = _sounding_edges(_heard_edges(grid, opos), db)
     skips = _skipped(tracked, pos)  # the bars count on through a stop's left-out beats
     report(progress, 0.75, "bars")
 
@@ -840,6 +844,26 @@ def _heard_edges(pos: np.ndarray, onset_pos: np.ndarray) -> np.ndarray:
         return pos
     heard = np.flatnonzero(np.abs(nearest(np.asarray(onset_pos, np.float64), pos) - pos) <= _EDGE_ONSET_TOL * FPS)
     return pos[heard[0] : heard[-1] + 1] if len(heard) else pos
+
+
+def _sounding_edges(pos: np.ndarray, db: np.ndarray, *, below: float = _EDGE_QUIET_DB) -> np.ndarray:
+    """Drop beats at either end (hops *pos*) that lie in a quiet bed: where the level *db* (per hop),
+    its power averaged over the beat (half a beat either side, at least 0.1 s), is *below* dB or
+    more under the piece's loud level (:func:`_loud_level`) and within :data:`_EDGE_BED_DB` of its
+    own 10th percentile over the :data:`_EDGE_BED_S` around. A room's tone or a tape's hiss before
+    or after the music, lifted by the working level, has onsets the tracker kept its grid on (music
+    with 8 s of room tone 45 dB under it each side: 23 beats in the tone); a fade's notes, as quiet,
+    fall through their bed and keep their beats. Averaged, as a noise's 5 ms level flickers over any
+    line its power lies under; over the beat, as a click track's off-beats lie between its clicks."""
+    if not len(pos) or not len(db):
+        return pos
+    half = max(int(0.1 * FPS), int(np.median(np.diff(pos)) / 2) if len(pos) > 1 else 0)
+    level = 10 * np.log10(window_mean(10 ** (np.asarray(db, np.float64) / 10), half, half) + 1e-30)
+    floor = local_percentile(level, 10, int(_EDGE_BED_S * FPS), FPS // 2)
+    idx = np.clip(np.round(np.asarray(pos, np.float64)).astype(int), 0, len(db) - 1)
+    bed = (level[idx] < _loud_level(db) - below) & (level[idx] < floor[idx] + _EDGE_BED_DB)
+    heard = np.flatnonzero(~bed)
+    return pos[heard[0] : heard[-1] + 1] if len(heard) else pos[:0]
 
 
 def _not_in_stops(pos, score, stops):
