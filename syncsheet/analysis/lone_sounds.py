@@ -74,6 +74,8 @@ _RHYTHM_EXACT_S = 0.01
 #: An effect cue the detectors found inside a sound (a door's creak, then its slam) stands beside the
 #: sound's own cue when it is this far (s) from the sound's start.
 _APART_S = 0.5
+#: ... and it is in a sound when it is no further than this (s) before the sound's start
+_IN_SOUND_S = 0.05
 _PROFILE_ROWS = 15  # 150 ms: the span of an effect's own spectrum, as :func:`~.cues.effect_profile`
 #: An onset inside a sound that rises this much (dB, its first 50 ms over the 40-10 ms before it) is
 #: a sound of its own that followed too closely to leave a silence between: the rise the pipeline
@@ -426,6 +428,19 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
     return found
 
 
+def few_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
+    """One or two sounds of :data:`MAX_SOUND_S` or less with silence around them (*quiet*, the quiet
+    runs of the level *db*), or None: a sound designer's effect in a file of its own, or two claps.
+    Fewer than :data:`MIN_SOUNDS` keep no rhythm or none to tell, so whether they are music is the
+    beats' to say (a sting has beats in it; the caller asks)."""
+    if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+        return None  # no silence: the whole file would be the one sound
+    runs = sound_runs(quiet, db)
+    if not 1 <= len(runs) < MIN_SOUNDS or any(b - a > MAX_SOUND_S for a, b in runs):
+        return None
+    return Sounds(runs, False)
+
+
 def dialogue_scene(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
     """The lines of a dialogue scene in a reel with music (*quiet*, the quiet runs of *db*, the
     scene's level), or None: a dialogue track (:func:`separate_sounds`) of :data:`MIN_SOUNDS` sounds
@@ -477,11 +492,13 @@ def _new_sounds(starts: np.ndarray, onsets: np.ndarray, db: np.ndarray) -> np.nd
 
 
 def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray,
-                onsets: np.ndarray, db: np.ndarray, latency: float = 0.0) -> list[Cue]:
+                onsets: np.ndarray, db: np.ndarray, latency: float = 0.0, *,
+                spans: list[tuple[float, float]] | None = None) -> list[Cue]:
     """The cues of an effects track: an effect cue at each sound's start and at each sound inside
     one that rises out of near-silence, of the kind its own spectrum says (a whoosh that ends in a
-    hit gives the hit too), and the detectors' effect cues that are not at a sound's start; no
-    stops, restarts or ``START``.
+    hit gives the hit too), and the detectors' effect cues that are not at a sound's start but are
+    in a sound (its *spans*, where given: the silence between is silence, though a noise floor's
+    flicker rises out of it as the music's bed would); no stops, restarts or ``START``.
 
     Parameters
     ----------
@@ -497,12 +514,16 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
         The level per hop (dBFS, :attr:`~syncsheet.model.Levels.db`).
     latency : float
         Seconds taken from a row's time for a whoosh's hit.
+    spans : list of (float, float), optional
+        The sounds' (start, end) in seconds.
 
     Returns
     -------
     list of Cue
         In time order.
     """
+    if spans is not None:
+        cues = [c for c in cues if any(a - _IN_SOUND_S <= c.time <= b for a, b in spans)]
     sounds = _sound_cues(_new_sounds(starts, onsets, db), fine, fine_hz, latency)
     # a detector's cue at a sound's start, or at the hit a whoosh ends in, is that cue
     ours = np.sort(np.array([c.time for c in sounds], np.float64))

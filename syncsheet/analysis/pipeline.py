@@ -247,6 +247,14 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     # separate sounds with silence between them (an effects track): effects, not music that stops;
     # or lines of dialogue with pauses between them: neither effects nor music
     sounds = lone_sounds.separate_sounds(quiet, levels.db)
+    if sounds is None and (few := lone_sounds.few_sounds(quiet, levels.db)) is not None:
+        # one or two sounds in silence are effects unless the music's beats, on its notes, are in
+        # them (a sting's): the tracker's grid over a noise floor between them (two claps) or along
+        # a riser's swell is no music
+        at = np.sort([x.time for x in onsets])
+        on = [b.time for b in beats if np.abs(nearest(at, np.array([b.time])) - b.time)[0] <= _EDGE_ONSET_TOL]
+        inside = sum(any(a - _EDGE_ONSET_TOL <= t <= e for a, e in few.spans) for t in on)
+        sounds = few if inside < _MIN_PIECE_BEATS else None
     if sounds is not None:
         starts = _attack_starts(sounds.spans, f.energy)
     if sounds is not None and sounds.speech:
@@ -259,10 +267,13 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
                         f"to its end{between}; its loudness per frame (LEVEL) is there for the mouth chart")
     elif sounds is not None:
         cues = lone_sounds.effect_cues(cues, starts, f.fine, f.fine_hz, np.array([x.time for x in onsets]),
-                                       levels.db, CUE_LATENCY)
+                                       levels.db, CUE_LATENCY, spans=sounds.spans)
         beats = []
-        warnings.append(f"the audio is {len(sounds.spans)} separate sounds with silence between them and no music: "
-                        "each is an effect cue, and there are no beats or bars")
+        n = len(sounds.spans)
+        said = {1: "one sound with silence around it", 2: "two sounds with silence between them"}.get(
+            n, f"{n} separate sounds with silence between them")
+        warnings.append(f"the audio is {said} and no music: {'it is' if n == 1 else 'each is'} an effect cue, "
+                        "and there are no beats or bars")
     elif scenes:  # music with dialogue scenes (the whole file's verdict above goes first)
         cues += scene_cues
         said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)

@@ -83,3 +83,12 @@ def test_a_riser_into_a_boom_over_music_gives_its_start_and_its_hit(at):
     a = analyze_samples(y.astype(np.float32), SR)
     assert any(abs(c.time - hit) <= FRAME and c.kind == "impact" for c in a.cues)
     assert any(at <= c.time <= hit - 0.3 and c.kind == "whoosh" for c in a.cues)
+
+
+def test_a_riser_in_a_file_of_its_own_gives_its_start_and_its_hit():
+    # one sound was no effects track: a START at the riser's start and nothing at the hit
+    y = np.zeros(4 * SR)
+    (hit,) = _with_risers(y, [0.5], 0.3)
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert not a.beats
+    assert [c.kind for c in a.cues] == ["whoosh", "impact"] and abs(a.cues[1].time - hit) <= FRAME
