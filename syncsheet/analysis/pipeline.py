@@ -251,8 +251,8 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         # one or two sounds in silence are effects unless the music's beats, on its notes, are in
         # them (a sting's): the tracker's grid over a noise floor between them (two claps) or along
         # a riser's swell is no music
-        at = np.sort([x.time for x in onsets])
-        on = [b.time for b in beats if np.abs(nearest(at, np.array([b.time])) - b.time)[0] <= _EDGE_ONSET_TOL]
+        bt = np.array([b.time for b in beats], np.float64)
+        on = bt[np.abs(nearest(np.sort([x.time for x in onsets]), bt) - bt) <= _EDGE_ONSET_TOL]
         inside = sum(any(a - _EDGE_ONSET_TOL <= t <= e for a, e in few.spans) for t in on)
         sounds = few if inside < _MIN_PIECE_BEATS else None
     if sounds is not None:
