@@ -272,8 +272,9 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
         n = len(sounds.spans)
         said = {1: "one sound with silence around it", 2: "two sounds with silence between them"}.get(
             n, f"{n} separate sounds with silence between them")
-        warnings.append(f"the audio is {said} and no music: {'it is' if n == 1 else 'each is'} an effect cue, "
-                        "and there are no beats or bars")
+        # (one or two sounds may be a short sting's: that has notes, but no steady beat either)
+        warnings.append(f"the audio is {said} and {'no music' if n > 2 else 'no steady beat'}: "
+                        f"{'it is' if n == 1 else 'each is'} an effect cue, and there are no beats or bars")
     elif scenes:  # music with dialogue scenes (the whole file's verdict above goes first)
         cues += scene_cues
         said = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in scenes)
