@@ -545,16 +545,18 @@ def test_a_line_up_tone_cut_to_silence_is_no_effect_and_has_no_beats():
     assert a.beats and min(b.time for b in a.beats) > 10.4
 
 
-def test_an_effect_in_a_file_of_its_own_has_no_beat_and_its_start_is_a_cue():
+@pytest.mark.parametrize("at", [0.3, 0.0])
+def test_an_effect_in_a_file_of_its_own_has_no_beat_and_its_start_is_a_cue(at):
     """A sound designer's single effect: one or two 'beats' there are no tempo (the benchmark's
-    effects alone gave 1 to 4). Its cue says its kind (it was a START)."""
+    effects alone gave 1 to 4). Its cue says its kind (it was a START); a library's effect, trimmed
+    to start on its first sample, had none."""
     y = np.zeros(int(2.0 * SR))
-    add(y, 0.3, impact(SR), SR, 0.5)
+    add(y, at, impact(SR), SR, 0.5)
     a = analyze_samples(y.astype(np.float32), SR)
     assert not a.beats and any("one sound with silence around it" in w for w in a.warnings)
-    assert len(a.cues) == 1 and abs(a.cues[0].time - 0.3) <= FRAME / 2
+    assert len(a.cues) == 1 and abs(a.cues[0].time - at) <= FRAME / 2
     assert a.cues[0].kind in ("impact", "crash", "glass", "hit", "whoosh")
-    assert a.onsets and abs(a.onsets[0].time - 0.3) <= FRAME / 2
+    assert a.onsets and abs(a.onsets[0].time - at) <= FRAME / 2
 
 
 @pytest.mark.parametrize("floor_db", [None, -80.0])
