@@ -183,8 +183,8 @@ def staccato_phrases(bpm: float, seconds: float, sr: int, seed: int = 0) -> np.n
     return y.astype(np.float32)
 
 
-def riser_into_hit(sr: int, seconds: float = 2.0, seed: int = 7) -> tuple[np.ndarray, float]:
-    """A noise riser (300 Hz-6 kHz, its level rising as the cube of time) that sounds on, dying over
+def riser_into_hit(sr: int, seconds: float = 2.0, seed: int = 7, power: float = 3.0) -> tuple[np.ndarray, float]:
+    """A noise riser (300 Hz-6 kHz, its level rising as time to the *power*) that sounds on, dying over
     80 ms, under the low boom it builds to; and the boom's time (s) from the start."""
     rng = np.random.default_rng(seed)
     n = int((seconds + 1.5) * sr)
@@ -193,7 +193,7 @@ def riser_into_hit(sr: int, seconds: float = 2.0, seed: int = 7) -> tuple[np.nda
     hz = np.fft.rfftfreq(n, 1 / sr)
     noise[(hz < 300) | (hz > 6000)] = 0
     swell = np.fft.irfft(noise, n)
-    swell *= np.where(t < seconds, (t / seconds) ** 3, np.exp(-(t - seconds) / 0.08)) / np.abs(swell).max()
+    swell *= np.where(t < seconds, (t / seconds) ** power, np.exp(-(t - seconds) / 0.08)) / np.abs(swell).max()
     tb = np.clip(t - seconds, 0.0, None)
     boom = np.sin(2 * np.pi * 55 * tb * (1 + 0.5 * np.exp(-tb / 0.05))) * np.exp(-tb / 0.5)
     return (swell + 1.5 * boom * np.minimum(tb / 0.001, 1.0)).astype(np.float64), seconds

@@ -598,7 +598,7 @@ def _swells(seg: np.ndarray, smooth: float) -> bool:
 
 
 def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_s: float = 1.5,
-              smooth: float = 0.9, cap: float = 0.7, cap_s: float = 0.03,
+              smooth: float = 0.9, cap: float = 0.7, cap_s: float = 0.03, cap_max_s: float = 4.0,
               hit_score: np.ndarray | None = None, min_score: float = 0.0) -> int | None:
     """The row of the hit that a whoosh ends in, or None.
 
@@ -608,20 +608,37 @@ def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_
     hit is its last loud row) or be capped by a hit: the peak reached within *cap_s* from under *cap*
     of it, where no row of the 50 ms before was over that, after such a build (a riser into a boom
     sounds on under the boom, so it never stops; the hit is where the jump's steep climb starts).
-    Where *hit_score* is given (per row, as :func:`rise_score`), the jump must also rise as a cue
-    does, to *min_score* within 30 ms of the hit: a door's slide swells and steps up as it
-    settles, but not as much."""
+    A riser builds for longer than a whoosh: a capped build may run to *cap_max_s* where none
+    within *max_s* is one. Where *hit_score* is given (per row, as :func:`rise_score`), the jump must
+    also rise as a cue does, to *min_score* within 30 ms of the hit: a door's slide swells and
+    steps up as it settles, but not as much."""
     seg = surp[row : row + int(max_s * fps)].astype(np.float64)
     if len(seg) < int(0.3 * fps):
         return None
     kp = int(np.argmax(seg))
     peak = float(seg[kp])
+    if kp >= int(0.2 * fps) and peak > 0:
+        after = seg[kp + 1 : kp + 1 + int(0.05 * fps)]
+        if len(after) and float(after.min()) <= 0.3 * peak:
+            return row + kp if _swells(seg[: kp + 1], smooth) else None
+    for span in (max_s, cap_max_s):
+        k = _capped(surp[row : row + int(span * fps)].astype(np.float64), fps, smooth, cap, cap_s)
+        if k is not None:
+            if hit_score is not None:
+                near = hit_score[max(0, row + k - 3) : row + k + 4]
+                if not len(near) or float(near.max()) < min_score:
+                    return None
+            return row + k
+    return None
+
+
+def _capped(seg: np.ndarray, fps: float, smooth: float, cap: float, cap_s: float) -> int | None:
+    """The row of *seg* where the hit that caps its steady build starts (see :func:`swell_end`)."""
+    kp = int(np.argmax(seg)) if len(seg) else 0
+    peak = float(seg[kp]) if len(seg) else 0.0
     least = int(0.2 * fps)
     if kp < least or peak <= 0:
         return None
-    after = seg[kp + 1 : kp + 1 + int(0.05 * fps)]
-    if len(after) and float(after.min()) <= 0.3 * peak:
-        return row + kp if _swells(seg[: kp + 1], smooth) else None
     under = np.flatnonzero(seg[:kp] <= cap * peak)
     if not len(under) or kp - int(under[-1]) > max(1, int(round(cap_s * fps))):
         return None  # the peak was reached slowly: the swell's own top
@@ -632,13 +649,7 @@ def swell_end(surp: np.ndarray, row: int, fps: float = FPS / FINE_DECIM, *, max_
     k = j + 1
     while k >= 2 and seg[k - 1] - seg[k - 2] >= 0.1 * peak:
         k -= 1
-    if k < least or not _swells(seg[:k], smooth):
-        return None
-    if hit_score is not None:
-        near = hit_score[max(0, row + k - 3) : row + k + 4]
-        if not len(near) or float(near.max()) < min_score:
-            return None
-    return row + k
+    return k if k >= least and _swells(seg[:k], smooth) else None
 
 
 def make_cues(times: np.ndarray, scores: np.ndarray, kinds: list[str]) -> list[Cue]:

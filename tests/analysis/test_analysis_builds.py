@@ -75,6 +75,21 @@ def test_a_riser_into_a_boom_on_an_effects_track_gives_its_start_and_its_hit():
     assert len(got) == 2 * len(hits)
 
 
+def test_a_long_riser_s_hit_is_found_however_far_after_its_start():
+    # a 3 s riser rising in proportion to time is heard from its first quarter second: its start's cue
+    # came 2.8 s before the hit, and the hit was looked for in the 1.5 s after it (none of 3); one
+    # of these ends within 70 % of its boom's level, which is too close to call a jump
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(22 * SR) * 10 ** (-70 / 20)
+    hits = []
+    for k, at in enumerate((1.0, 8.0, 15.0)):
+        x, build = riser_into_hit(SR, seconds=3.0, seed=k, power=1.0)
+        add(y, at, 0.3 * x, SR)
+        hits.append(at + build)
+    got = np.array([c.time for c in analyze_samples(y.astype(np.float32), SR).cues])
+    assert sum(np.abs(got - h).min() <= FRAME for h in hits) >= 2
+
+
 @pytest.mark.parametrize("at", [4.1, 10.2, 15.3])
 def test_a_riser_into_a_boom_over_music_gives_its_start_and_its_hit(at):
     # a drum-and-bass loop with one riser at 6 dB or so over it
