@@ -426,7 +426,8 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
         cpos, cscore = _off_the_clicks(cpos, cscore, times)
     fine_rows = grid / FINE_DECIM
     # a swell's hit must rise as the detector's cues do (its surprise over the music's usual rise)
-    capped = {"hit_score": cuemod.rise_score(found, weight=weight), "min_score": _DETECTOR_CUE_THRESHOLD * sens}
+    capped = {"hit_score": cuemod.rise_score(found, weight=weight) if len(cpos) else None,
+              "min_score": _DETECTOR_CUE_THRESHOLD * sens}
     kinds, new = [], np.ones(len(cpos), bool)
     for i, p in enumerate(cpos):  # a few ms each, but a reel has a thousand
         row = int(p // FINE_DECIM)
@@ -437,7 +438,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
             kinds.append(cuemod.classify(profile, f.fine_hz, surp, row, **capped))
         report(progress, 0.94 + 0.01 * (i + 1) / len(cpos), "cues")
     cpos, cscore = cpos[new], cscore[new]
-    # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops
+    # a whoosh that ends in a hit: the hit is a cue of its own where the swell stops or is capped
     hits = [(e, s) for p, s, k in zip(cpos, cscore, kinds, strict=True) if k == "whoosh"
             and (e := cuemod.swell_end(surp, int(p // FINE_DECIM), **capped)) is not None]
     cpos = np.append(cpos, [e * FINE_DECIM for e, _ in hits])
