@@ -76,6 +76,9 @@ _RHYTHM_EXACT_S = 0.01
 _APART_S = 0.5
 #: ... and it is in a sound when it is no further than this (s) before the sound's start
 _IN_SOUND_S = 0.05
+#: A steady floor this far (dB) under the loudest sound is silence for one or two sounds in it
+#: (:func:`few_sounds`): the quiet line's own distance under the loud level.
+_FLOOR_UNDER_DB = 35.0
 _PROFILE_ROWS = 15  # 150 ms: the span of an effect's own spectrum, as :func:`~.cues.effect_profile`
 #: An onset inside a sound that rises this much (dB, its first 50 ms over the 40-10 ms before it) is
 #: a sound of its own that followed too closely to leave a silence between: the rise the pipeline
@@ -434,11 +437,31 @@ def few_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
     Fewer than :data:`MIN_SOUNDS` keep no rhythm or none to tell, so whether they are music is the
     beats' to say (a sting has beats in it; the caller asks)."""
     if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
-        return None  # no silence: the whole file would be the one sound
+        # the quiet line lies under the passage's loud level, and where a sound or two sit in a long
+        # noise floor (an effect recorded in a room) that level is the floor's: take the floor's own
+        # steady bed, far under the loudest sound, for the silence instead
+        quiet = _floor_runs(db)
+        if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+            return None  # no silence: the whole file would be the one sound
     runs = sound_runs(quiet, db)
     if not 1 <= len(runs) < MIN_SOUNDS or any(b - a > MAX_SOUND_S for a, b in runs):
         return None
     return Sounds(runs, False)
+
+
+def _floor_runs(db: np.ndarray) -> list[tuple[int, int]]:
+    """The runs (hops) of the level *db* that lie in its bed (:func:`~.levels.bed_runs`) and, smoothed
+    over 20 ms as the quiet line's level is, :data:`_FLOOR_UNDER_DB` or more under its loudest."""
+    db = np.asarray(db, np.float64)
+    if len(db) < 3:
+        return []
+    quiet = np.zeros(len(db), bool)
+    for a, b in levelmod.bed_runs(db):
+        quiet[a:b] = True
+    level = window_mean(db, 2, 1)
+    quiet &= level < float(level.max()) - _FLOOR_UNDER_DB
+    edges = np.flatnonzero(np.diff(np.r_[False, quiet, False].astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def dialogue_scene(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:

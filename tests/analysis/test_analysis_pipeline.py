@@ -559,7 +559,18 @@ def test_an_effect_in_a_file_of_its_own_has_no_beat_and_its_start_is_a_cue(at):
     assert a.onsets and abs(a.onsets[0].time - at) <= FRAME / 2
 
 
-@pytest.mark.parametrize("floor_db", [None, -80.0])
+def test_an_effect_in_a_long_file_over_a_noise_floor_is_a_cue():
+    # a room's floor at -60 dBFS over 15 s is the passage's loud level to the quiet line, so nothing
+    # was quiet: the effect had no cue at all
+    rng = np.random.default_rng(2)
+    y = rng.standard_normal(15 * SR) * 10 ** (-60 / 20)
+    add(y, 0.5, impact(SR), SR, 0.5)
+    a = analyze_samples(y.astype(np.float32), SR)
+    assert not a.beats and any("one sound with silence around it" in w for w in a.warnings)
+    assert len(a.cues) == 1 and abs(a.cues[0].time - 0.5) <= FRAME / 2
+
+
+@pytest.mark.parametrize("floor_db", [None, -80.0, -60.0])
 def test_two_claps_in_a_file_are_two_effects(floor_db):
     # a slate's two claps: a START, a STOP and a RESTART, and over a noise floor a grid of beats
     rng = np.random.default_rng(1)
