@@ -418,8 +418,11 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
 
     Lines of dialogue are also separate sounds over a bed (:func:`~.levels.bed_runs`); effects are
     not: a melody of notes at chance times, each dying away before the next, is sounds over a bed as
-    well, but one of a note each, no talker's syllables.
+    well, but one of a note each, no talker's syllables. Where the quiet runs hold no silence, sparse
+    sounds in a long noise floor take its steady bed for one (:func:`_floor_runs`).
     """
+    if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+        quiet = _floor_runs(db) or quiet
     found = _separate(sound_runs(quiet, db), db)
     bed = levelmod.bed_runs(db)
     if found is None or not found.speech or _over_quiet(bed, quiet) > _BED_OVER_QUIET:
