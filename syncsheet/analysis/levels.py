@@ -55,17 +55,21 @@ _BED_PERCENTILE = 10.0
 _BED_SPAN_S = 10.0
 
 
-def bed_runs(db: np.ndarray) -> list[tuple[int, int]]:
+def bed_runs(db: np.ndarray, *, under_db: float | None = None) -> list[tuple[int, int]]:
     """The runs (hops) where the level *db*, smoothed over 20 ms, lies within :data:`_BED_DB` of its
     :data:`_BED_PERCENTILE` th percentile over the :data:`_BED_SPAN_S` around it: a room's tone or a
     location's hiss between a talker's lines, where the quiet of :func:`quiet_runs` (35 dB under the
-    loud level) is no silence."""
+    loud level) is no silence. With *under_db*, only where the smoothed level is also that far (dB)
+    or more under its loudest."""
     db = np.asarray(db, np.float64)
     if len(db) < 3:
         return []
     sm = window_mean(db, 2, 1)
     floor = local_percentile(sm, _BED_PERCENTILE, int(_BED_SPAN_S * FPS), FPS // 2)
-    return _runs(sm < floor + _BED_DB)
+    bed = sm < floor + _BED_DB
+    if under_db is not None:
+        bed &= sm < float(sm.max()) - under_db
+    return _runs(bed)
 
 
 def find_gaps(db: np.ndarray, min_seconds: float, *, drop_db: float = 35.0, silence_db: float = -70.0,

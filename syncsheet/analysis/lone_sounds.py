@@ -419,10 +419,9 @@ def separate_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | No
     Lines of dialogue are also separate sounds over a bed (:func:`~.levels.bed_runs`); effects are
     not: a melody of notes at chance times, each dying away before the next, is sounds over a bed as
     well, but one of a note each, no talker's syllables. Where the quiet runs hold no silence, sparse
-    sounds in a long noise floor take its steady bed for one (:func:`_floor_runs`).
+    sounds in a long noise floor take its steady bed for one (:func:`_silence`).
     """
-    if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
-        quiet = _floor_runs(db) or quiet
+    quiet = _silence(quiet, db)
     found = _separate(sound_runs(quiet, db), db)
     bed = levelmod.bed_runs(db)
     if found is None or not found.speech or _over_quiet(bed, quiet) > _BED_OVER_QUIET:
@@ -439,32 +438,23 @@ def few_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
     runs of the level *db*), or None: a sound designer's effect in a file of its own, or two claps.
     Fewer than :data:`MIN_SOUNDS` keep no rhythm or none to tell, so whether they are music is the
     beats' to say (a sting has beats in it; the caller asks)."""
+    quiet = _silence(quiet, db)
     if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
-        # the quiet line lies under the passage's loud level, and where a sound or two sit in a long
-        # noise floor (an effect recorded in a room) that level is the floor's: take the floor's own
-        # steady bed, far under the loudest sound, for the silence instead
-        quiet = _floor_runs(db)
-        if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
-            return None  # no silence: the whole file would be the one sound
+        return None  # no silence: the whole file would be the one sound
     runs = sound_runs(quiet, db)
     if not 1 <= len(runs) < MIN_SOUNDS or any(b - a > MAX_SOUND_S for a, b in runs):
         return None
     return Sounds(runs, False)
 
 
-def _floor_runs(db: np.ndarray) -> list[tuple[int, int]]:
-    """The runs (hops) of the level *db* that lie in its bed (:func:`~.levels.bed_runs`) and, smoothed
-    over 20 ms as the quiet line's level is, :data:`_FLOOR_UNDER_DB` or more under its loudest."""
-    db = np.asarray(db, np.float64)
-    if len(db) < 3:
-        return []
-    quiet = np.zeros(len(db), bool)
-    for a, b in levelmod.bed_runs(db):
-        quiet[a:b] = True
-    level = window_mean(db, 2, 1)
-    quiet &= level < float(level.max()) - _FLOOR_UNDER_DB
-    edges = np.flatnonzero(np.diff(np.r_[False, quiet, False].astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+def _silence(quiet: list[tuple[int, int]], db: np.ndarray) -> list[tuple[int, int]]:
+    """The *quiet* runs (hops of the level *db*), or where none is a silence (:data:`MIN_SILENCE_S`)
+    the level's steady bed :data:`_FLOOR_UNDER_DB` or more under its loudest, where it has one. The
+    quiet line lies under the passage's loud level, and where a few sounds sit in a long noise floor
+    (effects recorded in a room) that level is the floor's own."""
+    if any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+        return quiet
+    return levelmod.bed_runs(db, under_db=_FLOOR_UNDER_DB) or quiet
 
 
 def dialogue_scene(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:

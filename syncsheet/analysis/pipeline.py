@@ -731,7 +731,7 @@ def _above_floor(pos: np.ndarray, strength: np.ndarray, db: np.ndarray, below: f
         return pos, strength
     loud = _loud_level(db)
     idx = np.clip(np.round(pos).astype(int), 0, len(db) - 1)
-    near = db[np.minimum(idx[:, None] + np.arange(ahead + 1)[None, :], len(db) - 1)].max(axis=1)
+    near = _near_max(db, idx, 0, ahead)
     # the hops wholly before an onset are those before the one it falls in
     keep = (near > loud - below) & ~_cut_click(np.clip(np.floor(pos).astype(int), 0, len(db) - 1), db, ends=ends)
     return pos[keep], strength[keep]
@@ -756,9 +756,7 @@ def _noise_peak(onset: np.ndarray) -> float | None:
 def _out_of_noise(pos: np.ndarray, onset: np.ndarray, peak: float) -> np.ndarray:
     """Per position *pos* (hops): whether the novelty *onset* within 10 ms of it stands
     :data:`_NOISE_ONSET` times over steady noise's *peak* (:func:`_noise_peak`)."""
-    idx = np.clip(np.round(pos).astype(int), 0, len(onset) - 1)
-    near = onset[np.clip(idx[:, None] + np.arange(-2, 3)[None, :], 0, len(onset) - 1)].max(axis=1)
-    return near >= _NOISE_ONSET * peak
+    return _near_max(onset, np.clip(np.round(pos).astype(int), 0, len(onset) - 1), -2, 2) >= _NOISE_ONSET * peak
 
 
 def _heard(times: np.ndarray, db: np.ndarray, below: float = 40.0) -> np.ndarray:
@@ -766,9 +764,13 @@ def _heard(times: np.ndarray, db: np.ndarray, below: float = 40.0) -> np.ndarray
     dB of the piece's loud level (:func:`_loud_level`) from 10 ms before it to 30 ms after."""
     if not len(times) or not len(db):
         return np.zeros(len(times), bool)
-    hop = np.round(np.asarray(times) * FPS).astype(int)
-    near = db[np.clip(hop[:, None] + np.arange(-2, 7)[None, :], 0, len(db) - 1)].max(axis=1)
-    return near >= _loud_level(db) - below
+    return _near_max(db, np.round(np.asarray(times) * FPS).astype(int), -2, 6) >= _loud_level(db) - below
+
+
+def _near_max(x: np.ndarray, idx: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Per index of *idx*: the largest of *x* from *lo* to *hi* (inclusive) around it, the window
+    clipped to *x*."""
+    return x[np.clip(np.asarray(idx)[:, None] + np.arange(lo, hi + 1)[None, :], 0, len(x) - 1)].max(axis=1)
 
 
 def _loud_level(db: np.ndarray) -> float:
@@ -903,8 +905,6 @@ def _strengths(act: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Accent of each beat: its activation peak relative to the piece's strong beats, in [0, 1]."""
     if not len(pos):
         return np.zeros(0)
-    idx = np.clip(np.round(pos).astype(int), 0, len(act) - 1)
-    win = np.clip(idx[:, None] + np.arange(-2, 3)[None, :], 0, len(act) - 1)
-    v = act[win].max(axis=1)
+    v = _near_max(act, np.clip(np.round(pos).astype(int), 0, len(act) - 1), -2, 2)
     ref = float(np.percentile(v, 95)) or 1.0
     return np.clip(v / ref, 0.0, 1.0)
