@@ -7,7 +7,10 @@ reads).
 Training audio: each excerpt of the six sets with mixes gets :data:`MIXES` mixes of its clean music
 with *other* effects than the benchmark's (``make_cuenet_data.sfx_bank`` / ``mix``: up to six, at 0,
 -6 and -12 dB, 4 s or more apart), from seeds of their own (not the effect network's training
-mixes, on which its probabilities would be overconfident). Scored audio: the sets' real
+mixes, on which its probabilities would be overconfident). With ``--toons 0 1``, each excerpt also gets
+:data:`TOON_MIXES` mixes for each fold of synthesised cartoon effects (``toon_sfx``: slide whistles,
+boings, wood blocks, bells ...; a bank of its own for each mix), since the game and desktop sounds are
+mostly noise and a cartoon's effects are often pitched or struck. Scored audio: the sets' real
 ``<id>_mix.wav``. Every mix is analysed by the pipeline itself, with :func:`cue_judge.features` and
 :func:`cue_judge.select` wrapped to keep the candidates, their measures and the sure ones, so
 training and use read the same numbers. A candidate's label: within ±1 frame (1/24 s) of an
@@ -21,8 +24,8 @@ blind2 and blind3 (never fitted on; once, at the very end). The recordings in ``
 effect network's outputs: after ``train_cuenet.py final`` changes it, record into a fresh ``--work``
 (the eleventh session's judge was fitted on ``/tmp/cue-judge-ens``). Seeded::
 
-    .venv/bin/python benchmarks/train_cue_judge.py --cv
-    .venv/bin/python benchmarks/train_cue_judge.py --final --out syncsheet/data/cuejudge.npz
+    .venv/bin/python benchmarks/train_cue_judge.py --cv --toons 0 1
+    .venv/bin/python benchmarks/train_cue_judge.py --final --toons 0 1 --out syncsheet/data/cuejudge.npz
     .venv/bin/python benchmarks/train_cue_judge.py --check
 """
 
@@ -39,6 +42,7 @@ from pathlib import Path
 import make_cuenet_data as mixes  # run from the checkout: benchmarks/ is on the path
 import numpy as np
 import soundfile as sf
+import toon_sfx
 from train_onset_judge import SEED, _Silent, fit, piece_key, write
 
 from syncsheet.analysis import cue_judge, pipeline
@@ -48,6 +52,10 @@ from syncsheet.analysis.settings import AnalysisSettings
 SCORED = ("dev", "holdout", "compound", "tune2", "fresh", "blind")  # the sets with mixes
 CHECK = ("blind2", "blind3")
 MIXES = 8
+#: Mixes per excerpt and fold of synthesised cartoon effects (``toon_sfx``), with ``--toons``
+TOON_MIXES = 2
+#: Effects per family in each excerpt's cartoon bank
+TOON_VARIANTS = 3
 #: Training effects start this far (s) from the audio's start and end at least: anywhere an effect
 #: can be heard, not only where the benchmark's builder puts them (1.5 and 2.5 s)
 SPAN = (0.25, 0.5)
@@ -89,19 +97,31 @@ def analyse(y: np.ndarray, sr: int, truth: list[float]) -> dict:
     return got
 
 
-def record(root: Path, name: str, work: Path, train: bool) -> list[dict]:
-    """Every training mix (``train``) or real mix of a set, analysed (cached in ``work``)."""
-    store = work / (f"train{MIXES}-{name}.pkl" if train else f"real-{name}.pkl")
+def record(root: Path, name: str, work: Path, train: bool, toons: int | None = None) -> list[dict]:
+    """Every training mix (``train``) or real mix of a set, analysed (cached in ``work``); with
+    *toons* (a fold of ``toon_sfx.FOLDS``), :data:`TOON_MIXES` mixes of each excerpt with that
+    fold's cartoon effects instead, each excerpt with effects of its own."""
+    store = work / (f"toons{TOON_MIXES}-{toons}-{name}.pkl" if toons is not None
+                    else f"train{MIXES}-{name}.pkl" if train else f"real-{name}.pkl")
     if store.exists():
         return pickle.loads(store.read_bytes())
     manifest = json.loads((root / name / "manifest.json").read_text())
-    bank = mixes.sfx_bank() if train else None
+    bank = mixes.sfx_bank() if train and toons is None else None
     out = []
     for ex in manifest["excerpts"]:
         if not ex.get("mix_audio"):
             continue
         base = {"set": name, "id": ex["id"], "piece": piece_key(ex["source"])}
-        if train:
+        if toons is not None:
+            y, sr = sf.read(root / name / ex["audio"], always_2d=True, dtype="float32")
+            for k in range(TOON_MIXES):
+                seed = int(hashlib.sha1(f"judge-toons/{toons}/{name}/{ex['id']}/{k}".encode()).hexdigest()[:8], 16)
+                rng = np.random.default_rng(seed)
+                effects = toon_sfx.bank(rng, TOON_VARIANTS, toon_sfx.FOLDS[toons])
+                m, cues = mixes.mix(y, effects, rng, span=SPAN)
+                out.append(base | {"toons": toons} | analyse(m, sr, [c["time"] for c in cues])
+                           | {"levels": [c["level_db"] for c in cues]})
+        elif train:
             y, sr = sf.read(root / name / ex["audio"], always_2d=True, dtype="float32")
             for k in range(MIXES):
                 seed = int(hashlib.sha1(f"judge/{name}/{ex['id']}/{k}".encode()).hexdigest()[:8], 16)
@@ -163,10 +183,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("syncsheet/data/cuejudge.npz"))
     ap.add_argument("--check", action="store_true", help="score blind2 and blind3 with the shipped judge")
     ap.add_argument("--sets", nargs="*", default=list(SCORED), help="record only these sets (to split the work)")
+    ap.add_argument("--toons", nargs="*", type=int, choices=range(len(toon_sfx.FOLDS)), default=[],
+                    help="also fit on mixes of these folds of synthesised cartoon effects (toon_sfx.FOLDS)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     args.work.mkdir(parents=True, exist_ok=True)
     train = [it for s in args.sets for it in record(args.root, s, args.work, True)]
+    train += [it for k in args.toons for s in args.sets for it in record(args.root, s, args.work, True, k)]
     real = [it for s in args.sets for it in record(args.root, s, args.work, False)]
     if args.cv:
         pieces = sorted({it["piece"] for it in train + real})
