@@ -17,7 +17,11 @@ pipeline filters cues with, and the present detector's cues. One ``.npz`` per au
     .venv/bin/python benchmarks/make_cuenet_data.py --out /tmp/cuenet/data \\
         --train dev holdout compound tune2 fresh blind --eval dev holdout compound tune2 fresh blind
 
-and, only at the very end, ``--eval blind2 blind3``. Generated audio stays in memory (and /tmp).
+and, only at the very end, ``--eval blind2 blind3``. ``--toons 0 1`` adds, for each training excerpt,
+:data:`TOON_MIXES` mixes of each fold of synthesised cartoon effects (``toon_sfx``), which
+``train_cuenet.py --toons 0 1`` learns from too (tried in the twenty-ninth session and not kept: the
+benchmark's own effects lost more than the cartoon effects gained; docs/analysis.md). Generated
+audio stays in memory (and /tmp).
 With ``--jitter-seed K`` (evaluation only, into another ``--out``) the cue detector's beat grid is
 jittered by up to ±10 ms, so the spread of the scores over seeds says what is noise.
 """
@@ -32,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+import toon_sfx  # benchmarks/ is on the path when run from the checkout
 from scipy.signal import resample_poly
 
 from syncsheet.analysis import cues as cuemod
@@ -46,6 +51,10 @@ BENCH_SFX = {"DSBAREXP", "DSSHOTGN", "DSDOROPN", "DSMETAL", "DSSAWHIT", "DSOOF",
 LEVELS_DB = (0.0, -6.0, -12.0)
 N_CUES = 6
 MIXES = 3
+#: With ``--toons``: mixes an excerpt of each fold of synthesised cartoon effects, and effects of
+#: each family in a mix's bank (a bank of its own for each mix)
+TOON_MIXES = 1
+TOON_VARIANTS = 3
 SR = 44100
 
 
@@ -172,7 +181,7 @@ def record(y: np.ndarray, sr: int, jitter: np.random.Generator | None = None) ->
     cuemod.pick_cues, pipeline._after_the_bed_starts = pick_spy, bed_spy
     if jitter is not None:
         pipeline._audible = audible_jittered
-    pipeline._learned_cues = lambda f, surp, fsurp, weight, cpos, cscore, *a: (cpos, cscore)
+    pipeline._learned_cues = lambda f, surp, fsurp, weight, cpos, cscore, *a, **k: (cpos, cscore)
     try:
         a = pipeline.analyze_features(f)
     finally:
@@ -200,6 +209,9 @@ def main() -> None:
     ap.add_argument("--train", nargs="*", default=[], help="sets whose clean excerpts get training mixes")
     ap.add_argument("--eval", nargs="*", default=[], help="sets whose real mixes and clean music are recorded")
     ap.add_argument("--mixes", type=int, default=MIXES)
+    ap.add_argument("--toons", nargs="*", type=int, default=[],
+                    help="--train sets: also TOON_MIXES mixes an excerpt with each of these folds of toon_sfx's "
+                         "synthesised cartoon effects (toons<fold>__<set>__<id>__<k>.npz)")
     ap.add_argument("--jitter-seed", type=int, default=None,
                     help="--eval only: jitter the cue detector's beat grid by up to ±10 ms (this seed)")
     args = ap.parse_args()
@@ -223,6 +235,19 @@ def main() -> None:
                 r["levels"] = np.asarray([c["level_db"] for c in cues], float)
                 r["lengths"] = np.asarray([c["length"] for c in cues], float)
                 np.savez_compressed(p, **r)
+            for fold in args.toons:
+                for k in range(TOON_MIXES):
+                    p = args.out / f"toons{fold}__{s}__{e['id']}__{k}.npz"
+                    if p.exists():
+                        continue
+                    rng = np.random.default_rng(int(hashlib.sha1(f"toons/{fold}/{s}/{e['id']}/{k}".encode())
+                                                    .hexdigest()[:8], 16))
+                    m, cues = mix(y, toon_sfx.bank(rng, TOON_VARIANTS, toon_sfx.FOLDS[fold]), rng)
+                    r = record(m, sr)
+                    r["cues"] = np.asarray([c["time"] for c in cues], float)
+                    r["levels"] = np.asarray([c["level_db"] for c in cues], float)
+                    r["lengths"] = np.asarray([c["length"] for c in cues], float)
+                    np.savez_compressed(p, **r)
             print(s, e["id"], flush=True)
     for s in args.eval:
         man = json.loads((BENCH / s / "manifest.json").read_text())

@@ -273,6 +273,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "syncsheet/data/cuenet.npz")
     ap.add_argument("--train-set", action="store_true", help="learn from the train set's mixes too "
                     "(make_train_pieces.py; a fold leaves out its excerpts of the scored set's pieces)")
+    ap.add_argument("--toons", nargs="*", type=int, default=[], help="learn from these folds' mixes of synthesised "
+                    "cartoon effects too (make_cuenet_data.py --toons; a set's are left out with it)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     table: dict = {}
@@ -283,7 +285,8 @@ def main() -> None:
             evaluate([s], w, args.data, float(w["latency"]), table, args.evidence_from)
         report(table)
         return
-    files = {s: [load_file(p) for p in sorted(args.data.glob(f"train__{s}__*.npz"))] for s in SETS}
+    files = {s: [load_file(p) for pattern in [f"train__{s}__*.npz"] + [f"toons{k}__{s}__*.npz" for k in args.toons]
+                 for p in sorted(args.data.glob(pattern))] for s in SETS}
     # the train set's mixes, each with the source piece it was cut from
     extra: list[tuple[str, dict]] = []
     if args.train_set:
