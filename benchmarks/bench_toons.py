@@ -15,12 +15,20 @@ false cues and an effect's second cue)::
 
 ``--judge`` reads a judge written by ``train_cue_judge.py --final --out`` instead of the shipped one,
 so that a judge fitted with one fold's families can be measured on the other's.
+
+``--gm`` mixes recorded sounds instead of synthesised ones: 38 notes of the FluidR3 GM soundfont the
+benchmark renders with (the bench's ``setup.sh`` installs it and fluidsynth), its percussion that
+cartoons are cued with (wood blocks, cowbell, vibraslap, whistles, cuica, triangle, cymbals ...) and
+pitched or effect programs (xylophone, glockenspiel, tubular bells, timpani, orchestra hit, bird
+tweet, telephone, a reverse cymbal ...). Each is rendered once into ``--work`` and trimmed as the
+benchmark's builder trims an effect. None is in the cue models' training banks.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import warnings
 from collections import defaultdict
@@ -37,6 +45,53 @@ LEVELS_DB = (0.0, -6.0, -12.0)
 PER_EXCERPT = 6
 FRAME = 1 / 24
 SEED = 29
+
+
+SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+#: GM percussion (channel 10) notes
+GM_DRUMS = {"vibraslap": 58, "cowbell": 56, "hi_wood_block": 76, "low_wood_block": 77, "open_triangle": 81,
+            "short_whistle": 71, "long_whistle": 72, "mute_cuica": 78, "open_cuica": 79, "claves": 75,
+            "splash_cymbal": 55, "chinese_cymbal": 52, "tambourine": 54, "long_guiro": 74, "high_agogo": 67,
+            "maracas": 70, "high_timbale": 65, "cabasa": 69}
+#: GM programs and the note each is played at
+GM_PROGRAMS = {"xylophone": (13, 72), "glockenspiel": (9, 84), "tubular_bells": (14, 67), "steel_drum": (114, 67),
+               "woodblock_prog": (115, 72), "taiko": (116, 48), "melodic_tom": (117, 55), "synth_drum": (118, 55),
+               "reverse_cymbal": (119, 60), "bird_tweet": (123, 72), "telephone": (124, 72),
+               "orchestra_hit": (55, 60), "fret_noise": (120, 60), "timpani": (47, 45), "pizzicato": (45, 60),
+               "music_box": (10, 79), "kalimba": (108, 72), "banjo": (105, 60), "shamisen": (106, 60),
+               "koto": (107, 60)}
+
+
+def gm_sound(name: str, work: Path) -> np.ndarray:
+    """One GM note (:data:`GM_DRUMS` or :data:`GM_PROGRAMS`) rendered by fluidsynth at 44.1 kHz, mono,
+    from its first sample over 10 % of its peak to its last over 1 %, at most 2 s, peak 1."""
+    import mido
+
+    wav = work / f"{name}.wav"
+    if not wav.exists():
+        channel, program, note = (9, None, GM_DRUMS[name]) if name in GM_DRUMS else (0, *GM_PROGRAMS[name])
+        held = 480 if channel == 9 else 384  # ticks at 120 BPM: 0.5 s and 0.4 s
+        mid = mido.MidiFile(ticks_per_beat=480)
+        track = mido.MidiTrack()
+        mid.tracks.append(track)
+        if program is not None:
+            track.append(mido.Message("program_change", channel=channel, program=program, time=0))
+        track.append(mido.Message("note_on", channel=channel, note=note, velocity=110, time=0))
+        track.append(mido.Message("note_off", channel=channel, note=note, velocity=0, time=held))
+        track.append(mido.MetaMessage("end_of_track", time=960))
+        work.mkdir(parents=True, exist_ok=True)
+        mid.save(work / f"{name}.mid")
+        raw = work / f"{name}.raw.wav"
+        subprocess.run(["fluidsynth", "-ni", "-q", "-O", "float", "-g", "0.4", "-r", str(toon_sfx.SR), "-F", str(raw),
+                        str(SOUNDFONT), str(work / f"{name}.mid")], check=True, capture_output=True)
+        x = sf.read(raw, always_2d=True)[0].mean(axis=1)
+        peak = np.abs(x).max()
+        x = x[int(np.argmax(np.abs(x) > 0.1 * peak)) :]
+        x = x[: int(np.flatnonzero(np.abs(x) > 0.01 * peak)[-1]) + 1][: 2 * toon_sfx.SR]
+        fade = min(len(x), toon_sfx.SR // 100)
+        x[len(x) - fade :] *= np.linspace(1.0, 0.0, fade)
+        sf.write(wav, (x / np.abs(x).max()).astype(np.float32), toon_sfx.SR)
+    return sf.read(wav)[0]
 
 
 def place(dur: float, rng: np.random.Generator) -> list[float]:
@@ -56,6 +111,9 @@ def main() -> None:
     ap.add_argument("--root", type=Path, default=Path("/tmp/syncsheet-bench"))
     ap.add_argument("--sets", nargs="*", default=["blind2", "blind3"])
     ap.add_argument("--judge", type=Path, help="a judge's .npz (train_cue_judge.py --final --out), not the shipped one")
+    ap.add_argument("--gm", action="store_true", help="the soundfont's recorded percussion and effect notes instead")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/syncsheet-bench-work/gm-sounds"),
+                    help="where --gm keeps its rendered notes")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     if args.judge:
@@ -63,7 +121,11 @@ def main() -> None:
             judge = Forest({k: z[k] for k in z.files})
         cue_judge.load = lambda: judge
     rng = np.random.default_rng(SEED)
-    names = sorted(toon_sfx.FAMILIES)
+    if args.gm:
+        sounds = {n: gm_sound(n, args.work) for n in sorted({**GM_DRUMS, **GM_PROGRAMS})}
+        names = list(sounds)
+    else:
+        names = sorted(toon_sfx.FAMILIES)
     found: dict[str, list[bool]] = defaultdict(list)
     by_level: dict[float, list[bool]] = defaultdict(list)
     elsewhere = turn = 0
@@ -78,7 +140,7 @@ def main() -> None:
                 family = names[turn % len(names)]
                 level = LEVELS_DB[(turn // len(names)) % len(LEVELS_DB)]
                 turn += 1
-                x = toon_sfx.effect(family, rng)
+                x = sounds[family] if args.gm else toon_sfx.effect(family, rng)
                 if sr != toon_sfx.SR:
                     raise SystemExit(f"{ex['audio']}: {sr} Hz, the effects are made at {toon_sfx.SR} Hz")
                 i = int(round(t * sr))
@@ -95,11 +157,14 @@ def main() -> None:
             elsewhere += sum(all(abs(c - t) >= 0.5 for t, _, _ in placed) for c in cues)
             print(f"  {name} {ex['id']}", file=sys.stderr, flush=True)
     total = [h for v in found.values() for h in v]
-    print(f"judge: {args.judge or 'shipped'}; sets: {' '.join(args.sets)}")
+    source = "the GM soundfont" if args.gm else "toon_sfx"
+    print(f"judge: {args.judge or 'shipped'}; sets: {' '.join(args.sets)}; effects: {source}")
     print(f"effects with a cue within a frame: {sum(total)} of {len(total)}")
     levels = sorted(by_level.items(), reverse=True)
     print("by level: " + ", ".join(f"{lv:+.0f} dB {sum(v)}/{len(v)}" for lv, v in levels))
-    for k, fold in enumerate(toon_sfx.FOLDS):
+    if args.gm:
+        print(" ".join(f"{f} {sum(found[f])}/{len(found[f])}" for f in names))
+    for k, fold in enumerate(() if args.gm else toon_sfx.FOLDS):
         got = [h for f in fold for h in found[f]]
         each = " ".join(f"{f} {sum(found[f])}/{len(found[f])}" for f in sorted(fold))
         print(f"fold {k}: {sum(got)}/{len(got)}  {each}")
