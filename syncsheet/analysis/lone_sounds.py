@@ -45,7 +45,7 @@ from .features import FINE_DECIM, FINE_SCALE, FPS
 
 __all__ = ["MAX_LINE_S", "MAX_SOUND_S", "MIN_SOUNDS", "MIN_SILENCE_S", "SPEECH_SHARE", "Sounds", "sound_runs",
            "rhythmic", "steady", "syllables", "speech_share", "line_cues", "on_grid", "separate_sounds",
-           "dialogue_scene", "effect_cues"]
+           "dialogue_scene", "effect_cues", "sound_cues"]
 
 MAX_SOUND_S = 6.5
 #: A line of dialogue may run this long (s) without a pause of :data:`MIN_SILENCE_S` where it is
@@ -256,7 +256,7 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
               fine_hz: np.ndarray, *, top_hz: float = np.inf, latency: float = 0.0) -> list[Cue]:
     """A dialogue track's lines: a ``LINE n`` marker from each utterance's start to its end, for the
     sheet to hold down the frames it is said on, as a held dialogue is written; and an effect cue of
-    its kind (:func:`_sound_cues`) at each sound between the lines that is no utterance of speech (a
+    its kind (:func:`sound_cues`) at each sound between the lines that is no utterance of speech (a
     word or two is none either), is noise (:func:`_noisy`), and lies no more than
     :data:`_EFFECT_UNDER_DB` under the lines' level (a breath or a lip smack is quieter).
 
@@ -291,7 +291,7 @@ def line_cues(runs: list[tuple[float, float]], starts: np.ndarray, db: np.ndarra
     lines = 0
     for (a, b), k, is_speech, peak in zip(spans, firsts, speech, peaks, strict=True):
         if not is_speech and peak >= loud - _EFFECT_UNDER_DB and _noisy(fine, fine_hz, a, b, top_hz):
-            out += _sound_cues(np.array([starts[k]]), fine, fine_hz, latency)
+            out += sound_cues(np.array([starts[k]]), fine, fine_hz, latency)
         else:
             lines += 1
             out.append(Cue(float(starts[k]), "marker", f"LINE {lines}", 1.0, b))
@@ -540,7 +540,7 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
     """
     if spans is not None:
         cues = [c for c in cues if any(a - _IN_SOUND_S <= c.time <= b for a, b in spans)]
-    sounds = _sound_cues(_new_sounds(starts, onsets, db), fine, fine_hz, latency)
+    sounds = sound_cues(_new_sounds(starts, onsets, db), fine, fine_hz, latency)
     # a detector's cue at a sound's start, or at the hit a whoosh ends in, is that cue
     ours = np.sort(np.array([c.time for c in sounds], np.float64))
     at = np.array([c.time for c in cues], np.float64)
@@ -549,7 +549,7 @@ def effect_cues(cues: list[Cue], starts: np.ndarray, fine: np.ndarray, fine_hz: 
     return sorted(out + sounds, key=lambda c: c.time)
 
 
-def _sound_cues(starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, latency: float) -> list[Cue]:
+def sound_cues(starts: np.ndarray, fine: np.ndarray, fine_hz: np.ndarray, latency: float) -> list[Cue]:
     """A sure effect cue at each of the sounds' *starts* (s) alone in a silence, of the kind its own
     spectrum says (:func:`~.cues.classify`; see :func:`effect_cues` for the rest), and the hit a whoosh
     ends in."""

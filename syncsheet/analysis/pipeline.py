@@ -88,6 +88,9 @@ _POP_TOL_S = 0.03
 #: Share of a blip's power in its strongest three fine bands from which it is a sync pop's tone.
 _POP_TONE_SHARE = 0.8
 _CLICK_TOL_S = 1 / 24  # s: a cue this near a click track's click is the click (a frame)
+#: A sound no longer than this (s) between two of the music's stops is an event in one silence (the
+#: gag's effect while the music waits, or the band's hit in stop time), not the music starting again
+_IN_STOP_SOUND_S = 1.0
 _POP_MAX_S, _POP_GAP_S = 0.1, 1.0  # a pop lasts at most this long, with this much silence after it (s)
 #: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
 #: own) are no beat: two intervals are the least that show a tempo.
@@ -444,7 +447,12 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     cpos = np.append(cpos, [e * FINE_DECIM for e, _ in hits])
     cscore = np.append(cscore, [s for _, s in hits])
     kinds = kinds + ["impact"] * len(hits)
-    cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds) + levelmod.stop_cues(_at_attacks(stops, f.energy))
+    cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds)
+    silences, events = _events_in_stops(_at_attacks(stops, f.energy))
+    if len(events):  # each its own effect cue, of the kind its spectrum says (a cue already there is it)
+        cues = [c for c in cues if np.abs(events - c.time).min() > _CLICK_TOL_S]
+        cues += lone_sounds.sound_cues(events, f.fine, f.fine_hz, CUE_LATENCY)
+    cues += levelmod.stop_cues(silences)
     report(progress, 0.95, "tempo")
 
     return list(beats), list(onsets), list(cues)
@@ -526,6 +534,23 @@ def _pure_tone(f: Features, t0: float, t1: float) -> int | None:
         return None
     j = int(np.argmax(power))
     return j if power[max(0, j - 1) : j + 2].sum() >= _POP_TONE_SHARE * power.sum() else None
+
+
+def _events_in_stops(stops: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """*stops* (start, end s, in time order) with those parted by a sound of at most
+    :data:`_IN_STOP_SOUND_S` joined into one stop, and the times those sounds start (s).
+
+    Music that stops while a boing sounds, and then comes back, had a ``RESTART`` at the boing and a
+    second ``STOP`` after it: the music had not restarted, and the boing was no effect cue."""
+    joined: list[list[float]] = []
+    events: list[float] = []
+    for s, e in stops:
+        if joined and s - joined[-1][1] <= _IN_STOP_SOUND_S:
+            events.append(joined[-1][1])
+            joined[-1][1] = e
+        else:
+            joined.append([s, e])
+    return [(a, b) for a, b in joined], np.array(events, np.float64)
 
 
 def _pieces(gaps: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:

@@ -140,6 +140,25 @@ def test_a_stop_and_restart_are_cues():
     assert all(type(c.time) is float and (c.end is None or type(c.end) is float) for c in a.cues)
 
 
+@pytest.mark.parametrize("at", [0.3, 0.6])
+def test_an_effect_while_the_music_waits_is_an_effect_cue_in_one_stop(at):
+    """The gag: the music stops, a boing sounds in the silence, the music comes back. The boing was a
+    RESTART and a second STOP followed it: the music had not restarted."""
+    ref = beat_times(120, 20.0)
+    y = music(ref, 20.0, SR).astype(np.float64)
+    s0, s1 = 9.75, 11.25
+    y[int(s0 * SR) : int(s1 * SR)] = 0.0
+    add(y, s0 + at, impact(SR)[: int(0.3 * SR)] * np.linspace(1.0, 0.0, int(0.3 * SR)), SR, 0.4)
+    a = analyze_samples(y.astype(np.float32), SR)
+    stops = [c for c in a.cues if c.kind == "stop"]
+    restarts = [c for c in a.cues if c.kind == "restart" and c.label != "START"]
+    assert len(stops) == 1 and abs(stops[0].time - s0) < 0.06 and abs(stops[0].end - s1) < 0.06
+    assert len(restarts) == 1 and abs(restarts[0].time - s1) < 0.06
+    # (the loop's bars that compare with the stop's have detector cues of their own, as without the boing)
+    fx = [c for c in a.cues if c.kind not in ("stop", "restart") and s0 - 0.1 < c.time < s1 + 0.1]
+    assert len(fx) == 1 and abs(fx[0].time - (s0 + at)) <= FRAME
+
+
 @pytest.mark.parametrize(("bpm", "shape"), [(90, "gain"), (120, "db"), (150, "gain")])
 def test_a_fade_out_is_no_stop(bpm, shape):
     # a 4 s fade to silence at the end of a cue: between its notes the level met the quiet line while
