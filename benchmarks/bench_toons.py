@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import warnings
@@ -122,6 +123,8 @@ def main() -> None:
         cue_judge.load = lambda: judge
     rng = np.random.default_rng(SEED)
     if args.gm:
+        if shutil.which("fluidsynth") is None or not SOUNDFONT.exists():
+            raise SystemExit(f"--gm needs fluidsynth and {SOUNDFONT}: run ../shared/bench/setup.sh (as root) first")
         sounds = {n: gm_sound(n, args.work) for n in sorted({**GM_DRUMS, **GM_PROGRAMS})}
         names = list(sounds)
     else:
