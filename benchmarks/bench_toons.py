@@ -35,6 +35,7 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+import make_cuenet_data as mixes  # run from the checkout: benchmarks/ is on the path
 import numpy as np
 import soundfile as sf
 import toon_sfx
@@ -43,7 +44,6 @@ from syncsheet.analysis import analyze_samples, cue_judge
 from syncsheet.analysis.forest import Forest
 
 LEVELS_DB = (0.0, -6.0, -12.0)
-PER_EXCERPT = 6
 FRAME = 1 / 24
 SEED = 29
 
@@ -95,18 +95,6 @@ def gm_sound(name: str, work: Path) -> np.ndarray:
     return sf.read(wav)[0]
 
 
-def place(dur: float, rng: np.random.Generator) -> list[float]:
-    """Up to :data:`PER_EXCERPT` times 4 s or more apart, from 1.5 s to 2.5 s before the end."""
-    times: list[float] = []
-    for _ in range(2000):
-        t = round(float(rng.uniform(1.5, dur - 2.5)), 3)
-        if all(abs(t - u) >= 4.0 for u in times):
-            times.append(t)
-        if len(times) == PER_EXCERPT:
-            break
-    return sorted(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, default=Path("/tmp/syncsheet-bench"))
@@ -139,7 +127,7 @@ def main() -> None:
             mix = y.astype(np.float64)
             rms = float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
             placed = []
-            for t in place(len(y) / sr, rng):
+            for t in mixes.place(len(y) / sr, rng):
                 family = names[turn % len(names)]
                 level = LEVELS_DB[(turn // len(names)) % len(LEVELS_DB)]
                 turn += 1

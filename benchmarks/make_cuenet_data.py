@@ -124,11 +124,9 @@ def sfx_bank() -> list[tuple[str, np.ndarray, float]]:
     return out
 
 
-def mix(y: np.ndarray, bank, rng: np.random.Generator, *, span: tuple[float, float] = (1.5, 2.5)
-        ) -> tuple[np.ndarray, list[dict]]:
-    """*y* (n, ch) with up to six effects mixed in as the benchmark's builder does: 4 s or more apart,
-    none within *span* seconds of the start and of the end (the builder's 1.5 and 2.5 s unless told)."""
-    dur = len(y) / SR
+def place(dur: float, rng: np.random.Generator, span: tuple[float, float] = (1.5, 2.5)) -> list[float]:
+    """Up to :data:`N_CUES` effect times (s, in order) 4 s or more apart, none within *span* seconds of
+    the start and of the end of *dur* seconds, as the benchmark's builder places its effects."""
     times: list[float] = []
     for _ in range(2000):
         t = round(float(rng.uniform(span[0], dur - span[1])), 3)
@@ -136,7 +134,13 @@ def mix(y: np.ndarray, bank, rng: np.random.Generator, *, span: tuple[float, flo
             times.append(t)
         if len(times) == N_CUES:
             break
-    times.sort()
+    return sorted(times)
+
+
+def mix(y: np.ndarray, bank, rng: np.random.Generator, *, span: tuple[float, float] = (1.5, 2.5)
+        ) -> tuple[np.ndarray, list[dict]]:
+    """*y* (n, ch) with up to six effects mixed in as the benchmark's builder does (:func:`place`)."""
+    times = place(len(y) / SR, rng, span)
     out = y.copy()
     music_rms = float(np.sqrt(np.mean(y**2)))
     cues = []

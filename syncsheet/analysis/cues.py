@@ -396,8 +396,12 @@ def pick_cues(
     bursts: np.ndarray | None = None,
     mask_s: float = 1.0,
     mask_r: float = 0.5,
+    score: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Onsets of stretches of surprise that stand out, one cue per stretch.
+
+    *score*, where given, is the detection function already computed for these arguments
+    (:func:`rise_score`), so that a caller that needs it too computes it once.
 
     The detection function is the rise of the surprise: its mean over the next *rise_s* minus its
     mean over the previous *rise_s*; it is scaled by its own 90th percentile over the *span_s*
@@ -428,7 +432,8 @@ def pick_cues(
     jumps = trace if bursts is None else bursts
     span, step = int(span_s * fps), int(5 * fps)
     strong = strong_x * local_percentile(jumps, 90, span, step)  # an effect's parts stand out this much
-    score = rise_score(surp, fps=fps, rise_s=rise_s, span_s=span_s, min_scale=min_scale, weight=weight)
+    if score is None:
+        score = rise_score(surp, fps=fps, rise_s=rise_s, span_s=span_s, min_scale=min_scale, weight=weight)
     half = int(0.3 * fps)
     cand = np.flatnonzero((score >= window_max(score, half, half, fill=-np.inf)) & (score > threshold))
     pos: list[int] = []

@@ -439,7 +439,7 @@ def few_sounds(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:
     Fewer than :data:`MIN_SOUNDS` keep no rhythm or none to tell, so whether they are music is the
     beats' to say (a sting has beats in it; the caller asks)."""
     quiet = _silence(quiet, db)
-    if not any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+    if not _has_silence(quiet):
         return None  # no silence: the whole file would be the one sound
     runs = sound_runs(quiet, db)
     if not 1 <= len(runs) < MIN_SOUNDS or any(b - a > MAX_SOUND_S for a, b in runs):
@@ -452,9 +452,14 @@ def _silence(quiet: list[tuple[int, int]], db: np.ndarray) -> list[tuple[int, in
     the level's steady bed :data:`_FLOOR_UNDER_DB` or more under its loudest, where it has one. The
     quiet line lies under the passage's loud level, and where a few sounds sit in a long noise floor
     (effects recorded in a room) that level is the floor's own."""
-    if any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet):
+    if _has_silence(quiet):
         return quiet
     return levelmod.bed_runs(db, under_db=_FLOOR_UNDER_DB) or quiet
+
+
+def _has_silence(quiet: list[tuple[int, int]]) -> bool:
+    """Whether one of the *quiet* runs (hops) lasts :data:`MIN_SILENCE_S` or more."""
+    return any(b - a >= MIN_SILENCE_S * FPS for a, b in quiet)
 
 
 def dialogue_scene(quiet: list[tuple[int, int]], db: np.ndarray) -> Sounds | None:

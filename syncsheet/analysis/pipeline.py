@@ -91,6 +91,7 @@ _CLICK_TOL_S = 1 / 24  # s: a cue this near a click track's click is the click (
 #: A sound no longer than this (s) between two of the music's stops is an event in one silence (the
 #: gag's effect while the music waits, or the band's hit in stop time), not the music starting again
 _IN_STOP_SOUND_S = 1.0
+_AT_EVENT_S = 1 / 24  # s: a cue this near such a sound's start is that sound's (a frame)
 _POP_MAX_S, _POP_GAP_S = 0.1, 1.0  # a pop lasts at most this long, with this much silence after it (s)
 #: Fewer beats than this in a piece (a sync pop, an effect alone in a silence or in a file of its
 #: own) are no beat: two intervals are the least that show a tempo.
@@ -417,7 +418,9 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     if floor is not None:  # and so harmony, both submitted where the piece has a floor
         found = surp + floor.result()
         weight = weight * cuemod.harmony_weight(harmony.result())
-    cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid)
+    # the detection function, which a swell's hit must also rise on (as the detector's cues do)
+    rise = cuemod.rise_score(found, weight=weight)
+    cpos, cscore = _detector_cues(found, surp, weight, _DETECTOR_CUE_THRESHOLD * sens, stops, opos, grid, score=rise)
     report(progress, 0.9, "cues")
     cpos, cscore = _learned_cues(f, surp, found - surp, weight, cpos, cscore, sens, stops, opos, grid, later.submit,
                                  progress=scaled(progress, 0.9, 0.94))
@@ -428,9 +431,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     if clicks is not None:  # a click track's clicks are its own sound, however their rows fall on them
         cpos, cscore = _off_the_clicks(cpos, cscore, times)
     fine_rows = grid / FINE_DECIM
-    # a swell's hit must rise as the detector's cues do (its surprise over the music's usual rise)
-    capped = {"hit_score": cuemod.rise_score(found, weight=weight) if len(cpos) else None,
-              "min_score": _DETECTOR_CUE_THRESHOLD * sens}
+    capped = {"hit_score": rise, "min_score": _DETECTOR_CUE_THRESHOLD * sens}
     kinds, new = [], np.ones(len(cpos), bool)
     for i, p in enumerate(cpos):  # a few ms each, but a reel has a thousand
         row = int(p // FINE_DECIM)
@@ -450,7 +451,7 @@ def _analyze_piece(f: Features, db: np.ndarray, settings: AnalysisSettings, sens
     cues = cuemod.make_cues(cpos / FPS - CUE_LATENCY, cscore, kinds)
     silences, events = _events_in_stops(_at_attacks(stops, f.energy))
     if len(events):  # each its own effect cue, of the kind its spectrum says (a cue already there is it)
-        cues = [c for c in cues if np.abs(events - c.time).min() > _CLICK_TOL_S]
+        cues = [c for c in cues if np.abs(events - c.time).min() > _AT_EVENT_S]
         cues += lone_sounds.sound_cues(events, f.fine, f.fine_hz, CUE_LATENCY)
     cues += levelmod.stop_cues(silences)
     report(progress, 0.95, "tempo")
@@ -564,10 +565,11 @@ def _pieces(gaps: list[tuple[float, float]], n: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid) -> tuple[np.ndarray, np.ndarray]:
-    """The repetition detector's cues (hops, scores) at *threshold* (:func:`~.cues.pick_cues`), outside
-    the music's stops and after its entry."""
-    pos, score = cuemod.pick_cues(found, threshold=threshold, weight=weight, bursts=surp)
+def _detector_cues(found, surp, weight, threshold: float, stops, opos, grid, *,
+                   score: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The repetition detector's cues (hops, scores) at *threshold* (:func:`~.cues.pick_cues`; *score*,
+    its detection function where already computed), outside the music's stops and after its entry."""
+    pos, score = cuemod.pick_cues(found, threshold=threshold, weight=weight, bursts=surp, score=score)
     return _after_the_bed_starts(*_not_in_stops(pos * FINE_DECIM, score, stops), opos, grid)
 
 
