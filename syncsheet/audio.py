@@ -1,8 +1,8 @@
 """Open, check and stream audio files (WAV and BWF, AIFF, CAF, FLAC, Ogg Vorbis and Opus, MP3 through soundfile).
 
 Audio is read in blocks and mixed to mono as it streams, so a two-hour reel never sits in
-memory as multichannel samples. Every way a file can be bad gets its own one-line error that
-names the file.
+memory as multichannel samples; a channel of timecode (:mod:`syncsheet.ltc`) is left out. Every
+way a file can be bad gets its own one-line error that names the file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from . import ltc
 from . import timebase as tb
 from .errors import (
     AudioDecodeError,
@@ -64,6 +65,10 @@ class AudioInfo:
         A Broadcast WAV's place on its timeline: samples since midnight of its first sample (the
         ``bext`` chunk's TimeReference, which a DAW writes from its session's timecode); None
         without one.
+    timecode : Ltc or None
+        The channel that carries SMPTE linear timecode (:mod:`syncsheet.ltc`), found in the file's
+        first seconds: :func:`blocks` leaves it out, and where the file has no time reference
+        its timecode places the file on its timeline.
     """
 
     path: Path
@@ -73,18 +78,38 @@ class AudioInfo:
     format: str
     subtype: str
     time_reference: int | None = None
+    timecode: ltc.Ltc | None = None
 
     @property
     def duration(self) -> float:
         return self.samples / self.sample_rate
 
+    @property
+    def timeline_reference(self) -> int | None:
+        """Samples since midnight of the first sample: the BWF time reference, which a DAW writes on
+        purpose, or else the place the file's timecode channel gives it; None without either."""
+        if self.time_reference is not None:
+            return self.time_reference
+        return self.timecode.time_reference if self.timecode is not None else None
+
+    @property
+    def timeline_source(self) -> str | None:
+        """Where :attr:`timeline_reference` comes from, as a user is told it."""
+        if self.time_reference is not None:
+            return "BWF time reference"
+        if self.timecode is not None and self.timecode.time_reference is not None:
+            return f"LTC timecode on channel {self.timecode.channel + 1} ({self.timecode.rate.name} fps)"
+        return None
+
     def start_timecode(self, fps: tb.FrameRate) -> str | None:
-        """The timecode of the frame nearest the file's first sample, from its BWF time reference
-        (None without one, or at a rate timecode cannot count). Nearest: at 29.97 fps a frame is
-        1,601.6 samples at 48 kHz, and a DAW rounds its session's start to a whole sample."""
-        if self.time_reference is None:
+        """The timecode of the frame nearest the file's first sample, from its BWF time reference or
+        its timecode channel (:attr:`timeline_reference`; None without either, or at a rate timecode
+        cannot count). Nearest: at 29.97 fps a frame is 1,601.6 samples at 48 kHz, and a DAW rounds
+        its session's start to a whole sample."""
+        reference = self.timeline_reference
+        if reference is None:
             return None
-        frame = round(Fraction(self.time_reference) * fps.rate / self.sample_rate)
+        frame = round(Fraction(reference) * fps.rate / self.sample_rate)
         try:
             return tb.to_timecode(frame, fps)
         except TimecodeError:  # 12.5 fps, or a reference past midnight (a damaged chunk)
@@ -127,7 +152,19 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     samples = int(info.frames) if 0 <= info.frames < 2**62 else -1
     if samples == 0:
         raise EmptyAudioError(f"{p}: holds no samples (a header with no audio)")
-    return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype, reference)
+    return AudioInfo(p, int(info.samplerate), int(info.channels), samples, info.format, info.subtype, reference,
+                     _timecode(p, int(info.samplerate)))
+
+
+def _timecode(path: Path, sample_rate: int) -> ltc.Ltc | None:
+    """The channel of the file's first :data:`~syncsheet.ltc.PROBE_SECONDS` that carries LTC; None
+    where none does, or where they cannot be read (:func:`blocks` then says why)."""
+    try:
+        with sf.SoundFile(str(path)) as fh:
+            start = fh.read(int(ltc.PROBE_SECONDS * sample_rate), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError):
+        return None
+    return ltc.find(np.nan_to_num(start), sample_rate) if len(start) else None
 
 
 def _check_finite(data: np.ndarray, first: int, info: AudioInfo) -> None:
@@ -230,7 +267,8 @@ def blocks(
     progress: Progress | None = None,
     mono: bool = True,
 ) -> Iterator[np.ndarray]:
-    """Stream a file as mono float32 blocks of *blocksize* samples (the last may be shorter).
+    """Stream a file as mono float32 blocks of *blocksize* samples (the last may be shorter), less
+    the channel that carries timecode (:attr:`AudioInfo.timecode`).
 
     Parameters
     ----------
@@ -246,10 +284,12 @@ def blocks(
     Yields
     ------
     numpy.ndarray
-        1-D float32, the mean of all channels; or 2-D with *mono* False.
+        1-D float32, the mean of the channels; or 2-D with *mono* False (either without a
+        timecode channel).
     """
     info = info or probe(path)
     done = 0
+    timecode = info.timecode.channels if info.timecode is not None else ()
     try:
         with sf.SoundFile(str(info.path)) as fh:
             while True:
@@ -258,6 +298,8 @@ def blocks(
                     break
                 _check_finite(data, done, info)
                 done += len(data)
+                if timecode:  # the timecode's buzz is no part of the sound (a file of timecode alone: silence)
+                    data = ltc.without(data, timecode)
                 if mono:
                     # a matrix-vector product mixes channels ten times faster than mean(axis=1)
                     ch = data.shape[1]

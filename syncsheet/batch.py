@@ -193,7 +193,7 @@ def run_job(job: Job, progress: Progress | None = None) -> JobResult:
     recipe = job.recipe
     try:
         info = audio.probe(job.audio)
-        options = with_audio_start(recipe.sheet_options, info, recipe.fps)  # a BWF's own timecode
+        options = with_audio_start(recipe.sheet_options, info, recipe.fps)  # the file's own timecode (BWF or LTC)
         check_timecode_room(info.duration, recipe.fps, options)  # before the analysis
         result = analyze(job.audio, recipe.settings, progress=progress)
         sheet = ExposureSheet(result, recipe.fps, options)

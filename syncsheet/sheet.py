@@ -309,10 +309,11 @@ def fpb_text(fpb: float) -> str:
 
 def with_audio_start(options: SheetOptions, info, fps: FrameRate | str) -> SheetOptions:
     """*options* starting at the audio's own timecode where they name no start: a Broadcast WAV's
-    time reference (:meth:`~syncsheet.audio.AudioInfo.start_timecode`), which a DAW writes from its
-    session, so the sheet's timecode, the EDL and the MIDI file's SMPTE offset sit on that timeline.
-    Audio that would run past midnight from it keeps *options* (timecode does not wrap)."""
-    if options.start_timecode is None and info.time_reference:
+    time reference, which a DAW writes from its session, or else the timecode a channel carries
+    (:meth:`~syncsheet.audio.AudioInfo.start_timecode`), so the sheet's timecode, the EDL and the
+    MIDI file's SMPTE offset sit on that timeline. Audio that would run past midnight from it keeps
+    *options* (timecode does not wrap)."""
+    if options.start_timecode is None and info.timeline_reference:
         tc = info.start_timecode(tb.parse_rate(fps))
         if tc is not None:
             started = replace(options, start_timecode=tc)

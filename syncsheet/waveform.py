@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import soundfile as sf
 
-from . import audio
+from . import audio, ltc
 from .errors import AudioDecodeError
 from .progress import Progress
 
@@ -62,11 +62,15 @@ class Peaks:
     levels : tuple of PeakLevel
         Bucket sizes grow by a constant factor; the last level has at most ``min_buckets``
         buckets (or is the base level of a short signal).
+    without : tuple of int
+        The file's channels left out of the signal: those that carry timecode
+        (:attr:`syncsheet.audio.AudioInfo.timecode`), whose buzz would fill the waveform.
     """
 
     sample_rate: int
     samples: int
     levels: tuple[PeakLevel, ...]
+    without: tuple[int, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -209,7 +213,8 @@ def compute_peaks(
     level = folder.close()
     if not len(level):
         level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.float32))
-    return Peaks(info.sample_rate, total, _pyramid(level, factor, min_buckets))
+    without = info.timecode.channels if info.timecode is not None else ()
+    return Peaks(info.sample_rate, total, _pyramid(level, factor, min_buckets), without)
 
 
 def peaks_of_samples(
@@ -226,11 +231,12 @@ def peaks_of_samples(
     return Peaks(int(sample_rate), len(y), _pyramid(level, factor, min_buckets))
 
 
-def read_span(path: str | os.PathLike, start: int, stop: int) -> np.ndarray:
+def read_span(path: str | os.PathLike, start: int, stop: int, *, without: tuple[int, ...] = ()) -> np.ndarray:
     """Decode samples ``[start, stop)`` of a file as mono float32 (seeking, not streaming the rest).
 
     Used to draw a close zoom and to play one frame's slice of sound. A span past the end of the
-    file comes back short.
+    file comes back short. *without* are channels left out of the mix (:attr:`Peaks.without`); a
+    file of those alone comes back silent.
 
     Raises
     ------
@@ -248,5 +254,6 @@ def read_span(path: str | os.PathLike, start: int, stop: int) -> np.ndarray:
             data = fh.read(stop - start, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise AudioDecodeError(f"{path}: cannot read samples {start}-{stop} ({exc})") from None
+    data = ltc.without(data, without)
     mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
     return np.ascontiguousarray(mono)

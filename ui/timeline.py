@@ -245,7 +245,7 @@ class Timeline(QWidget):
         key = (a, b)
         if self._last_raw != key:
             try:
-                y = read_span(self.audio_path, a, b)
+                y = read_span(self.audio_path, a, b, without=self.peaks.without)
             except SyncsheetError:
                 return
             self._last_raw = key

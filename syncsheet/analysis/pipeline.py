@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import audio
+from .. import audio, ltc
 from ..model import Analysis, Beat, Cue, Onset, TempoMap
 from ..mp3info import gapless_info
 from ..progress import Progress, report, scaled
@@ -56,6 +56,7 @@ _ONSET_JUMP_DB = 30.0
 _SCENE_TOL_S = 0.1
 CUE_LATENCY = -0.015  # the attack-start search lands slightly early (the window sees an attack first)
 _SILENT_DB = -90.0
+_SILENT_WARNING = "the audio is silent: no beats, onsets or cues"
 _CUT_DB = 20.0  # sound this far above digital silence before a cut to it (_above_floor)
 #: Steady noise (:func:`_noise_peak`): the onset novelty's 99th percentile under _NOISE_RATIO times
 #: its median over the sounding hops, and its 99.9th under _NOISE_TAIL times its spread (the 84th
@@ -124,7 +125,19 @@ def analyze(
     feats = extract(audio.blocks(path, info=info, mono=False), info.sample_rate, info.samples,
                     progress=scaled(progress, 0, 0.6))
     result = analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))
-    return result.replace(source=Path(path).name, warnings=result.warnings + _file_warnings(info))
+    return result.replace(source=Path(path).name, warnings=_with_file_warnings(result.warnings, info.timecode,
+                                                                               info.channels, _file_warnings(info)))
+
+
+def _with_file_warnings(warnings: tuple[str, ...], code: ltc.Ltc | None, channels: int,
+                        more: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The analysis' warnings and what the file says: a timecode channel left out (a file of timecode
+    alone was not "silent": it is said what it is instead)."""
+    if code is None:
+        return warnings + more
+    if len(code.channels) == channels:
+        warnings = tuple(w for w in warnings if w != _SILENT_WARNING)
+    return warnings + (_timecode_warning(code, channels),) + more
 
 
 def _file_warnings(info: audio.AudioInfo) -> tuple[str, ...]:
@@ -138,6 +151,30 @@ def _file_warnings(info: audio.AudioInfo) -> tuple[str, ...]:
     ms = 1000 * tag.late / tag.sample_rate
     return (f"this MP3 does not record its encoder delay (no LAME header): it plays, here as in any player, "
             f"about {ms:.0f} ms later than the music it was encoded from; sync to a WAV of the mix where that matters",)
+
+
+def _timecode_warning(code: ltc.Ltc, channels: int) -> str:
+    at = f", {code.start} at the file's start" if code.start else ""
+    what = f"SMPTE timecode (LTC at {code.rate.name} fps{at})"
+    if len(code.channels) == channels:
+        return f"the audio is {what} and nothing else: there is no music to analyse"
+    said = []
+    for group, verb, done in ((code.channels, "", "left out of the analysis"),
+                              (code.mixed, " mixed with other sound", "kept for that sound, so the code's buzz may "
+                               "be read as onsets and cues")):
+        if group:
+            which = " and ".join(str(c + 1) for c in group)
+            said.append(f"channel {which} {'is' if len(group) == 1 else 'are'} {what}{verb}: {done}")
+    return "; ".join(said)
+
+
+def _without_timecode(y: np.ndarray, sample_rate: int) -> tuple[np.ndarray, ltc.Ltc | None]:
+    """Samples in memory less the channel that carries timecode (all silence where it is the only
+    one), as :func:`syncsheet.audio.blocks` streams a file."""
+    code = ltc.find(y[: int(ltc.PROBE_SECONDS * sample_rate)], sample_rate) if len(y) else None
+    if code is None:
+        return y, None
+    return ltc.without(y if y.ndim == 2 else y[:, None], code.channels), code
 
 
 def analyze_samples(
@@ -162,6 +199,8 @@ def analyze_samples(
     Analysis
     """
     y = np.asarray(y, dtype=np.float32)  # (n,) or (n, channels): extract mixes and measures the level
+    channels = 1 if y.ndim == 1 else y.shape[1]
+    y, code = _without_timecode(y, int(sample_rate))
     step = 1 << 16
 
     def blocks() -> Iterable[np.ndarray]:
@@ -169,7 +208,8 @@ def analyze_samples(
             yield y[i : i + step]
 
     feats = extract(blocks(), int(sample_rate), len(y), progress=scaled(progress, 0, 0.6))
-    return analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))
+    result = analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))
+    return result if code is None else result.replace(warnings=_with_file_warnings(result.warnings, code, channels))
 
 
 def analyze_features(
@@ -193,7 +233,7 @@ def _detect(f: Features, settings: AnalysisSettings, progress: Progress | None) 
     levels = levelmod.levels_from_energy(f.energy)
     warnings: list[str] = []
     if f.n == 0 or float(np.max(levels.db, initial=levelmod.FLOOR_DB)) < _SILENT_DB:
-        warnings.append("the audio is silent: no beats, onsets or cues")
+        warnings.append(_SILENT_WARNING)
         report(progress, 1.0, "done")
         return Analysis(f.duration, f.sample_rate, levels=levels, warnings=tuple(warnings))
     if f.duration < 1.0:

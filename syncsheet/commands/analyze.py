@@ -42,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(sheet))
         if from_file:
-            print(f"start timecode {from_file}, from the file's BWF time reference")
-        elif args.start_tc is None and info.time_reference and (own := info.start_timecode(args.fps)):
-            print(f"the file's BWF time reference, {own}, is not used: the audio would run past midnight from it")
+            print(f"start timecode {from_file}, from the file's {info.timeline_source}")
+        elif args.start_tc is None and info.timeline_reference and (own := info.start_timecode(args.fps)):
+            print(f"the file's {info.timeline_source}, {own}, is not used: the audio would run past midnight from it")
         for w in result.warnings:
             print(f"warning: {w}")
         for path in written:
