@@ -62,7 +62,8 @@ class ParamsPanel(QWidget):
         self.cut.setPlaceholderText("cut")
         self.start_tc = QLineEdit()
         self.start_tc.setPlaceholderText("00:00:00:00")
-        self.start_tc.setToolTip("Timecode of the first frame (a Broadcast WAV starts at its own);\n"
+        self.start_tc.setToolTip("Timecode of the first frame (a Broadcast WAV, or a file with LTC on a channel,\n"
+                                 "starts at its own);\n"
                                  "empty starts at 00:00:00:00")
         self.first_frame = QComboBox()
         self.first_frame.addItem("1", 1)

@@ -725,3 +725,24 @@ def test_odd_audio_opens_with_an_empty_or_short_sheet(make_window, wait_idle, tm
     win.zoom_fit()
     win.grab()
     assert not win.dialogs.errors
+
+
+def test_a_take_with_timecode_on_a_channel_opens_at_its_time_without_the_code(make_window, wait_idle, tmp_path):
+    # a camera's take: the music on channel 1, LTC on channel 2
+    from helpers import click_track
+
+    from syncsheet import ltc
+
+    music, _ = click_track(120, 6.0, sr=48000)
+    rate = tb.FrameRate.parse("25")
+    code = ltc.encode(6.0, 48000, rate, tb.from_timecode("14:30:00:00", rate))
+    path = tmp_path / "take.wav"
+    sf.write(path, np.stack([music, code], axis=1), 48000)
+    win = make_window()
+    assert win.open_path(path)
+    wait_idle(win)
+    assert win.params.start_tc.text() == "14:30:00:00"
+    assert win.timeline.peaks.without == (1,)  # the waveform is the music's
+    assert "channel 2 is SMPTE timecode (LTC at 25 fps, 14:30:00:00 at the file's start)" in win.info.text()
+    assert len(win.doc.sheet().analysis.beats) >= 10
+    win.grab()
