@@ -77,6 +77,7 @@ class Transport(QObject):
         self._sink = None
         self._sink_buffer: QBuffer | None = None
         self.path: str | None = None
+        self.without: tuple[int, ...] = ()  # channels a scrub leaves out: a timecode's buzz
         self.duration = 0.0
         self.sample_rate = 0
         self.playing = False
@@ -90,10 +91,12 @@ class Transport(QObject):
             "no audio output device: playback is silent, the playhead still runs"
 
     # -- media -------------------------------------------------------------------------
-    def load(self, path: str | None, duration: float, sample_rate: int) -> None:
-        """Point the transport at an audio file (None: no audio, e.g. a project whose audio is missing)."""
+    def load(self, path: str | None, duration: float, sample_rate: int, *, without: tuple[int, ...] = ()) -> None:
+        """Point the transport at an audio file (None: no audio, e.g. a project whose audio is missing);
+        a scrub leaves out channels *without* (the file's timecode), playback plays the file as it is."""
         self.stop()
         self.path, self.duration, self.sample_rate = path, float(duration), int(sample_rate)
+        self.without = tuple(without)
         self._anchor_pos = self._shown = 0.0
         if path and self._audio:
             self._ensure_player()
@@ -199,7 +202,7 @@ class Transport(QObject):
         a = tb.first_sample(frame, self.sample_rate, fps)
         b = tb.first_sample(frame + 1, self.sample_rate, fps)
         try:
-            return read_span(self.path, a, b)
+            return read_span(self.path, a, b, without=self.without)
         except SyncsheetError as exc:
             self.note.emit(str(exc))
             return np.zeros(0, np.float32)

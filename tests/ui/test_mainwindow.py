@@ -745,4 +745,8 @@ def test_a_take_with_timecode_on_a_channel_opens_at_its_time_without_the_code(ma
     assert win.timeline.peaks.without == (1,)  # the waveform is the music's
     assert "channel 2 is SMPTE timecode (LTC at 25 fps, 14:30:00:00 at the file's start)" in win.info.text()
     assert len(win.doc.sheet().analysis.beats) >= 10
+    # a scrub plays the music's slice, not the code's buzz
+    frame = win.transport.frame_slice(30, win.doc.project.fps)
+    a = tb.first_sample(30, 48000, win.doc.project.fps)
+    assert np.allclose(frame, music[a : a + len(frame)], atol=1e-4)
     win.grab()
