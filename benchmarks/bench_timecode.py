@@ -34,13 +34,18 @@ PATHS = ("as generated", "high-passed 300 Hz", "low-passed 3 kHz", "hiss 30 dB d
 LEVELS = (0.5, 0.1)
 
 
+def take(k: int) -> tuple[tb.FrameRate, float, str]:
+    """The *k*-th take's rate, level and recording path, each in turn."""
+    return (tb.parse_rate(RATES[k % len(RATES)]), LEVELS[k // len(RATES) % len(LEVELS)],
+            PATHS[k // (len(RATES) * len(LEVELS)) % len(PATHS)])
+
+
 def code(n: int, sr: int, k: int) -> tuple[np.ndarray, tb.FrameRate, str]:
     """The *k*-th take's timecode: *n* samples, its rate and the label of its first sample's frame."""
-    rate = tb.parse_rate(RATES[k % len(RATES)])
+    rate, level, path = take(k)
     first = 10 * 3600 * rate.nominal + 17 * k  # 10:00:00:00 and on, a different start each take
     label = tb.to_timecode(first, rate)
-    y = ltc.encode(n / sr, sr, rate, first, level=LEVELS[k // len(RATES) % len(LEVELS)]).astype(np.float64)
-    path = PATHS[k // (len(RATES) * len(LEVELS)) % len(PATHS)] if k >= 0 else PATHS[0]
+    y = ltc.encode(n / sr, sr, rate, first, level=level).astype(np.float64)
     if path == "high-passed 300 Hz":
         y = sosfilt(butter(2, 300, "hp", fs=sr, output="sos"), y)
     elif path == "low-passed 3 kHz":
@@ -88,24 +93,25 @@ def main() -> None:
             def alone(y: np.ndarray, sr: int) -> np.ndarray:
                 return y.mean(axis=1, keepdims=True)
 
-            def take(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:
+            def with_code(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:
                 return np.concatenate([alone(y, sr), code(len(y), sr, kk)[0][:, None]], axis=1)
 
             def mixed(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:
-                return take(y, sr, kk).mean(axis=1, keepdims=True)
+                return with_code(y, sr, kk).mean(axis=1, keepdims=True)
 
             y, _ = sf.read(set_dir / e["audio"], dtype="float32", always_2d=True)
             _, rate, label = code(len(y), sr, kk)
-            c = ltc.find(take(y, sr)[: int(ltc.PROBE_SECONDS * sr)], sr)
+            c = ltc.find(with_code(y, sr)[: int(ltc.PROBE_SECONDS * sr)], sr)
             ok = c is not None and c.channel == 1 and c.rate == rate and c.start == label
             read += ok
             left_out += c is not None and c.channels == (1,)
             takes += 1
-            got = scores(set_dir, e, {"music alone": alone, "music + a code channel": take,
+            got = scores(set_dir, e, {"music alone": alone, "music + a code channel": with_code,
                                       "the code mixed into the music": mixed})
             for key, r in got.items():
                 totals.setdefault(key, []).append(r)
-            print(f"  {e['id']:28} {RATES[kk % len(RATES)]:>7} {PATHS[kk // 8 % len(PATHS)]:>18} "
+            rate_k, level_k, path_k = take(kk)
+            print(f"  {e['id']:28} {rate_k.name:>7} {level_k:3.1f} {path_k:>18} "
                   f"read {'yes' if ok else 'NO'}  " + "  ".join(
                       f"{key.split()[-1]}: beatF {r['beatF']:.2f} cueF {r.get('cueF', float('nan')):.2f}"
                       for key, r in got.items()), flush=True)

@@ -66,9 +66,10 @@ class AudioInfo:
         ``bext`` chunk's TimeReference, which a DAW writes from its session's timecode); None
         without one.
     timecode : Ltc or None
-        The channel that carries SMPTE linear timecode (:mod:`syncsheet.ltc`), found in the file's
-        first seconds: :func:`blocks` leaves it out, and where the file has no time reference
-        its timecode places the file on its timeline.
+        The SMPTE linear timecode the file's channels carry (:mod:`syncsheet.ltc`), found in its
+        first seconds: :func:`blocks` leaves out the channels that hold nothing else
+        (:attr:`timecode_channels`), and where the file has no time reference the code places
+        the file on its timeline.
     """
 
     path: Path
@@ -83,6 +84,11 @@ class AudioInfo:
     @property
     def duration(self) -> float:
         return self.samples / self.sample_rate
+
+    @property
+    def timecode_channels(self) -> tuple[int, ...]:
+        """The channels (0-based) that hold timecode and nothing else: left out of the sound."""
+        return self.timecode.channels if self.timecode is not None else ()
 
     @property
     def timeline_reference(self) -> int | None:
@@ -268,7 +274,7 @@ def blocks(
     mono: bool = True,
 ) -> Iterator[np.ndarray]:
     """Stream a file as mono float32 blocks of *blocksize* samples (the last may be shorter), less
-    the channel that carries timecode (:attr:`AudioInfo.timecode`).
+    the channels that hold timecode alone (:attr:`AudioInfo.timecode_channels`).
 
     Parameters
     ----------
@@ -289,7 +295,7 @@ def blocks(
     """
     info = info or probe(path)
     done = 0
-    timecode = info.timecode.channels if info.timecode is not None else ()
+    timecode = info.timecode_channels
     try:
         with sf.SoundFile(str(info.path)) as fh:
             while True:

@@ -3,11 +3,11 @@
 A camera's second channel, a location recorder's last track or a tape transfer often carries LTC:
 80 bits a frame, biphase-mark coded (a level change at every bit's start, and another half-way
 through a 1), ending in the sync word ``0011111111111101``. Mixed in with the music it is a loud
-1–5 kHz buzz: the beats, onsets, cues and per-frame levels were the timecode's, not the music's.
-:func:`find` reads a file's first seconds, channel by channel; a channel whose frames carry
-consecutive labels is timecode, which :mod:`syncsheet.audio` leaves out of the mix and whose
-label at the first sample is the file's place on its timeline (as a Broadcast WAV's time
-reference is).
+buzz from 1 kHz up: the beats, onsets, cues and per-frame levels were the timecode's, not the
+music's. :func:`find` reads a file's first seconds, channel by channel; a channel whose frames carry
+consecutive labels carries timecode, whose label at the first sample is the file's place on its
+timeline (as a Broadcast WAV's time reference is), and where the code is all the channel holds
+(:data:`ALONE_DB`) :mod:`syncsheet.audio` leaves that channel out of the mix.
 
 Bit layout (SMPTE ST 12-1, each field least significant bit first): frame units 0–3, frame tens
 8–9, drop-frame flag 10, second units 16–19, tens 24–26, minute units 32–35, tens 40–42, hour
@@ -50,7 +50,7 @@ _WINDOW_S = 0.05
 
 @dataclass(frozen=True)
 class Ltc:
-    """The timecode one channel carries.
+    """The timecode a file's channels carry.
 
     Attributes
     ----------
@@ -188,12 +188,11 @@ def _read(x: np.ndarray, sample_rate: int) -> tuple[list, np.ndarray]:
     while p >= 0:
         frame = bits[p - 64 : p + 16]
         if "x" not in frame:
-            ff = _field(frame, 0, 4) + 10 * _field(frame, 8, 2)
-            ss = _field(frame, 16, 4) + 10 * _field(frame, 24, 3)
-            mm = _field(frame, 32, 4) + 10 * _field(frame, 40, 3)
-            hh = _field(frame, 48, 4) + 10 * _field(frame, 56, 2)
-            if ff < 30 and ss < 60 and mm < 60 and hh < 24 and _field(frame, 0, 4) < 10 and _field(frame, 16, 4) < 10 \
-                    and _field(frame, 32, 4) < 10 and _field(frame, 48, 4) < 10:
+            # (units, tens) of frames, seconds, minutes and hours, each BCD digit in range
+            digits = [(_field(frame, u, 4), _field(frame, t, w)) for u, t, w in ((0, 8, 2), (16, 24, 3), (32, 40, 3),
+                                                                              (48, 56, 2))]
+            ff, ss, mm, hh = (units + 10 * tens for units, tens in digits)
+            if all(units < 10 for units, _ in digits) and ff < 30 and ss < 60 and mm < 60 and hh < 24:
                 frames.append((int(at[p - 64]), (hh, mm, ss, ff), frame[10] == "1"))
         p = bits.find(_SYNC, p + 16)
     return frames, edges

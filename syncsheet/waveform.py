@@ -213,8 +213,7 @@ def compute_peaks(
     level = folder.close()
     if not len(level):
         level = PeakLevel(base, np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.float32))
-    without = info.timecode.channels if info.timecode is not None else ()
-    return Peaks(info.sample_rate, total, _pyramid(level, factor, min_buckets), without)
+    return Peaks(info.sample_rate, total, _pyramid(level, factor, min_buckets), info.timecode_channels)
 
 
 def peaks_of_samples(

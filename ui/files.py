@@ -146,9 +146,8 @@ class FilesMixin:
         else:
             duration = project.analysis.duration if project.analysis else 0.0
         path = str(self.audio_info.path) if self.audio_info else None
-        code = self.audio_info.timecode if self.audio_info else None
         self.transport.load(path, duration, self.audio_info.sample_rate if self.audio_info else 0,
-                            without=code.channels if code is not None else ())
+                            without=self.audio_info.timecode_channels if self.audio_info else ())
         self.timeline.set_audio(None, path, duration)
         self.overview.set_audio(None, duration)
         self.current_frame = -1
