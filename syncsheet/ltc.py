@@ -247,9 +247,12 @@ def find(block: np.ndarray, sample_rate: int) -> Ltc | None:
     Ltc or None
         None where no channel has :data:`MIN_FRAMES` consecutive frames at an LTC rate.
     """
-    block = np.asarray(block)
+    # a corrupt sample is no code (and must not warn): as the analysis reads it
+    block = np.nan_to_num(np.asarray(block, np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
     if block.ndim == 1:
         block = block[:, None]
+    if len(block) < 2:
+        return None
     found = []
     for c in range(block.shape[1]):
         frames, edges = _read(block[:, c], sample_rate)

@@ -2,6 +2,7 @@
 analysis and the waveform, and the file's place on its timeline where it has no BWF reference."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -73,6 +74,15 @@ def _not_timecode(sr: int = 48000) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("name", list(_not_timecode()))
 def test_music_noise_tones_and_clicks_are_no_timecode(name):
     assert ltc.find(_not_timecode()[name].astype(np.float32), 48000) is None
+
+
+@pytest.mark.parametrize("odd", ["no samples", "one sample", "NaN", "infinity", "DC", "near silence"])
+def test_odd_blocks_are_no_timecode_and_warn_of_nothing(odd):
+    x = {"no samples": np.zeros((0, 2)), "one sample": np.ones((1, 2)), "NaN": np.full((4000, 1), np.nan),
+         "infinity": np.full((96000, 1), np.inf), "DC": np.ones((96000, 2)), "near silence": np.full(100, 1e-9)}[odd]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ltc.find(x.astype(np.float32), 48000) is None
 
 
 def test_timecode_is_not_read_below_16_khz():
