@@ -163,14 +163,17 @@ def probe(path: str | os.PathLike) -> AudioInfo:
 
 
 def _timecode(path: Path, sample_rate: int) -> ltc.Ltc | None:
-    """The channel of the file's first :data:`~syncsheet.ltc.PROBE_SECONDS` that carries LTC; None
-    where none does, or where they cannot be read (:func:`blocks` then says why)."""
+    """The LTC the file's first seconds carry (:func:`~syncsheet.ltc.search`); None where they carry
+    none, or where they cannot be read (:func:`blocks` then says why)."""
+    def starts(fh: sf.SoundFile):
+        while len(block := fh.read(int(ltc.PROBE_SECONDS * sample_rate), dtype="float32", always_2d=True)):
+            yield block
+
     try:
         with sf.SoundFile(str(path)) as fh:
-            start = fh.read(int(ltc.PROBE_SECONDS * sample_rate), dtype="float32", always_2d=True)
+            return ltc.search(starts(fh), sample_rate)
     except (sf.LibsndfileError, RuntimeError, TypeError):
         return None
-    return ltc.find(np.nan_to_num(start), sample_rate) if len(start) else None
 
 
 def _check_finite(data: np.ndarray, first: int, info: AudioInfo) -> None:

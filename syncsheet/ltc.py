@@ -16,6 +16,7 @@ units 48–51, tens 56–57, sync word 64–79; the rest are user bits and flags
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -23,11 +24,15 @@ import numpy as np
 
 from . import timebase as tb
 
-__all__ = ["Ltc", "find", "without", "read_frames", "unexplained_db", "encode", "PROBE_SECONDS", "MIN_FRAMES",
-           "ALONE_DB"]
+__all__ = ["Ltc", "find", "search", "without", "read_frames", "unexplained_db", "encode", "PROBE_SECONDS",
+           "LEADER_SECONDS", "MIN_FRAMES", "ALONE_DB"]
 
 #: Seconds of the file's start read for timecode: 48 frames at 24 fps, a seconds boundary for sure.
 PROBE_SECONDS = 2.0
+#: How far a file is read on for a code while one of its channels is still silent (a tape's blank
+#: leader before its timecode track starts): a sheet's start is the code's only where it is found.
+LEADER_SECONDS = 30.0
+_SILENT = 10 ** (-50 / 20)  # a channel under -50 dBFS throughout a block is silent
 #: Consecutive frames that make a channel timecode: music never forms even one sync word with
 #: valid digits before it at the bit rate, let alone a run of labels counting up.
 MIN_FRAMES = 4
@@ -233,7 +238,22 @@ def _consecutive(frames: list) -> list:
     return best
 
 
-def find(block: np.ndarray, sample_rate: int) -> Ltc | None:
+def search(blocks: Iterable[np.ndarray], sample_rate: int) -> Ltc | None:
+    """:func:`find` in a file's first block (:data:`PROBE_SECONDS`), or in the next while a channel of
+    the last was silent, up to :data:`LEADER_SECONDS` in (each block where the one before ended)."""
+    at = 0
+    for block in blocks:
+        block = np.asarray(block)
+        if (code := find(block, sample_rate, at=at)) is not None:
+            return code
+        at += len(block)
+        peaks = np.max(np.abs(np.nan_to_num(block.reshape(len(block), -1))), axis=0, initial=0.0)
+        if at >= LEADER_SECONDS * sample_rate or not (peaks < _SILENT).any():
+            return None
+    return None
+
+
+def find(block: np.ndarray, sample_rate: int, *, at: int = 0) -> Ltc | None:
     """The LTC that channels of *block* carry (the first one's: its rate and place), or None.
 
     Parameters
@@ -241,6 +261,8 @@ def find(block: np.ndarray, sample_rate: int) -> Ltc | None:
     block : (n,) or (n, channels) array
         The start of a file (:data:`PROBE_SECONDS` of it is enough).
     sample_rate : int
+    at : int
+        The file's sample *block* starts at (the file's place is its first sample's).
 
     Returns
     -------
@@ -264,11 +286,11 @@ def find(block: np.ndarray, sample_rate: int) -> Ltc | None:
     channels = tuple(c for c, _, _, alone in found if alone)
     mixed = tuple(c for c, _, _, alone in found if not alone)
     _, run, rate, _ = found[0]
-    at, (hh, mm, ss, ff), _ = run[0]
+    first, (hh, mm, ss, ff), _ = run[0]
     label = int(tb.frames_from_fields(hh, mm, ss, ff, rate))
-    # a frame's first bit starts with the frame it labels: the file's first sample is *at* samples
-    # before that
-    reference = round(Fraction(label) * sample_rate / rate.rate) - at
+    # a frame's first bit starts with the frame it labels: the file's first sample is *at* + *first*
+    # samples before that
+    reference = round(Fraction(label) * sample_rate / rate.rate) - at - first
     if reference < 0:
         return Ltc(channels, rate, None, None, mixed)
     start = tb.to_timecode(round(Fraction(reference) * rate.rate / sample_rate), rate)

@@ -85,6 +85,39 @@ def test_odd_blocks_are_no_timecode_and_warn_of_nothing(odd):
         assert ltc.find(x.astype(np.float32), 48000) is None
 
 
+@pytest.mark.parametrize(("leader", "found"), [(5.0, True), (ltc.LEADER_SECONDS + 2, False)])
+def test_a_code_after_a_blank_leader_is_found_while_its_channel_was_silent(tmp_path, leader, found):
+    # a tape transfer: its timecode track starts after a silent leader; the music runs from the start
+    sr = 48000
+    music, _ = click_track(100, leader + 4.0, sr=sr)
+    code, _ = _code("25", "10:00:00:00", sr, seconds=4.0, lead=0.0)
+    y = np.zeros((len(music), 2), np.float32)
+    y[:, 0] = music
+    y[-len(code):, 1] = code
+    sf.write(tmp_path / "transfer.wav", y, sr, subtype="FLOAT")
+    info = audio.probe(tmp_path / "transfer.wav")
+    if not found:
+        assert info.timecode is None
+        return
+    # the file's first sample is the leader's length before 10:00:00:00
+    assert info.timecode.channels == (1,) and info.start_timecode(tb.parse_rate("25")) == "09:59:55:00"
+    assert ltc.search([y[i : i + 2 * sr] for i in range(0, len(y), 2 * sr)], sr).start == "09:59:55:00"
+
+
+def test_music_after_silence_is_searched_no_further_than_its_sound():
+    sr = 48000
+    music, _ = click_track(100, 6.0, sr=sr)
+    y = np.concatenate([np.zeros(3 * sr, np.float32), music])
+    reads = []
+
+    def blocks():
+        for i in range(0, len(y), 2 * sr):
+            reads.append(i)
+            yield y[i : i + 2 * sr]
+
+    assert ltc.search(blocks(), sr) is None and len(reads) == 2  # the silence, then the music: no code
+
+
 def test_timecode_is_not_read_below_16_khz():
     # a half bit is under three samples: left in the mix, as any other sound
     y, _ = _code("24", "01:00:00:00", 8000)

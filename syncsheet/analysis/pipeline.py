@@ -171,7 +171,8 @@ def _timecode_warning(code: ltc.Ltc, channels: int) -> str:
 def _without_timecode(y: np.ndarray, sample_rate: int) -> tuple[np.ndarray, ltc.Ltc | None]:
     """Samples in memory less the channel that carries timecode (all silence where it is the only
     one), as :func:`syncsheet.audio.blocks` streams a file."""
-    code = ltc.find(y[: int(ltc.PROBE_SECONDS * sample_rate)], sample_rate) if len(y) else None
+    step = max(1, int(ltc.PROBE_SECONDS * sample_rate))  # (an impossible rate is refused by extract)
+    code = ltc.search((y[i : i + step] for i in range(0, len(y), step)), sample_rate)
     if code is None:
         return y, None
     return ltc.without(y if y.ndim == 2 else y[:, None], code.channels), code
