@@ -211,3 +211,10 @@ def test_the_cli_starts_the_sheet_at_the_timecode_channel_s_time(capsys, tmp_pat
     assert "start timecode 10:00:00:00, from the file's LTC timecode on channel 2 (25 fps)" in said
     assert "warning: channel 2 is SMPTE timecode" in said
     assert json.loads(out.read_text())["start_timecode"] == "10:00:00:00"
+    assert "--fps 25 numbers the sheet" not in said
+    # a 24 fps sheet beside the 25 fps code: the start converted, and the code's rate said
+    assert main(["analyze", str(take), "--fps", "24", "--json", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "start timecode 10:00:00:00, from the file's LTC timecode on channel 2 (25 fps)" in said
+    assert ("the file's timecode counts 25 fps and the sheet 24 fps: --fps 25 numbers the sheet in the code's "
+            "frames") in said

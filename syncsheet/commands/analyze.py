@@ -43,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
         print(summary(sheet))
         if from_file:
             print(f"start timecode {from_file}, from the file's {info.timeline_source}")
+            code = info.timecode
+            if info.time_reference is None and code is not None and code.rate.name != args.fps.name:
+                # a camera's code at 25 fps beside a 24 fps sheet: the start is converted, the frames are not the code's
+                print(f"the file's timecode counts {code.rate.name} fps and the sheet {args.fps.name} fps: "
+                      f"--fps {code.rate.name} numbers the sheet in the code's frames")
         elif args.start_tc is None and info.timeline_reference and (own := info.start_timecode(args.fps)):
             print(f"the file's {info.timeline_source}, {own}, is not used: the audio would run past midnight from it")
         for w in result.warnings:
