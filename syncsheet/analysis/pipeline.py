@@ -154,6 +154,8 @@ def _file_warnings(info: audio.AudioInfo) -> tuple[str, ...]:
 
 
 def _timecode_warning(code: ltc.Ltc, channels: int) -> str:
+    """What a user is told of the timecode in a file of *channels* channels: which were left out,
+    which kept (the code mixed with other sound), or that the file is nothing but timecode."""
     at = f", {code.start} at the file's start" if code.start else ""
     what = f"SMPTE timecode (LTC at {code.rate.name} fps{at})"
     if len(code.channels) == channels:
@@ -169,8 +171,8 @@ def _timecode_warning(code: ltc.Ltc, channels: int) -> str:
 
 
 def _without_timecode(y: np.ndarray, sample_rate: int) -> tuple[np.ndarray, ltc.Ltc | None]:
-    """Samples in memory less the channel that carries timecode (all silence where it is the only
-    one), as :func:`syncsheet.audio.blocks` streams a file."""
+    """Samples in memory less the channels that hold timecode alone (one channel of silence where
+    that is all of them), as :func:`syncsheet.audio.blocks` streams a file."""
     step = max(1, int(ltc.PROBE_SECONDS * sample_rate))  # (an impossible rate is refused by extract)
     code = ltc.search((y[i : i + step] for i in range(0, len(y), step)), sample_rate)
     if code is None:
