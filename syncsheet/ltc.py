@@ -42,12 +42,17 @@ _RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 100
 _LEVEL = 0.2  # a level change is a swing past a fifth of the signal's peak (noise near 0 is none)
 _SLACK = 0.3  # a half-bit interval is within 30 % of its period, a whole bit within 30 % of twice it
 _MIN_RATE = 16000  # below it a half bit (3,000 a second at 30 fps) is under three samples
-#: A channel is timecode alone where the loudest 50 ms of what its code does not explain are this
-#: far under it (dB; :func:`unexplained_db`). A recorder's code through a camera's input leaves at
-#: most -20.7 (high-passed at 300 Hz; band-passed, low-passed, clipped or over a hiss 30 dB down,
-#: -23 to -30); bench music mixed in 20 dB under the code gives -19.1 to -16.4 (median), 10 dB
-#: under it -10.5 and up, and a click track's clicks more: such a channel is kept for its sound.
-ALONE_DB = -18.0
+#: A channel is timecode alone where the loudest 50 ms of what its code does not explain, under
+#: :data:`_LOW_HZ`, are this far under it (dB; :func:`unexplained_db`). At 23.976-30 fps a code
+#: through a camera's input or a lossy codec leaves at most -25.2 there (MP3 at its lowest quality;
+#: high-passed at 300 Hz -27.3 to -28.9; Ogg Vorbis, low-passed, clipped or over a hiss lower);
+#: bench music mixed in 20 dB under the code -21.3 and up (median -17.7), 10 dB under -14.0 and up:
+#: such a channel is kept for its sound. Music 30 dB under a code is mostly taken for the code's.
+ALONE_DB = -23.0
+#: What a code leaves is measured under this (Hz): a codec's noise and a filter's ringing lie with
+#: the code's own energy (1-2.4 kHz and up), music mixed in mostly below it (over every band, a
+#: Vorbis file's code left -14 dB against music's -16 to -19).
+_LOW_HZ = 800.0
 _FIT_TAPS = 64  # the code's path to the channel (filters, a high-pass's droop), fitted as an FIR
 _FIT_SECONDS = 0.5
 _WINDOW_S = 0.05
@@ -101,8 +106,9 @@ def _edges(x: np.ndarray) -> np.ndarray:
 def unexplained_db(x: np.ndarray, edges: np.ndarray, sample_rate: int) -> float:
     """How far under the channel *x* the loudest 50 ms of what its code does not explain are (dB):
     the code rebuilt from its *edges* as a square wave and passed through the least-squares FIR of
-    :data:`_FIT_TAPS` taps (the recording's filters and droop) fitted on :data:`_FIT_SECONDS` of it;
-    the loudest stretch, not the mean, since music mixed in can be a few notes or clicks."""
+    :data:`_FIT_TAPS` taps (the recording's filters and droop) fitted on :data:`_FIT_SECONDS` of it,
+    what is left taken under :data:`_LOW_HZ`; the loudest stretch, not the mean, since music mixed in
+    can be a few notes or clicks."""
     x = np.asarray(x, np.float64)
     a, b = int(edges[0]) + _FIT_TAPS, int(edges[-1]) - _FIT_TAPS
     fit_end = min(b, a + int(_FIT_SECONDS * sample_rate))
@@ -116,8 +122,11 @@ def unexplained_db(x: np.ndarray, edges: np.ndarray, sample_rate: int) -> float:
     lags = np.stack([square[a + k : fit_end + k] for k in shifts], axis=1)
     fit, *_ = np.linalg.lstsq(lags, x[a:fit_end], rcond=None)
     model = sum(w * square[a + k : b + k] for w, k in zip(fit, shifts, strict=True))
-    rest = (x[a:b] - model) ** 2
+    rest = np.fft.rfft(x[a:b] - model)
+    rest[np.fft.rfftfreq(b - a, 1.0 / sample_rate) > _LOW_HZ] = 0.0
+    rest = np.fft.irfft(rest, b - a) ** 2
     win = max(1, int(_WINDOW_S * sample_rate))
+    rest = rest[win : len(rest) - win] if len(rest) > 4 * win else rest  # the filter wraps around its ends
     loudest = max(float(rest[i : i + win].mean()) for i in range(0, max(1, len(rest) - win + 1), win // 2 or 1))
     return 10.0 * np.log10(max(loudest, 1e-30) / max(float(np.mean(x[a:b] ** 2)), 1e-30))
 
