@@ -3,11 +3,12 @@
 A camera's second channel or a recorder's last track often carries LTC. Each excerpt of the sets is
 made a stereo take: its music (the channels' mean) on one channel, LTC on the other, at a rate, a
 start and a recording path taken in turn (24, 25, 29.97 drop-frame, 30 fps; as generated, high-passed
-at 300 Hz, low-passed at 3 kHz, or over a hiss 30 dB down; peak level 0.5 or 0.1). The script prints
+at 300 Hz, low-passed at 3 kHz, over a hiss 30 dB down, or the take through MP3 or Ogg Vorbis as a
+camera's compressed audio is; peak level 0.5 or 0.1). The script prints
 how many takes had the code read (channel, rate and the start to the frame) and left out, and the
 scores ``bench_levels.py`` prints (beat, downbeat and onset F, cue F on the mixes, effect cues in the
-clean music) for the music alone, for the take, and for the code mixed into the music (one channel:
-the code read but kept, as every file was before timecode was left out). ``--scan`` then reads the first
+clean music) for the take's music channel alone, for the take, and for the take's two channels
+mixed (as every file was before timecode was left out). ``--scan`` then reads the first
 2 s and the 2 s from 10 s in of every channel of every WAV in the sets for a code (there is none)::
 
     .venv/bin/python benchmarks/bench_timecode.py --set /tmp/syncsheet-bench/dev --set /tmp/syncsheet-bench/holdout
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -30,14 +32,26 @@ from syncsheet import ltc
 from syncsheet import timebase as tb
 
 RATES = ("24", "25", "29.97df", "30")
-PATHS = ("as generated", "high-passed 300 Hz", "low-passed 3 kHz", "hiss 30 dB down")
+PATHS = ("as generated", "high-passed 300 Hz", "low-passed 3 kHz", "hiss 30 dB down", "MP3", "Ogg Vorbis")
+_CODECS = {"MP3": ("MP3", "MPEG_LAYER_III", "mp3"), "Ogg Vorbis": ("OGG", "VORBIS", "ogg")}
 LEVELS = (0.5, 0.1)
 
 
 def take(k: int) -> tuple[tb.FrameRate, float, str]:
     """The *k*-th take's rate, level and recording path, each in turn."""
-    return (tb.parse_rate(RATES[k % len(RATES)]), LEVELS[k // len(RATES) % len(LEVELS)],
-            PATHS[k // (len(RATES) * len(LEVELS)) % len(PATHS)])
+    return tb.parse_rate(RATES[k % len(RATES)]), LEVELS[k // 2 % len(LEVELS)], PATHS[k // len(RATES) % len(PATHS)]
+
+
+def recorded(take: np.ndarray, sr: int, path: str) -> np.ndarray:
+    """*take* (samples, 2) through a lossy codec where *path* names one (at its default quality)."""
+    if path not in _CODECS:
+        return take
+    kind, subtype, ext = _CODECS[path]
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / f"take.{ext}"
+        sf.write(f, take, sr, format=kind, subtype=subtype)
+        y, _ = sf.read(f, dtype="float32", always_2d=True)
+    return y[: len(take)]
 
 
 def code(n: int, sr: int, k: int) -> tuple[np.ndarray, tb.FrameRate, str]:
@@ -90,11 +104,12 @@ def main() -> None:
             sr = sf.info(str(set_dir / e["audio"])).samplerate
             kk = k
 
-            def alone(y: np.ndarray, sr: int) -> np.ndarray:
-                return y.mean(axis=1, keepdims=True)
-
             def with_code(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:
-                return np.concatenate([alone(y, sr), code(len(y), sr, kk)[0][:, None]], axis=1)
+                both = np.concatenate([y.mean(axis=1, keepdims=True), code(len(y), sr, kk)[0][:, None]], axis=1)
+                return recorded(both, sr, take(kk)[2])
+
+            def alone(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:  # the take's music channel
+                return with_code(y, sr, kk)[:, :1]
 
             def mixed(y: np.ndarray, sr: int, kk: int = kk) -> np.ndarray:
                 return with_code(y, sr, kk).mean(axis=1, keepdims=True)
@@ -106,8 +121,8 @@ def main() -> None:
             read += ok
             left_out += c is not None and c.channels == (1,)
             takes += 1
-            got = scores(set_dir, e, {"music alone": alone, "music + a code channel": with_code,
-                                      "the code mixed into the music": mixed})
+            got = scores(set_dir, e, {"the take's music channel": alone, "the take (music + code)": with_code,
+                                      "its two channels mixed": mixed})
             for key, r in got.items():
                 totals.setdefault(key, []).append(r)
             rate_k, level_k, path_k = take(kk)
