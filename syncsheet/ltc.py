@@ -17,7 +17,7 @@ units 48–51, tens 56–57, sync word 64–79; the rest are user bits and flags
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -248,16 +248,26 @@ def _consecutive(frames: list) -> list:
 
 
 def search(blocks: Iterable[np.ndarray], sample_rate: int) -> Ltc | None:
-    """:func:`find` in a file's first block (:data:`PROBE_SECONDS`), or in the next while a channel of
-    the last was silent, up to :data:`LEADER_SECONDS` in (each block where the one before ended)."""
+    """:func:`find` in a file's first block (:data:`PROBE_SECONDS`), and in the next ones while a
+    channel has been silent so far (a tape's blank leader before its code), up to
+    :data:`LEADER_SECONDS` in: each later block only on those channels (an 8-track recorder's
+    empty tracks would otherwise have every track read for 30 s)."""
     at = 0
+    waiting: list[int] | None = None  # the channels silent so far (None: every channel, at first)
     for block in blocks:
         block = np.asarray(block)
-        if (code := find(block, sample_rate, at=at)) is not None:
-            return code
+        block = block.reshape(len(block), -1)
+        look = block if waiting is None else block[:, waiting]
+        if (code := find(look, sample_rate, at=at)) is not None:
+            if waiting is None:
+                return code
+            return replace(code, channels=tuple(waiting[c] for c in code.channels),
+                           mixed=tuple(waiting[c] for c in code.mixed))
         at += len(block)
-        peaks = np.max(np.abs(np.nan_to_num(block.reshape(len(block), -1))), axis=0, initial=0.0)
-        if at >= LEADER_SECONDS * sample_rate or not (peaks < _SILENT).any():
+        peaks = np.max(np.abs(np.nan_to_num(look)), axis=0, initial=0.0)
+        waiting = [c for c, p in zip(range(block.shape[1]) if waiting is None else waiting, peaks, strict=True)
+                   if p < _SILENT]
+        if not waiting or at >= LEADER_SECONDS * sample_rate:
             return None
     return None
 

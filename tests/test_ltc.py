@@ -104,6 +104,19 @@ def test_a_code_after_a_blank_leader_is_found_while_its_channel_was_silent(tmp_p
     assert ltc.search([y[i : i + 2 * sr] for i in range(0, len(y), 2 * sr)], sr).start == "09:59:55:00"
 
 
+def test_after_a_leader_only_the_silent_channels_are_read_and_named_in_the_file():
+    # four tracks: music, an empty track, the code after a 5 s leader, music
+    sr = 48000
+    music, _ = click_track(100, 9.0, sr=sr)
+    code, _ = _code("24", "01:00:00:00", sr, seconds=4.0, lead=0.0)
+    y = np.zeros((len(music), 4), np.float32)
+    y[:, 0], y[:, 3] = music, 0.5 * music
+    y[-len(code):, 2] = code
+    blocks = [y[i : i + 2 * sr] for i in range(0, len(y), 2 * sr)]
+    found = ltc.search(blocks, sr)
+    assert found.channels == (2,) and found.mixed == () and found.start == "00:59:55:00"
+
+
 def test_music_after_silence_is_searched_no_further_than_its_sound():
     sr = 48000
     music, _ = click_track(100, 6.0, sr=sr)
