@@ -195,7 +195,7 @@ def run_job(job: Job, progress: Progress | None = None) -> JobResult:
         info = audio.probe(job.audio)
         options = with_audio_start(recipe.sheet_options, info, recipe.fps)  # the file's own timecode (BWF or LTC)
         check_timecode_room(info.duration, recipe.fps, options)  # before the analysis
-        result = analyze(job.audio, recipe.settings, progress=progress)
+        result = analyze(job.audio, recipe.settings, progress=progress, info=info)
         sheet = ExposureSheet(result, recipe.fps, options)
         outputs = job.outputs()
         folder = outputs[0][1].parent

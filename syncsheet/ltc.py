@@ -24,8 +24,8 @@ import numpy as np
 
 from . import timebase as tb
 
-__all__ = ["Ltc", "find", "search", "without", "read_frames", "unexplained_db", "encode", "PROBE_SECONDS",
-           "LEADER_SECONDS", "MIN_FRAMES", "ALONE_DB"]
+__all__ = ["Ltc", "find", "search", "without", "unexplained_db", "encode", "PROBE_SECONDS", "LEADER_SECONDS",
+           "MIN_FRAMES", "ALONE_DB"]
 
 #: Seconds of the file's start read for timecode: 48 frames at 24 fps, a seconds boundary for sure.
 PROBE_SECONDS = 2.0
@@ -171,25 +171,10 @@ def _field(bits: str, at: int, n: int) -> int:
     return sum(1 << k for k in range(n) if bits[at + k] == "1")
 
 
-def read_frames(x: np.ndarray, sample_rate: int) -> list[tuple[int, tuple[int, int, int, int], bool]]:
-    """Every whole LTC frame in one channel's samples *x*.
-
-    Parameters
-    ----------
-    x : (n,) array
-    sample_rate : int
-
-    Returns
-    -------
-    list of (int, (int, int, int, int), bool)
-        Per frame: the sample its first bit starts at, its (hours, minutes, seconds, frames) label
-        and its drop-frame flag; frames whose digits are out of range are left out.
-    """
-    return _read(x, sample_rate)[0]
-
-
 def _read(x: np.ndarray, sample_rate: int) -> tuple[list, np.ndarray]:
-    """:func:`read_frames`, and the edges they were read from."""
+    """Every whole LTC frame in one channel's samples *x*, and the edges they were read from. Per
+    frame: the sample its first bit starts at, its (hours, minutes, seconds, frames) label and its
+    drop-frame flag; frames whose digits are out of range are left out."""
     if sample_rate < _MIN_RATE:
         return [], np.zeros(0, np.int64)
     edges = _edges(x)

@@ -106,6 +106,7 @@ def analyze(
     settings: AnalysisSettings | None = None,
     *,
     progress: Progress | None = None,
+    info: audio.AudioInfo | None = None,
 ) -> Analysis:
     """Analyse an audio file, streaming it (a feature-length reel never sits in memory).
 
@@ -116,12 +117,15 @@ def analyze(
     settings : AnalysisSettings, optional
     progress : callable(fraction, stage), optional
         May raise :class:`~syncsheet.errors.Cancelled` to stop the job.
+    info : AudioInfo, optional
+        From :func:`syncsheet.audio.probe`, where the caller has it (probing reads the file's first
+        seconds for a timecode channel: not twice).
 
     Returns
     -------
     Analysis
     """
-    info = audio.probe(path)
+    info = info or audio.probe(path)
     feats = extract(audio.blocks(path, info=info, mono=False), info.sample_rate, info.samples,
                     progress=scaled(progress, 0, 0.6))
     result = analyze_features(feats, settings, progress=scaled(progress, 0.6, 1.0))

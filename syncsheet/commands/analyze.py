@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     common.check_outputs(args, args.audio.stem)
     bar = common.progress_bar(args, args.audio.name)
     try:
-        result = analyze(args.audio, settings, progress=bar)
+        result = analyze(args.audio, settings, progress=bar, info=info)
     finally:
         bar.close()
     sheet = ExposureSheet(result, args.fps, options)
